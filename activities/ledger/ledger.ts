@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+// The on-host record of every resource a run holds. An entry is written (and fsynced) BEFORE
+// the resource is created and removed only AFTER it is released, so a crash at any point
+// leaves enough behind for the reaper to finish the job.
+
+export type ResourceKind = 'backing-file' | 'tmpfs' | 'loop' | 'vm' | 'dir';
+
+export interface LedgerEntry {
+  /** File name inside the run's ledger dir; sorts in creation order. */
+  id: string;
+  runKey: string;
+  kind: ResourceKind;
+  createdAt: string;
+  data: Record<string, unknown>;
+}
+
+export class Ledger {
+  private seq = 0;
+  constructor(readonly root: string) {}
+
+  private runDir(runKey: string): string {
+    return join(this.root, runKey);
+  }
+
+  /** Record a resource about to be created. */
+  async record(runKey: string, kind: ResourceKind, data: Record<string, unknown>): Promise<LedgerEntry> {
+    const stamp = `${Date.now().toString().padStart(15, '0')}-${String(this.seq++).padStart(6, '0')}`;
+    const entry: LedgerEntry = {
+      id: `${stamp}-${kind}-${randomBytes(3).toString('hex')}.json`,
+      runKey,
+      kind,
+      createdAt: new Date().toISOString(),
+      data,
+    };
+    await this.write(entry);
+    return entry;
+  }
+
+  /** Add what is learnt after creation (e.g. which loop device the kernel handed out). */
+  async update(entry: LedgerEntry, data: Record<string, unknown>): Promise<LedgerEntry> {
+    const next = { ...entry, data: { ...entry.data, ...data } };
+    await this.write(next);
+    return next;
+  }
+
+  /** Forget a resource once it is released. Idempotent. */
+  async remove(entry: LedgerEntry): Promise<void> {
+    await rm(join(this.runDir(entry.runKey), entry.id), { force: true });
+  }
+
+  /** Entries of one run, oldest first. */
+  async list(runKey: string): Promise<LedgerEntry[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.runDir(runKey))).filter((n) => n.endsWith('.json')).sort();
+    } catch {
+      return [];
+    }
+    const entries: LedgerEntry[] = [];
+    for (const name of names) {
+      try {
+        entries.push(JSON.parse(await readFile(join(this.runDir(runKey), name), 'utf8')) as LedgerEntry);
+      } catch {
+        // A torn write cannot happen (tmp + rename), but a file removed meanwhile can.
+      }
+    }
+    return entries;
+  }
+
+  /** Run keys that hold anything. */
+  async runs(): Promise<string[]> {
+    try {
+      return (await readdir(this.root, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Drop a run's ledger dir once it holds nothing. */
+  async forgetRunIfEmpty(runKey: string): Promise<void> {
+    if ((await this.list(runKey)).length === 0)
+      await rm(this.runDir(runKey), { recursive: true, force: true });
+  }
+
+  private async write(entry: LedgerEntry): Promise<void> {
+    const dir = this.runDir(entry.runKey);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${entry.id}.tmp`);
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(JSON.stringify(entry));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, join(dir, entry.id));
+    const dh = await open(dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { execa } from 'execa';
+
+// The one place host processes are started. Callers build argv as data (pure, unit-tested);
+// nothing here goes through a shell.
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  input?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run argv to completion; never throws for a non-zero exit (the caller decides what it means). */
+export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('run: empty argv');
+  const res = await execa(file, args, {
+    reject: false,
+    cwd: opts.cwd,
+    env: opts.env,
+    input: opts.input,
+    timeout: opts.timeoutMs,
+    cancelSignal: opts.signal,
+    stripFinalNewline: true,
+  });
+  if (res.failed && res.exitCode === undefined) {
+    // Not started, timed out or cancelled: there is no exit code to hand back.
+    throw new Error(`${file}: ${res.shortMessage}`);
+  }
+  return { exitCode: res.exitCode ?? -1, stdout: String(res.stdout), stderr: String(res.stderr) };
+}
+
+/** Run argv and return stdout; throw with stderr when it exits non-zero. */
+export async function runOk(argv: readonly string[], opts: RunOptions = {}): Promise<string> {
+  const res = await run(argv, opts);
+  if (res.exitCode !== 0) {
+    throw new Error(`${argv.join(' ')} exited ${res.exitCode}: ${res.stderr.trim() || res.stdout.trim()}`);
+  }
+  return res.stdout;
+}

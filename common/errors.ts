@@ -1,0 +1,66 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+
+// Error types the workflow and the CLI know by name.
+export const INVALID_SPEC = 'InvalidSpec';
+export const HOST_UNSUITABLE = 'HostUnsuitable';
+
+/** Edit distance, for "did you mean" on a mistyped field. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The object schema at `path` inside `schema`, to know which fields were expected there. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let s: z.ZodType | undefined = schema;
+  for (const key of path) {
+    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[String(key)];
+    else if (s instanceof z.ZodArray) s = s.element as z.ZodType;
+    else return [];
+  }
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+/** One line per problem: `field: message`, so the user sees what to change. */
+export function describeZodError(err: z.ZodError, schema?: z.ZodType): string {
+  return err.issues
+    .flatMap((i) => {
+      const at = (k?: string) => [...i.path, ...(k ? [k] : [])].join('.') || '(spec)';
+      if (i.code !== 'unrecognized_keys') return [`${at()}: ${i.message}`];
+      const known = schema ? knownKeysAt(schema, i.path) : [];
+      return i.keys.map((k) => {
+        const near = known
+          .filter((n) => distance(n, k) <= 3 || n.startsWith(k) || k.startsWith(n))
+          .sort((a, b) => distance(a, k) - distance(b, k))[0];
+        const hint = near
+          ? `did you mean "${near}"?`
+          : known.length
+            ? `known fields: ${known.join(', ')}`
+            : '';
+        return `${at(k)}: unknown field; ${hint || 'remove it'}`;
+      });
+    })
+    .join('\n');
+}
+
+/** Parse or throw a non-retryable failure naming the field and the fix. */
+export function parseOrFail<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const res = schema.safeParse(input);
+  if (res.success) return res.data;
+  throw ApplicationFailure.nonRetryable(
+    `invalid ${what}:\n${describeZodError(res.error, schema)}`,
+    INVALID_SPEC,
+  );
+}

@@ -1,0 +1,17 @@
+// Task queue names. Workflows and the claim step live on shared queues; everything that
+// touches a host is proxied to that host's own queue so one run keeps one host (DESIGN.md).
+export const WORKFLOW_QUEUE = 'fstests';
+
+/**
+ * The claim queue for runs that require KVM, polled only by workers whose KVM probe booted a
+ * real guest. Derived from the workflow queue so a test (or a second deployment) can use its
+ * own pair of queues on one server.
+ */
+export function kvmClaimQueue(workflowQueue: string): string {
+  return `${workflowQueue}-kvm`;
+}
+
+/** One queue per host, stable across restarts, so queued cleanup drains when a host returns. */
+export function hostQueue(hostId: string): string {
+  return `fsto-host-${hostId}`;
+}

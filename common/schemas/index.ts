@@ -1,0 +1,5 @@
+// The single source of every type that crosses a workflow boundary. The CLI, workflows and
+// activities import from here; each concern has its own file.
+export * from './names';
+export * from './host';
+export * from './run';

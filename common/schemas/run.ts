@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/** An fstests test name as `check` takes it: `generic/001`, `xfs/123`. */
+export const TestName = z
+  .string()
+  .regex(/^[a-z0-9_-]+\/[0-9A-Za-z_-]+$/, 'a test is named like generic/001 (directory/number)');
+
+/** A group name as `check -g/-x` take it. */
+export const GroupName = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,64}$/, 'a group is lower-case letters, digits, - or _');
+
+/** What a run asks for. Unknown fields are refused: a typo must never pass silently. */
+export const RunSpec = z.strictObject({
+  /** Absolute path on the host to an fstests build (the directory holding `check`). */
+  fstests: z
+    .string()
+    .startsWith('/', 'give an absolute path to the fstests directory (the one holding ./check)'),
+  /** FSTYP: xfs, ext4, btrfs, … */
+  fs: z.string().regex(/^[a-z0-9]{2,16}$/, 'give a filesystem type such as xfs, ext4 or btrfs'),
+  /** Kernel image on the host; default: the host's newest /boot/vmlinuz-*. */
+  kernel: z.string().startsWith('/', 'give an absolute path to a kernel image').optional(),
+  tests: z.array(TestName).default([]),
+  groups: z.array(GroupName).default([]),
+  excludeGroups: z.array(GroupName).default([]),
+  /** `check -E FILE`: an exclude file on the host. */
+  excludeFile: z.string().startsWith('/', 'give an absolute path to the exclude file').optional(),
+  /** Use only a KVM-capable host (claim on the fstests-kvm queue). */
+  requireKvm: z.boolean().default(false),
+  /** Re-run each failed test up to N times in a fresh VM to tell flaky from failing. */
+  flakyRetries: z.number().int().min(0).max(10).default(0),
+  /** How many fresh VMs a run may boot after crashes and hangs before it gives up. */
+  maxVmRestarts: z.number().int().min(0).max(50).default(5),
+});
+export type RunSpecInput = z.input<typeof RunSpec>;
+export type RunSpec = z.output<typeof RunSpec>;
+
+export const Verdict = z.enum(['pass', 'fail', 'notrun', 'crashed', 'hung', 'expunged', 'error']);
+export type Verdict = z.infer<typeof Verdict>;
+
+export const TestResult = z.object({
+  name: z.string(),
+  verdict: Verdict,
+  durationSec: z.number().nonnegative(),
+  reason: z.string().optional(),
+  crashSignature: z.string().optional(),
+  /** Set when the test failed and then passed on a retry: how many attempts it took. */
+  flakyAttempts: z.number().int().positive().optional(),
+});
+export type TestResult = z.infer<typeof TestResult>;
+
+export const RunStatus = z.enum(['passed', 'failed', 'cancelled', 'error']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** The workflow's result, and what `fsto run --json` / `fsto results --json` print. */
+export const RunSummary = z.object({
+  workflowId: z.string(),
+  status: RunStatus,
+  /** fstests' own results directory on the host. */
+  resultsDir: z.string(),
+  hostId: z.string(),
+  kernelRelease: z.string().optional(),
+  tests: z.array(TestResult),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+/** A run is failed when any test failed, crashed or hung (DESIGN.md, "Truth of results"). */
+export function runStatusOf(tests: readonly TestResult[]): RunStatus {
+  const bad = tests.some((t) => t.verdict === 'fail' || t.verdict === 'crashed' || t.verdict === 'hung');
+  if (bad) return 'failed';
+  return tests.some((t) => t.verdict === 'error') ? 'error' : 'passed';
+}

@@ -1,0 +1,54 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Workflow code is bundled and run in Temporal's deterministic sandbox: node built-ins and
+// process runners are rejected there, so we reject them here, at lint time, with a reason.
+const workflowBans = {
+  paths: [
+    { name: 'execa', message: 'Workflow code cannot run processes: do it in an activity.' },
+    { name: '@temporalio/activity', message: 'Workflow code must not import activity code.' },
+  ],
+  patterns: [
+    {
+      group: ['node:*', 'fs', 'fs/*', 'child_process', 'os', 'path', 'net', 'crypto', 'http', 'https'],
+      message: 'Workflow code must stay deterministic: no node built-ins (use an activity).',
+    },
+    {
+      group: ['../activities/*', '../activities'],
+      allowTypeImports: true,
+      message: 'Import activities with `import type` only.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'test/fixtures/**', 'coverage/**', '.fsto/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Activity factories return objects of methods that never use `this`, and activities
+      // are async by contract even when they do not await.
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'common/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', workflowBans] },
+  },
+);

@@ -1,0 +1,2 @@
+// Everything Temporal bundles for the workflow sandbox is exported from here.
+export { fstestsRun } from './run';
