@@ -45,3 +45,39 @@ export async function runOk(argv: readonly string[], opts: RunOptions = {}): Pro
   }
   return res.stdout;
 }
+
+export interface Service {
+  pid: number;
+  /** Resolves with the exit code (or signal name) once the process has ended. */
+  exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL after graceMs; resolves once it has ended. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Start a long-running process (a server) with its output appended to a log file. */
+export function startService(
+  argv: readonly string[],
+  opts: { logFile: string; env?: Record<string, string> },
+): Service {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('startService: empty argv');
+  const child = execa(file, args, {
+    reject: false,
+    env: opts.env,
+    stdin: 'ignore',
+    stdout: { file: opts.logFile, append: true },
+    stderr: { file: opts.logFile, append: true },
+  });
+  const exited = child.then((r) => r.signal ?? r.exitCode ?? -1);
+  return {
+    pid: child.pid ?? -1,
+    exited,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

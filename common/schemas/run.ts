@@ -70,3 +70,28 @@ export function runStatusOf(tests: readonly TestResult[]): RunStatus {
   if (bad) return 'failed';
   return tests.some((t) => t.verdict === 'error') ? 'error' : 'passed';
 }
+
+export const RunPhase = z.enum([
+  'claiming',
+  'preparing',
+  'devices',
+  'testing',
+  'retrying',
+  'collecting',
+  'cleanup',
+  'done',
+]);
+export type RunPhase = z.infer<typeof RunPhase>;
+
+/** What the `progress` query answers: enough for `fsto watch` and the UI's current details. */
+export const RunProgress = z.object({
+  phase: RunPhase,
+  hostId: z.string().optional(),
+  currentTest: z.string().optional(),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  etaSec: z.number().nonnegative().optional(),
+  /** Verdicts so far, in the order tests finished. */
+  finished: z.array(TestResult),
+});
+export type RunProgress = z.infer<typeof RunProgress>;

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { parseOrFail } from '../../common/errors';
 import { RunSpec } from '../../common/schemas';

@@ -1,0 +1,103 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { describeZodError } from '../../common/errors';
+import { WORKFLOW_QUEUE } from '../../common/queues';
+import { RunSpec, type RunSpecInput } from '../../common/schemas';
+import { SA_FS_CONFIG } from '../../common/search-attributes';
+import { uiLink } from '../dev-server-argv';
+import { addConnectionOptions, type ConnectOpts } from '../connection';
+import { EXIT, exitCodeFor } from '../exit-codes';
+import { summaryText } from '../print';
+import { openSession } from '../temporal';
+import { watchRun } from '../watch';
+import { withEmbeddedWorker } from '../embedded-worker';
+import { runId } from '../run-id';
+
+interface RunFlags extends ConnectOpts {
+  fstests: string;
+  fs: string;
+  kernel?: string;
+  group: string[];
+  exclude: string[];
+  excludeFile?: string;
+  requireKvm?: boolean;
+  flakyRetries?: string;
+  json?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** Flags → a run spec; paths made absolute so the workflow (and the host) see what the user meant. */
+export function specFromFlags(f: RunFlags, tests: string[]): RunSpecInput {
+  return {
+    fstests: resolve(f.fstests),
+    fs: f.fs,
+    ...(f.kernel ? { kernel: resolve(f.kernel) } : {}),
+    tests,
+    groups: f.group,
+    excludeGroups: f.exclude,
+    ...(f.excludeFile ? { excludeFile: resolve(f.excludeFile) } : {}),
+    ...(f.requireKvm ? { requireKvm: true } : {}),
+    ...(f.flakyRetries !== undefined ? { flakyRetries: Number(f.flakyRetries) } : {}),
+  };
+}
+
+export function registerRunCommand(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('run fstests against a kernel in throwaway VMs, durably, and print the verdicts')
+    .requiredOption('--fstests <dir>', 'a built fstests tree (the directory holding ./check)')
+    .requiredOption('--fs <fstyp>', 'filesystem type: xfs, ext4, btrfs, …')
+    .option('--kernel <image>', "kernel image (default: the host's newest /boot/vmlinuz-*)")
+    .option('-g, --group <group>', 'include a test group (repeatable)', collect, [])
+    .option('-x, --exclude <group>', 'exclude a test group (repeatable)', collect, [])
+    .option('-E, --exclude-file <file>', 'an fstests exclude file')
+    .option('--require-kvm', 'only a KVM-capable host may take this run')
+    .option('--flaky-retries <n>', 're-run failed tests up to N times in a fresh VM')
+    .option('--json', 'print the run summary as JSON')
+    .argument('[tests...]', 'tests, e.g. generic/001 xfs/042');
+  addConnectionOptions(cmd).action(async (tests: string[], f: RunFlags) => {
+    process.exitCode = await runCommand(f, tests);
+  });
+}
+
+async function runCommand(f: RunFlags, tests: string[]): Promise<number> {
+  // Validate before anything is started: no server, no worker, no device for a typo.
+  const parsed = RunSpec.safeParse(specFromFlags(f, tests));
+  if (!parsed.success) {
+    console.error(`fsto run: invalid input:\n${describeZodError(parsed.error, RunSpec)}`);
+    return EXIT.badInput;
+  }
+  const log = (l: string) => (f.json ? console.error(l) : console.log(l));
+  const session = await openSession(f);
+  try {
+    return await withEmbeddedWorker(session, async () => {
+      const workflowId = runId(parsed.data.fs);
+      const handle = await session.client.workflow.start('fstestsRun', {
+        taskQueue: WORKFLOW_QUEUE,
+        workflowId,
+        args: [parsed.data],
+        typedSearchAttributes: [{ key: SA_FS_CONFIG, value: parsed.data.fs }],
+        staticSummary: `fstests ${parsed.data.fs}: ${tests.join(' ') || parsed.data.groups.map((g) => `-g ${g}`).join(' ') || 'all'}`,
+        staticDetails: `fstests: ${parsed.data.fstests}\nkernel: ${parsed.data.kernel ?? '(host newest)'}`,
+      });
+      log(`run ${workflowId} started`);
+      if (session.uiBase)
+        log(`Temporal UI: ${uiLink(session.embedded?.uiPort ?? 8233, session.namespace, workflowId)}`);
+      const outcome = await watchRun(handle, log);
+      if (outcome.kind === 'cancelled') {
+        log(`run ${workflowId} was cancelled`);
+        return EXIT.cancelled;
+      }
+      if (outcome.kind === 'failed') {
+        console.error(`run ${workflowId} failed: ${outcome.message}`);
+        return EXIT.infraError;
+      }
+      if (f.json) console.log(JSON.stringify(outcome.summary, null, 2));
+      else console.log(summaryText(outcome.summary));
+      return exitCodeFor(outcome.summary.status);
+    });
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { RunSummary } from '../../common/schemas';
+import { addConnectionOptions, type ConnectOpts } from '../connection';
+import { EXIT, exitCodeFor } from '../exit-codes';
+import { summaryText, testLine } from '../print';
+import { openSession } from '../temporal';
+import { watchRun } from '../watch';
+
+// Commands on an existing run: watch, results, cancel.
+
+export function registerRunsCommands(program: Command): void {
+  addConnectionOptions(
+    program.command('watch').description('follow a run until it ends').argument('<workflowId>'),
+  ).action(async (id: string, f: ConnectOpts) => {
+    const session = await openSession(f);
+    try {
+      const outcome = await watchRun(session.client.workflow.getHandle(id), (l) => console.log(l));
+      if (outcome.kind === 'completed') console.log(summaryText(outcome.summary));
+      else
+        console.log(
+          outcome.kind === 'cancelled' ? `run ${id} was cancelled` : `run ${id} failed: ${outcome.message}`,
+        );
+      process.exitCode =
+        outcome.kind === 'completed'
+          ? exitCodeFor(outcome.summary.status)
+          : outcome.kind === 'cancelled'
+            ? EXIT.cancelled
+            : EXIT.infraError;
+    } finally {
+      await session.close();
+    }
+  });
+
+  addConnectionOptions(
+    program
+      .command('results')
+      .description("print a finished run's verdicts")
+      .argument('<workflowId>')
+      .option('--json', 'print the run summary as JSON'),
+  ).action(async (id: string, f: ConnectOpts & { json?: boolean }) => {
+    const session = await openSession(f);
+    try {
+      const handle = session.client.workflow.getHandle(id);
+      const desc = await handle.describe();
+      if (desc.status.name === 'RUNNING') {
+        console.error(`run ${id} is still running: use 'fsto watch ${id}'`);
+        process.exitCode = EXIT.badInput;
+        return;
+      }
+      const summary = RunSummary.parse(await handle.result());
+      if (f.json) console.log(JSON.stringify(summary, null, 2));
+      else console.log([...summary.tests.map(testLine), summaryText(summary)].join('\n'));
+      process.exitCode = exitCodeFor(summary.status);
+    } finally {
+      await session.close();
+    }
+  });
+
+  addConnectionOptions(
+    program.command('cancel').description('cancel a run; its cleanup still runs').argument('<workflowId>'),
+  ).action(async (id: string, f: ConnectOpts) => {
+    const session = await openSession(f);
+    try {
+      await session.client.workflow.getHandle(id).cancel();
+      console.log(`cancellation requested for ${id}; devices and VMs are released by the run's cleanup`);
+    } finally {
+      await session.close();
+    }
+  });
+}

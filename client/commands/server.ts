@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { stateDir } from '../../activities/settings';
+import { DEFAULT_PORT, DEFAULT_UI_PORT, ensureDevServer } from '../dev-server';
+
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('run the embedded Temporal dev server (SQLite in the state dir, Web UI) in the foreground')
+    .option('--port <port>', 'frontend port', String(DEFAULT_PORT))
+    .option('--ui-port <port>', 'Web UI port', String(DEFAULT_UI_PORT))
+    .option('--state-dir <dir>', 'where the SQLite file and the server log live', stateDir())
+    .action(async (f: { port: string; uiPort: string; stateDir: string }) => {
+      const server = await ensureDevServer({
+        port: Number(f.port),
+        uiPort: Number(f.uiPort),
+        dir: f.stateDir,
+      });
+      if (!server.started) {
+        console.error(`fsto server: a Temporal server already answers on ${server.address}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`Temporal dev server on ${server.address}; Web UI http://localhost:${server.uiPort}`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.stop();
+    });
+}

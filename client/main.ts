@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { registerRunCommand } from './commands/run';
+import { registerRunsCommands } from './commands/runs';
+import { registerServerCommand } from './commands/server';
+import { registerWorkerCommand } from './commands/worker';
+
+const program = new Command('fsto')
+  .description('fstests orchestrator: fstests in throwaway VMs, on Temporal')
+  .showHelpAfterError();
+
+registerRunCommand(program);
+registerRunsCommands(program);
+registerWorkerCommand(program);
+registerServerCommand(program);
+
+await program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`fsto: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 3;
+});

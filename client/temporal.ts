@@ -1,0 +1,33 @@
+import { Client, Connection } from '@temporalio/client';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import { connectionOptions, type ConnectOpts } from './connection';
+import { DEFAULT_UI_PORT, ensureDevServer, type DevServer } from './dev-server';
+
+export interface Session {
+  client: Client;
+  connection: NativeConnectionOptions;
+  namespace: string;
+  /** Set in the embedded default (no address configured). */
+  embedded?: DevServer;
+  uiBase?: string;
+  close(): Promise<void>;
+}
+
+/** Connect as configured, or start (or reuse) the embedded dev server when no address is set. */
+export async function openSession(o: ConnectOpts): Promise<Session> {
+  const embedded = o.address ? undefined : await ensureDevServer();
+  const address = o.address ?? embedded!.address;
+  const connection = await connectionOptions({ ...o, address });
+  const conn = await Connection.connect(connection);
+  return {
+    client: new Client({ connection: conn, namespace: o.namespace }),
+    connection,
+    namespace: o.namespace,
+    embedded,
+    uiBase: embedded ? `http://localhost:${embedded.uiPort ?? DEFAULT_UI_PORT}` : process.env.FSTO_UI_URL,
+    async close() {
+      await conn.close();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Prepare a host for fsto: Debian packages, a kernel image, the Temporal CLI (built once into a
+# version-checked cache dir), virtme-ng (pinned, in its own venv) and the npm dependencies.
+# Idempotent: whatever is present and of the right version is skipped. Every prerequisite that
+# cannot be installed gets one line saying what is missing and how to get it; exit 1 then.
+set -uo pipefail
+
+TEMPORAL_CLI_VERSION=1.5.1        # newest tag `go install` accepts (later tags carry replace directives)
+TEMPORAL_SERVER_VERSION=1.29.1    # what that CLI embeds; checked, since go install stamps no version
+VNG_VERSION=1.42
+CACHE=${FSTO_CACHE_DIR:-/var/cache/fsto}
+TEMPORAL_DIR=$CACHE/temporal-v$TEMPORAL_CLI_VERSION
+VNG_DIR=$CACHE/virtme-ng-$VNG_VERSION
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+missing=()
+say() { printf 'setup: %s\n' "$*"; }
+miss() { missing+=("$1"); printf 'setup: MISSING %s\n' "$1" >&2; }
+
+[ "$(id -u)" = 0 ] || { echo "setup: run as root (sudo bash scripts/setup-host.sh): it installs packages and needs loop devices" >&2; exit 1; }
+
+# --- Debian packages -------------------------------------------------------------------------
+# QEMU and virtme-ng's runtime; filesystem tools (the guest sees the host's root, so what fstests
+# runs in the guest is what the host has); what fstests itself calls.
+pkgs=(qemu-system-x86 qemu-utils busybox-static kmod file python3 python3-venv
+      util-linux e2fsprogs xfsprogs btrfs-progs xfsdump acl attr quota bc gawk psmisc fio
+      dmsetup keyutils libcap2-bin sqlite3 procps)
+ls /boot/vmlinuz-* >/dev/null 2>&1 || pkgs+=(linux-image-amd64)
+need=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing Debian packages: ${need[*]}"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }; then
+    miss "Debian packages ${need[*]}: apt-get could not install them (is a Debian mirror reachable?); install them by hand"
+  fi
+else
+  say "Debian packages present"
+fi
+
+# fstests runs some tests as these users; the guest sees the host's /etc/passwd.
+for u in fsgqa fsgqa2 123456-fsgqa; do
+  id "$u" >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin "$u" 2>/dev/null || miss "user $u: useradd $u"
+done
+getent group fsgqa >/dev/null || groupadd fsgqa 2>/dev/null || true
+
+# --- Temporal CLI (dev server + Web UI), built from its Go module once ----------------------
+temporal_ok() { "$TEMPORAL_DIR/temporal" --version 2>/dev/null | grep -q "Server $TEMPORAL_SERVER_VERSION"; }
+if temporal_ok; then
+  say "Temporal CLI v$TEMPORAL_CLI_VERSION present ($TEMPORAL_DIR)"
+elif ! command -v go >/dev/null; then
+  miss "Go toolchain (needed once to build the Temporal CLI): install Go >= 1.23 from go.dev, then re-run"
+else
+  say "building Temporal CLI v$TEMPORAL_CLI_VERSION with go install (once; several minutes)"
+  mkdir -p "$TEMPORAL_DIR"
+  if GOBIN=$TEMPORAL_DIR GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION" && temporal_ok; then
+    say "Temporal CLI built: $TEMPORAL_DIR/temporal"
+  else
+    miss "Temporal CLI v$TEMPORAL_CLI_VERSION: 'go install github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION' failed (is the Go module proxy reachable?)"
+  fi
+fi
+
+# --- virtme-ng, pinned, with Debian's python (the pyenv one lacks what vng needs) -------------
+if "$VNG_DIR/bin/vng" --version 2>/dev/null | grep -q "$VNG_VERSION"; then
+  say "virtme-ng $VNG_VERSION present ($VNG_DIR)"
+else
+  say "installing virtme-ng $VNG_VERSION into $VNG_DIR"
+  if /usr/bin/python3 -m venv "$VNG_DIR" && "$VNG_DIR/bin/pip" install -q "virtme-ng==$VNG_VERSION"; then
+    say "virtme-ng installed"
+  else
+    miss "virtme-ng $VNG_VERSION: pip install virtme-ng==$VNG_VERSION failed (is PyPI reachable?)"
+  fi
+fi
+# Users (and the overhead benchmark's baseline) call plain `vng`.
+[ -e /usr/local/bin/vng ] || ln -s "$VNG_DIR/bin/vng" /usr/local/bin/vng
+
+# --- npm dependencies --------------------------------------------------------------------------
+if [ -f "$here/package-lock.json" ]; then
+  if [ -d "$here/node_modules" ] && [ "$here/node_modules/.package-lock.json" -nt "$here/package-lock.json" ]; then
+    say "npm dependencies present"
+  else
+    say "npm ci"
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || miss "npm dependencies: 'npm ci' failed (is the npm registry reachable?)"
+  fi
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: ${#missing[@]} prerequisite(s) missing; see the MISSING lines above" >&2
+  exit 1
+fi
+say "host ready"

@@ -1,0 +1,71 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import { probeCapabilities } from '../activities/host/capabilities';
+import { Ledger } from '../activities/ledger/ledger';
+import { reap, type ReapReport } from '../activities/ledger/reaper';
+import { hostId as defaultHostId, stateDir as defaultStateDir } from '../activities/settings';
+import { join } from 'node:path';
+import type { HostCapabilities } from '../common/schemas';
+import { createWorkers } from './workers';
+import { makeIsRunOpen } from './run-status';
+import { hostReleasers } from './releasers';
+
+export interface HostOptions {
+  connection: NativeConnectionOptions;
+  namespace: string;
+  workflowQueue?: string;
+  stateDir?: string;
+  hostId?: string;
+  log?: (line: string) => void;
+}
+
+export interface Host {
+  capabilities: HostCapabilities;
+  workers: Worker[];
+  reaped: ReapReport;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything a host does before it takes work: probe what it can do, release what closed runs
+ * left behind (the reaper), then create its workers.
+ */
+export async function startHost(o: HostOptions): Promise<Host> {
+  const log = o.log ?? ((l: string) => console.error(l));
+  const stateDir = o.stateDir ?? defaultStateDir();
+  const hostId = o.hostId ?? defaultHostId(stateDir);
+  const kvm = false; // TODO(vm): wire the real KVM probe
+  const capabilities = await probeCapabilities({ hostId, kvm });
+
+  const connection = await Connection.connect(o.connection);
+  const client = new Client({ connection, namespace: o.namespace });
+  const ledger = new Ledger(join(stateDir, 'ledger'));
+  const reaped = await reap(ledger, makeIsRunOpen(client.workflow), hostReleasers({ ledger, stateDir }));
+  log(
+    JSON.stringify({
+      msg: 'reaper at worker start',
+      hostId,
+      released: reaped.released.length,
+      failed: reaped.failed,
+    }),
+  );
+
+  const native = await NativeConnection.connect(o.connection);
+  const workers = await createWorkers({
+    connection: native,
+    namespace: o.namespace,
+    capabilities,
+    stateDir,
+    workflowQueue: o.workflowQueue,
+  });
+  return {
+    capabilities,
+    workers,
+    reaped,
+    async close() {
+      await native.close();
+      await connection.close();
+    },
+  };
+}

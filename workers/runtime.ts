@@ -1,0 +1,19 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+
+let installed = false;
+
+/**
+ * Install the Temporal runtime once per process: SDK log level (the CLI wants quiet, a
+ * long-running worker wants INFO) and, when asked, the Prometheus endpoint for its metrics.
+ */
+export function installRuntime(o: { logLevel?: LogLevel; prometheusBind?: string } = {}): void {
+  if (installed) return;
+  installed = true;
+  const level = (process.env.FSTO_LOG_LEVEL as LogLevel | undefined) ?? o.logLevel ?? 'WARN';
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    ...(o.prometheusBind
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: o.prometheusBind } } } }
+      : {}),
+  });
+}
