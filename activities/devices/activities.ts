@@ -1,0 +1,72 @@
+import { mkdirSync, realpathSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { Context } from '@temporalio/activity';
+import type { DevicePlan, DeviceSetSpecInput, HeldDevices } from '../../common/schemas';
+import { createAudit, type Audit } from '../audit';
+import { Ledger } from '../ledger/ledger';
+import { reap, type ReapReport } from '../ledger/reaper';
+import { planDeviceSet, runPaths } from './plan';
+import { deviceReleasers, releaseDeviceRun } from './release';
+import { setupDevices, type DeviceDeps } from './setup';
+import { checkHost, type Exec } from './validate';
+
+export interface DeviceActivityDeps {
+  stateDir: string;
+  /** Default: half the host's memory, as probeCapabilities advertises. */
+  tmpfsBudgetBytes?: number;
+  audit?: Audit;
+  exec?: Exec;
+  sysfsRoot?: string;
+}
+
+/** Fill in defaults; the state dir is made canonical (the kernel records canonical paths). */
+export function deviceDeps(d: DeviceActivityDeps): DeviceDeps {
+  mkdirSync(d.stateDir, { recursive: true });
+  const stateDir = realpathSync(d.stateDir);
+  return {
+    ...d,
+    stateDir,
+    tmpfsBudgetBytes: d.tmpfsBudgetBytes ?? Math.floor(totalmem() / 2),
+    audit: d.audit ?? createAudit(stateDir),
+  };
+}
+
+/** All validation, host checks included; touches nothing. */
+export async function planOnHost(deps: DeviceDeps, spec: unknown): Promise<DevicePlan> {
+  return checkHost(planDeviceSet(spec), deps);
+}
+
+/** The reaper for devices: releases device entries of every run that is no longer open. */
+export async function reapDevices(
+  deps: DeviceDeps,
+  isRunOpen: (runKey: string) => Promise<boolean>,
+): Promise<ReapReport> {
+  const ledger = new Ledger(runPaths(deps.stateDir, '_').ledgerRoot);
+  return reap(ledger, isRunOpen, deviceReleasers(deps));
+}
+
+export function createDeviceActivities(input: DeviceActivityDeps) {
+  const deps = deviceDeps(input);
+  return {
+    /** Validate (schema + host) and plan; throws non-retryable InvalidSpec / HostUnsuitable. */
+    async planDevices(args: { spec: DeviceSetSpecInput }): Promise<DevicePlan> {
+      return planOnHost(deps, args.spec);
+    },
+
+    /** Create the devices (ledger first), heartbeating per device; on cancel/error release. */
+    async setupDevices(args: { runKey: string; plan: DevicePlan }): Promise<HeldDevices> {
+      const ctx = Context.current();
+      return setupDevices(deps, args, {
+        heartbeat: (details) => ctx.heartbeat(details),
+        signal: ctx.cancellationSignal,
+      });
+    },
+
+    /** Idempotent: releases everything the ledger holds for the run's device kinds. */
+    async releaseDevices(args: { runKey: string }): Promise<void> {
+      await releaseDeviceRun(deps, args.runKey);
+    },
+  };
+}
+
+export type DeviceActivities = ReturnType<typeof createDeviceActivities>;
