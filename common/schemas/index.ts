@@ -3,3 +3,4 @@
 export * from './names';
 export * from './host';
 export * from './run';
+export * from './devices';
