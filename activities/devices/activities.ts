@@ -1,4 +1,5 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { totalmem } from 'node:os';
 import { Context } from '@temporalio/activity';
 import type { DevicePlan, DeviceSetSpecInput, HeldDevices } from '../../common/schemas';
@@ -19,10 +20,20 @@ export interface DeviceActivityDeps {
   sysfsRoot?: string;
 }
 
+/** realpath of the longest existing prefix, the rest appended: canonical without creating anything. */
+function canonicalPath(p: string): string {
+  const abs = resolve(p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    const parent = dirname(abs);
+    return parent === abs ? abs : join(canonicalPath(parent), basename(abs));
+  }
+}
+
 /** Fill in defaults; the state dir is made canonical (the kernel records canonical paths). */
 export function deviceDeps(d: DeviceActivityDeps): DeviceDeps {
-  mkdirSync(d.stateDir, { recursive: true });
-  const stateDir = realpathSync(d.stateDir);
+  const stateDir = canonicalPath(d.stateDir);
   return {
     ...d,
     stateDir,
