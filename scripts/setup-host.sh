@@ -80,8 +80,11 @@ if [ -f "$here/package-lock.json" ]; then
   if [ -d "$here/node_modules" ] && [ "$here/node_modules/.package-lock.json" -nt "$here/package-lock.json" ]; then
     say "npm dependencies present"
   else
-    say "npm ci"
-    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || miss "npm dependencies: 'npm ci' failed (is the npm registry reachable?)"
+    # `npm install` with the committed lock installs exactly the locked tree. Not `npm ci`: its
+    # strict check wants lock entries for other platforms' optional binaries (@swc/core-darwin-*,
+    # …), which registries that mirror only this platform cannot provide.
+    say "npm install (from package-lock.json)"
+    (cd "$here" && npm install --no-audit --no-fund --loglevel=error) || miss "npm dependencies: 'npm install' failed (is the npm registry reachable?)"
   fi
 fi
 
