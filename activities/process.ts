@@ -81,3 +81,38 @@ export function startService(
     },
   };
 }
+
+export interface GroupChild {
+  pid: number;
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  /** Resolves once the leader has ended, with its exit code or signal name. */
+  exited: Promise<number | string>;
+}
+
+/**
+ * Start a long-running child as the leader of its own process group (so the whole tree can be
+ * signalled, and a worker's terminal signals do not reach it), output piped to the caller.
+ * Used for VMs (activities/vm/supervisor.ts).
+ */
+export function spawnGroup(
+  argv: readonly string[],
+  opts: { env?: Record<string, string>; cwd?: string },
+): GroupChild {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('spawnGroup: empty argv');
+  const child = execa(file, args, {
+    reject: false,
+    detached: true,
+    cleanup: false,
+    buffer: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: opts.env,
+    cwd: opts.cwd,
+  });
+  if (!child.pid || !child.stdout || !child.stderr) throw new Error(`${file}: could not be started`);
+  const exited = child.then((r) => r.signal ?? r.exitCode ?? -1);
+  return { pid: child.pid, stdout: child.stdout, stderr: child.stderr, exited };
+}

@@ -17,6 +17,14 @@ export function temporalBin(): string {
   return process.env.FSTO_TEMPORAL_BIN ?? `/var/cache/fsto/temporal-v${TEMPORAL_CLI_VERSION}/temporal`;
 }
 
+/** virtme-ng, pinned; scripts/setup-host.sh installs it into a venv of Debian's python3. */
+export const VIRTME_NG_VERSION = '1.42';
+
+/** The vng launcher (env FSTO_VNG_BIN overrides); its venv's bin dir also holds virtme-run. */
+export function vngBin(): string {
+  return process.env.FSTO_VNG_BIN ?? `/var/cache/fsto/virtme-ng-${VIRTME_NG_VERSION}/bin/vng`;
+}
+
 /**
  * A host id stable across restarts (so its queue, and the cleanup queued on it, survive),
  * unique between hosts: hostname plus a random suffix persisted in the state dir.

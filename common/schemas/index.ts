@@ -2,5 +2,8 @@
 // activities import from here; each concern has its own file.
 export * from './names';
 export * from './host';
+export * from './tests';
 export * from './run';
 export * from './devices';
+export * from './vm';
+export * from './batch';

@@ -1,0 +1,104 @@
+import type { GuestFrame } from './frames';
+import type { VmProcess } from './supervisor';
+import type { ExecOptions, ExecResult } from './vm';
+
+// One command in the guest: stream its output, and decide how it ended — its exit frame, a
+// kernel crash on the console, the VM going away, or silence longer than the timeout (hung).
+
+const TAIL_BYTES = 8192;
+/** After a crash line, how long the trace may keep arriving before we report (well under 5 s). */
+const CRASH_SETTLE_MS = 1000;
+
+class Stream {
+  private tail = '';
+  private partial = '';
+  constructor(
+    private readonly name: 'stdout' | 'stderr',
+    private readonly onLine?: ExecOptions['onLine'],
+  ) {}
+  push(text: string): void {
+    this.tail = (this.tail + text).slice(-TAIL_BYTES);
+    if (!this.onLine) return;
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const l of lines) this.onLine(this.name, l);
+  }
+  end(): string {
+    if (this.partial && this.onLine) this.onLine(this.name, this.partial);
+    this.partial = '';
+    return this.tail;
+  }
+}
+
+export function execInGuest(
+  proc: VmProcess,
+  id: number,
+  argv: string[],
+  o: ExecOptions,
+): Promise<ExecResult> {
+  const out = new Stream('stdout', o.onLine);
+  const err = new Stream('stderr', o.onLine);
+  return new Promise<ExecResult>((resolve, reject) => {
+    let idle: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = (r: Omit<ExecResult, 'stdoutTail' | 'stderrTail'> | Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(idle);
+      proc.off('frame', onFrame);
+      proc.off('crash', onCrash);
+      proc.off('exit', onExit);
+      o.signal?.removeEventListener('abort', onAbort);
+      if (r instanceof Error) return reject(r);
+      resolve({ ...r, stdoutTail: out.end(), stderrTail: err.end() });
+    };
+    const crashed = () =>
+      finish({
+        exitCode: null,
+        outcome: 'crashed',
+        crash: proc.scanner.report() ?? { signature: 'unknown', excerpt: '' },
+      });
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        proc.send({ t: 'kill', id });
+        finish({ exitCode: null, outcome: 'hung' });
+      }, o.timeoutSec * 1000);
+    };
+    const onFrame = (f: GuestFrame) => {
+      if (!('id' in f) || f.id !== id) return;
+      arm();
+      if (f.t === 'out') (f.fd === 2 ? err : out).push(Buffer.from(f.b64, 'base64').toString('utf8'));
+      else if (f.t === 'exit')
+        finish({ exitCode: f.code ?? (f.signal ? 128 + f.signal : null), outcome: 'exited' });
+      else if (f.t === 'error') {
+        err.push(`fsto agent: ${f.message}\n`);
+        finish({ exitCode: 127, outcome: 'exited' });
+      }
+    };
+    const onCrash = () => void setTimeout(crashed, CRASH_SETTLE_MS);
+    const onExit = (status: number | string) => {
+      if (proc.scanner.crash) return crashed();
+      finish({
+        exitCode: null,
+        outcome: 'crashed',
+        crash: { signature: `VM exited unexpectedly (${status})`, excerpt: proc.scanner.tail(40) },
+      });
+    };
+    const onAbort = () => {
+      proc.send({ t: 'kill', id });
+      finish(new Error('exec cancelled'));
+    };
+    if (o.signal?.aborted) return onAbort();
+    if (proc.scanner.crash) return crashed();
+    if (proc.exited) return onExit(proc.exitStatus ?? 'gone');
+    proc.on('frame', onFrame);
+    proc.on('crash', onCrash);
+    proc.on('exit', onExit);
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (!proc.send({ t: 'exec', id, argv, env: o.env, cwd: o.cwd })) {
+      return finish(new Error('the guest agent is not connected'));
+    }
+    arm();
+  });
+}

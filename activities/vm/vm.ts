@@ -1,0 +1,177 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import type { CrashReport, ExecOutcome, VmSpecInput } from '../../common/schemas/vm';
+import type { Ledger } from '../ledger/ledger';
+import { vngBin } from '../settings';
+import type { VmBackend } from './backend';
+import { qemuBackend } from './backends/qemu';
+import { vngBackend } from './backends/vng';
+import { execInGuest } from './exec';
+import { GUEST_DIR } from './initramfs';
+import { resolveVm, type KvmProbe } from './resolve';
+import { ensureDir, VmProcess } from './supervisor';
+
+// The library API: boot a VM, run commands in it, stop it. Activities wrap it; the fstests
+// layer can drive one VM through a whole test batch inside one activity.
+
+export interface VmDeps {
+  ledger: Ledger;
+  stateDir: string;
+  probeKvm: KvmProbe;
+  vngBin?: string;
+}
+
+export interface ExecOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Hung when no frame arrives from the agent for longer than this. */
+  timeoutSec: number;
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  outcome: ExecOutcome;
+  crash?: CrashReport;
+  stdoutTail: string;
+  stderrTail: string;
+}
+
+export function backendFor(name: 'vng' | 'qemu', deps: Pick<VmDeps, 'vngBin'>): VmBackend {
+  return name === 'vng' ? vngBackend(deps.vngBin ?? vngBin()) : qemuBackend;
+}
+
+/** Unix socket paths are limited to 108 bytes: fall back to /tmp for deep state dirs. */
+function socketPath(vmDir: string, vmId: string): string {
+  const p = join(vmDir, `vm-${vmId}.sock`);
+  return p.length < 100 ? p : join(tmpdir(), `fsto-vm-${vmId}.sock`);
+}
+
+export class Vm {
+  private nextId = 1;
+  private constructor(
+    readonly id: string,
+    readonly accel: 'kvm' | 'tcg',
+    readonly kernelRelease: string,
+    readonly bootSeconds: number,
+    readonly consolePath: string,
+    readonly proc: VmProcess,
+    /** What the guest side could not do (a share it could not mount). */
+    readonly warnings: string[],
+  ) {}
+
+  /** Boot and wait for the agent's ready frame (or a crash, an early exit, the boot timeout). */
+  static async boot(
+    input: { runKey: string; spec: VmSpecInput },
+    deps: VmDeps,
+    o: { signal?: AbortSignal } = {},
+  ): Promise<Vm> {
+    const vm = await resolveVm(input.spec, deps.probeKvm);
+    const backend = backendFor(vm.spec.backend, deps);
+    const prepared = await backend.prepare(vm, { cacheDir: join(deps.stateDir, 'cache') });
+    const vmDir = join(deps.stateDir, 'runs', input.runKey);
+    await ensureDir(vmDir);
+    const paths = {
+      controlSocket: socketPath(vmDir, vm.vmId),
+      agentPath: join(GUEST_DIR, 'agent.py'),
+      ...prepared,
+    };
+    const plan = backend.buildArgv(vm, paths);
+    const consolePath = join(vmDir, `vm-${vm.vmId}.console.log`);
+    const started = Date.now();
+    const proc = await VmProcess.start(plan, {
+      vmId: vm.vmId,
+      runKey: input.runKey,
+      ledger: deps.ledger,
+      consolePath,
+      controlSocket: paths.controlSocket,
+    });
+    const ready = await waitReady(proc, vm.spec.bootTimeoutSec * 1000, o.signal);
+    if (ready.kind !== 'ready') {
+      await proc.stop({ graceMs: 0 });
+      if (ready.kind === 'aborted') throw new Error('boot cancelled');
+      throw ApplicationFailure.retryable(
+        `VM boot failed (${ready.kind}): ${ready.detail}\nconsole (${consolePath}):\n${proc.scanner.tail(25)}`,
+        'VmBootFailed',
+      );
+    }
+    return new Vm(
+      vm.vmId,
+      vm.accel,
+      ready.release,
+      (Date.now() - started) / 1000,
+      consolePath,
+      proc,
+      ready.warnings,
+    );
+  }
+
+  get crashed(): boolean {
+    return this.proc.scanner.crash !== undefined;
+  }
+
+  get exited(): boolean {
+    return this.proc.exited;
+  }
+
+  /** Run argv in the guest; output streams to onLine as it arrives. */
+  exec(argv: string[], o: ExecOptions): Promise<ExecResult> {
+    return execInGuest(this.proc, this.nextId++, argv, o);
+  }
+
+  /** Ping the agent: true when it answered within ms. */
+  async ping(ms = 10_000): Promise<boolean> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), ms);
+      const onFrame = (f: { t: string; id?: number }) => f.t === 'pong' && f.id === id && done(true);
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        this.proc.off('frame', onFrame);
+        resolve(v);
+      };
+      this.proc.on('frame', onFrame);
+      if (!this.proc.send({ t: 'ping', id })) done(false);
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.proc.stop();
+  }
+}
+
+type ReadyResult =
+  | { kind: 'ready'; release: string; warnings: string[] }
+  | { kind: 'crashed' | 'exited' | 'timeout' | 'aborted'; detail: string };
+
+async function waitReady(proc: VmProcess, timeoutMs: number, signal?: AbortSignal): Promise<ReadyResult> {
+  const ac = new AbortController();
+  try {
+    return await new Promise<ReadyResult>((resolve) => {
+      proc.on(
+        'frame',
+        (f) => f.t === 'ready' && resolve({ kind: 'ready', release: f.release, warnings: f.warnings ?? [] }),
+      );
+      proc.on(
+        'crash',
+        () =>
+          void sleep(1000).then(() =>
+            resolve({ kind: 'crashed', detail: proc.scanner.report()?.signature ?? '' }),
+          ),
+      );
+      proc.on('exit', (s) => resolve({ kind: 'exited', detail: `exit status ${s}` }));
+      void sleep(timeoutMs, undefined, { signal: ac.signal }).then(
+        () => resolve({ kind: 'timeout', detail: `no ready frame within ${timeoutMs / 1000}s` }),
+        () => undefined,
+      );
+      signal?.addEventListener('abort', () => resolve({ kind: 'aborted', detail: 'cancelled' }), {
+        once: true,
+      });
+    });
+  } finally {
+    ac.abort();
+  }
+}

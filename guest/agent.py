@@ -1,0 +1,184 @@
+# fsto guest agent: the first command a VM runs. It speaks newline-delimited JSON frames over
+# the virtio-serial port named fsto.ctl (see activities/vm/agent-client.ts for the host side).
+#   host -> guest: exec {id, argv, env, cwd} | kill {id} | ping {id} | poweroff
+#   guest -> host: ready {release, uptime} | out {id, fd, b64} | exit {id, code, signal}
+#                  | pong {id} | error {id, message}
+# Python, not node: under TCG the host's node takes 6-9 s to start cold in the guest and
+# python3 -S about 3 s (measured, see the VM report); both are on every host (vng needs python3).
+# Only light modules are imported for the same reason (no subprocess, no threading).
+import base64
+import json
+import os
+import select
+import signal
+import sys
+import time
+
+PORT_NAME = 'fsto.ctl'
+BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+
+def find_port():
+    root = '/sys/class/virtio-ports'
+    for dev in sorted(os.listdir(root)):
+        try:
+            with open(os.path.join(root, dev, 'name')) as f:
+                if f.read().strip() != PORT_NAME:
+                    continue
+        except OSError:
+            continue
+        path = '/dev/' + dev
+        if not os.path.exists(path):
+            # No udev in our guests: make the node from the numbers sysfs gives.
+            with open(os.path.join(root, dev, 'dev')) as f:
+                major, minor = (int(x) for x in f.read().strip().split(':'))
+            os.mknod(path, 0o600 | 0o020000, os.makedev(major, minor))
+        return path
+    raise SystemExit('fsto agent: no virtio port named ' + PORT_NAME)
+
+
+def mount_shares(warnings):
+    # fsto.share=TAG:MOUNTPOINT:ro|rw on the kernel command line; the host validated both.
+    with open('/proc/cmdline') as f:
+        words = f.read().split()
+    for w in words:
+        if not w.startswith('fsto.share='):
+            continue
+        tag, mnt, mode = w[len('fsto.share='):].split(':')
+        try:
+            os.makedirs(mnt, exist_ok=True)
+        except OSError as e:
+            warnings.append('share %s: cannot create mount point %s: %s' % (tag, mnt, e))
+            continue
+        opts = 'trans=virtio,version=9p2000.L,msize=512000,' + mode
+        pid = os.fork()
+        if pid == 0:
+            os.execvp('mount', ['mount', '-t', '9p', '-o', opts, tag, mnt])
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            warnings.append('share %s: mounting it on %s failed' % (tag, mnt))
+
+
+class Agent:
+    def __init__(self, fd):
+        self.fd = fd
+        self.inbuf = b''
+        self.cmds = {}  # id -> {pid, fds: {fd: 1|2}, status}
+
+    def send(self, frame):
+        data = (json.dumps(frame, separators=(',', ':')) + '\n').encode()
+        while data:
+            n = os.write(self.fd, data)
+            data = data[n:]
+
+    def start(self, msg):
+        cid = msg['id']
+        env = dict(os.environ)
+        env.setdefault('PATH', BASE_PATH)
+        env.setdefault('HOME', '/root')
+        env.update(msg.get('env') or {})
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setsid()
+                os.dup2(os.open('/dev/null', os.O_RDONLY), 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                os.closerange(3, 1024)
+                if msg.get('cwd'):
+                    os.chdir(msg['cwd'])
+                os.execvpe(msg['argv'][0], msg['argv'], env)
+            except BaseException as e:  # noqa: BLE001 - report any failure to start, then die
+                os.write(2, ('fsto agent: cannot run %r: %s\n' % (msg['argv'], e)).encode())
+            os._exit(127)
+        os.close(out_w)
+        os.close(err_w)
+        self.cmds[cid] = {'pid': pid, 'fds': {out_r: 1, err_r: 2}, 'status': None}
+
+    def on_frame(self, msg):
+        t = msg.get('t')
+        if t == 'exec':
+            try:
+                self.start(msg)
+            except Exception as e:  # noqa: BLE001
+                self.send({'t': 'error', 'id': msg.get('id'), 'message': str(e)})
+        elif t == 'ping':
+            self.send({'t': 'pong', 'id': msg.get('id')})
+        elif t == 'kill':
+            c = self.cmds.get(msg.get('id'))
+            if c:
+                try:
+                    os.killpg(c['pid'], signal.SIGKILL)
+                except OSError:
+                    pass
+        elif t == 'poweroff':
+            for c in self.cmds.values():
+                try:
+                    os.killpg(c['pid'], signal.SIGKILL)
+                except OSError:
+                    pass
+            os.sync()
+            raise SystemExit(0)
+
+    def reap(self):
+        for cid, c in list(self.cmds.items()):
+            if c['status'] is None:
+                try:
+                    pid, status = os.waitpid(c['pid'], os.WNOHANG)
+                except ChildProcessError:
+                    pid, status = c['pid'], 0
+                if pid:
+                    c['status'] = status
+            if c['status'] is not None and not c['fds']:
+                st = c['status']
+                code = os.WEXITSTATUS(st) if os.WIFEXITED(st) else None
+                sig = os.WTERMSIG(st) if os.WIFSIGNALED(st) else None
+                self.send({'t': 'exit', 'id': cid, 'code': code, 'signal': sig})
+                del self.cmds[cid]
+
+    def loop(self):
+        while True:
+            fds = [self.fd] + [fd for c in self.cmds.values() for fd in c['fds']]
+            ready, _, _ = select.select(fds, [], [], 0.2)
+            for fd in ready:
+                if fd == self.fd:
+                    chunk = os.read(self.fd, 65536)
+                    if not chunk:
+                        # The host side is not connected (yet, or any more): do not spin.
+                        time.sleep(0.5)
+                        continue
+                    self.inbuf += chunk
+                    while b'\n' in self.inbuf:
+                        line, self.inbuf = self.inbuf.split(b'\n', 1)
+                        if line.strip():
+                            self.on_frame(json.loads(line))
+                    continue
+                for cid, c in self.cmds.items():
+                    if fd in c['fds']:
+                        data = os.read(fd, 65536)
+                        if data:
+                            self.send({'t': 'out', 'id': cid, 'fd': c['fds'][fd],
+                                       'b64': base64.b64encode(data).decode()})
+                        else:
+                            os.close(fd)
+                            del c['fds'][fd]
+                        break
+            self.reap()
+
+
+def main():
+    warnings = []
+    mount_shares(warnings)
+    for w in warnings:
+        sys.stderr.write('fsto agent: %s\n' % w)
+    fd = os.open(find_port(), os.O_RDWR)
+    agent = Agent(fd)
+    with open('/proc/uptime') as f:
+        uptime = float(f.read().split()[0])
+    agent.send({'t': 'ready', 'release': os.uname().release, 'uptime': uptime, 'warnings': warnings})
+    agent.loop()
+
+
+main()
