@@ -1,15 +1,9 @@
 import { z } from 'zod';
+import { DeviceSetSpec } from './device-set';
+import { HangPolicy, RunVmOptions } from './batch';
+import { GroupName, TestName, TestResult } from './tests';
 
 /** An fstests test name as `check` takes it: `generic/001`, `xfs/123`. */
-export const TestName = z
-  .string()
-  .regex(/^[a-z0-9_-]+\/[0-9A-Za-z_-]+$/, 'a test is named like generic/001 (directory/number)');
-
-/** A group name as `check -g/-x` take it. */
-export const GroupName = z
-  .string()
-  .regex(/^[a-z0-9_-]{1,64}$/, 'a group is lower-case letters, digits, - or _');
-
 /** What a run asks for. Unknown fields are refused: a typo must never pass silently. */
 export const RunSpec = z.strictObject({
   /** Absolute path on the host to an fstests build (the directory holding `check`). */
@@ -31,23 +25,21 @@ export const RunSpec = z.strictObject({
   flakyRetries: z.number().int().min(0).max(10).default(0),
   /** How many fresh VMs a run may boot after crashes and hangs before it gives up. */
   maxVmRestarts: z.number().int().min(0).max(50).default(5),
+  /** TEST_DEV, SCRATCH_DEV, …: a profile and/or explicit devices (default: fstests_default). */
+  devices: DeviceSetSpec.optional(),
+  vm: RunVmOptions.default(RunVmOptions.parse({})),
+  mkfsOptions: z.string().max(1000).optional(),
+  mountOptions: z.string().max(1000).optional(),
+  /** Your own fstests config file (host path) and the section of it to run. */
+  configFile: z.string().startsWith('/', 'give an absolute path to the config file').optional(),
+  section: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a section name is letters, digits, _ . -')
+    .optional(),
+  hang: HangPolicy.default(HangPolicy.parse({})),
 });
 export type RunSpecInput = z.input<typeof RunSpec>;
 export type RunSpec = z.output<typeof RunSpec>;
-
-export const Verdict = z.enum(['pass', 'fail', 'notrun', 'crashed', 'hung', 'expunged', 'error']);
-export type Verdict = z.infer<typeof Verdict>;
-
-export const TestResult = z.object({
-  name: z.string(),
-  verdict: Verdict,
-  durationSec: z.number().nonnegative(),
-  reason: z.string().optional(),
-  crashSignature: z.string().optional(),
-  /** Set when the test failed and then passed on a retry: how many attempts it took. */
-  flakyAttempts: z.number().int().positive().optional(),
-});
-export type TestResult = z.infer<typeof TestResult>;
 
 export const RunStatus = z.enum(['passed', 'failed', 'cancelled', 'error']);
 export type RunStatus = z.infer<typeof RunStatus>;

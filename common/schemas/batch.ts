@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { HeldDevices } from './device-plan';
+import { GroupName, TestName, TestResult } from './tests';
+import { CrashReport, VmAccel, VmBackendName } from './vm';
+
+// One batch = one VM boot on the claimed host: boot, (list the selection,) run `check` on the
+// tests not yet done, stop. The workflow loops over batches after crashes and hangs.
+
+/** The VM knobs a run may set; disks and shares come from the run itself. */
+export const RunVmOptions = z.strictObject({
+  backend: VmBackendName.default('vng'),
+  cpus: z.number().int().min(1).max(64).default(2),
+  memoryMiB: z.number().int().min(512).max(262144).default(2048),
+  accel: VmAccel.default('auto'),
+  cmdline: z
+    .array(z.string().regex(/^[A-Za-z0-9._,=:/+@-]+$/, 'one plain kernel parameter per item'))
+    .default([]),
+});
+export type RunVmOptions = z.output<typeof RunVmOptions>;
+
+/** Per-test hang timeout: max(floorSec, factor × last duration), defaultSec without history. */
+export const HangPolicy = z.strictObject({
+  floorSec: z.number().positive().default(300),
+  factor: z.number().positive().default(5),
+  defaultSec: z.number().positive().default(1800),
+});
+export type HangPolicy = z.output<typeof HangPolicy>;
+
+export const Selection = z.object({
+  tests: z.array(TestName),
+  groups: z.array(GroupName),
+  excludeGroups: z.array(GroupName),
+  excludeFile: z.string().optional(),
+});
+export type Selection = z.infer<typeof Selection>;
+
+export const BatchInput = z.object({
+  runKey: z.string(),
+  /** Names the batch's results dir: main-1, main-2 (after a crash), retry-1, … */
+  label: z.string().regex(/^[a-z0-9-]+$/),
+  fstests: z.string(),
+  fs: z.string(),
+  kernel: z.string(),
+  vm: RunVmOptions,
+  devices: HeldDevices,
+  /** The run's results dir on the host; the batch writes RESULT_BASE under it. */
+  resultsDir: z.string(),
+  selection: Selection,
+  /** List the selection first (`check -n`) and return it; only the first batch needs to. */
+  list: z.boolean(),
+  mkfsOptions: z.string().optional(),
+  mountOptions: z.string().optional(),
+  /** The user's own config file (host path) and section, instead of a generated one. */
+  configFile: z.string().optional(),
+  section: z.string().optional(),
+  hang: HangPolicy,
+});
+export type BatchInput = z.infer<typeof BatchInput>;
+
+export const BatchEnd = z.enum(['completed', 'crashed', 'hung']);
+
+export const BatchResult = z.object({
+  /** The selection's tests in check's order (when input.list). */
+  listed: z.array(z.string()).optional(),
+  /** Expected seconds per listed test, from the host's check.time history (for the ETA). */
+  expectedSec: z.record(z.string(), z.number()).optional(),
+  finished: z.array(TestResult),
+  ended: BatchEnd,
+  /** The test running when the guest crashed or hung. */
+  at: z.string().optional(),
+  crash: CrashReport.optional(),
+  kernelRelease: z.string(),
+  accel: z.enum(['kvm', 'tcg']),
+  bootSeconds: z.number(),
+  /** fstests' RESULT_BASE of this batch, on the host. */
+  resultBase: z.string(),
+});
+export type BatchResult = z.infer<typeof BatchResult>;
+
+/** Sent by the batch activity to its workflow as each test finishes (live progress). */
+export const TestFinishedSignal = z.object({
+  label: z.string(),
+  result: TestResult,
+  next: z.string().optional(),
+});
+export type TestFinishedSignal = z.infer<typeof TestFinishedSignal>;

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const TestName = z
+  .string()
+  .regex(/^[a-z0-9_-]+\/[0-9A-Za-z_-]+$/, 'a test is named like generic/001 (directory/number)');
+
+/** A group name as `check -g/-x` take it. */
+export const GroupName = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,64}$/, 'a group is lower-case letters, digits, - or _');
+
+export const Verdict = z.enum(['pass', 'fail', 'notrun', 'crashed', 'hung', 'expunged', 'error']);
+export type Verdict = z.infer<typeof Verdict>;
+
+export const TestResult = z.object({
+  name: z.string(),
+  verdict: Verdict,
+  durationSec: z.number().nonnegative(),
+  reason: z.string().optional(),
+  crashSignature: z.string().optional(),
+  /** Set when the test failed and then passed on a retry: how many attempts it took. */
+  flakyAttempts: z.number().int().positive().optional(),
+});
+export type TestResult = z.infer<typeof TestResult>;
