@@ -108,7 +108,12 @@ async function blockProblems(
       `path: ${path} is held by ${info.holders.join(', ')} (device-mapper, md or similar); release it or choose another device`,
     );
   }
-  if (info.loopBackingFile?.startsWith(join(deps.stateDir, 'runs') + '/')) {
+  // Ours (this state dir) or any fsto's: runs/<key>/{devices,tmpfs}/<name>.img is how we lay files out.
+  const fstoFile = /\/runs\/[^/]+\/(devices|tmpfs)\/[^/]+\.img( \(deleted\))?$/;
+  if (
+    info.loopBackingFile?.startsWith(join(deps.stateDir, 'runs') + '/') ||
+    fstoFile.test(info.loopBackingFile ?? '')
+  ) {
     problems.push(
       `path: ${path} is a loop device of another fsto run (${info.loopBackingFile}); choose another device`,
     );

@@ -169,7 +169,7 @@ describe('device lifecycle (real loop devices)', () => {
     const beats: unknown[] = [];
     env.on('heartbeat', (d: { done: number }) => {
       beats.push(d);
-      if (d.done === 3) env.cancel('test cancels');
+      if (d.done === 3) env.cancel();
     });
     const err = await env.run(acts.setupDevices, { runKey: 'cancelled', plan }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CancelledFailure);
