@@ -96,3 +96,15 @@ export function dirsToCreate(
 export function checkEnv(configPath: string): Record<string, string> {
   return { HOST_OPTIONS: checkPath('configPath', configPath) };
 }
+
+/**
+ * argv to put an FSTYP filesystem on TEST_DEV before `check` runs: fstests' init_rc mounts
+ * TEST_DEV as it is and stops ("could not mount $TEST_DEV on $TEST_DIR") when it holds no
+ * filesystem; only SCRATCH_DEV is mkfs'ed by check itself. Run it in the guest.
+ */
+export function testDevMkfsArgv(fs: string, device: string, mkfsOptions?: string): string[] {
+  checkValue('fs', fs);
+  const force = /^ext[234]$/.test(fs) ? ['-F'] : ['xfs', 'btrfs', 'f2fs'].includes(fs) ? ['-f'] : [];
+  const opts = mkfsOptions ? checkValue('mkfsOptions', mkfsOptions).split(/\s+/).filter(Boolean) : [];
+  return [`mkfs.${fs}`, ...force, ...opts, checkPath('device', device)];
+}

@@ -84,8 +84,10 @@ export class ProgressParser {
 
   private partial(out: ProgressEvent[]): void {
     if (!this.buf) return;
-    if (!this.buf.startsWith('    ')) this.flush(out);
-    const m = TEST_LINE.exec(this.buf);
+    // A new unindented line ends a failure's diff excerpt; a few blanks may still be indentation.
+    if (/^ {0,3}\S/.test(this.buf)) this.flush(out);
+    // The name is complete only once the padding or last-time column follows it.
+    const m = /^\S+\s/.test(this.buf) ? TEST_LINE.exec(this.buf) : null;
     if (!m || this.announced === m[1]) return;
     this.announced = m[1]!;
     const last = LAST_TIME.exec(m[2]!);

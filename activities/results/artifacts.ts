@@ -1,5 +1,6 @@
 import { mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { TestName } from '../../common/schemas';
 
 // Per-test artifacts, copied from fstests' report dir (results/<section>/generic/001.out.bad …)
 // into the run dir as artifacts/<dir>/<num>/<kind>, each capped in size (DESIGN.md: artifacts
@@ -75,6 +76,8 @@ export async function collectArtifacts(opts: CollectOptions): Promise<CollectedA
     out.push({ test, kind, path, bytes, truncated: bytes > cap });
   };
   for (const test of opts.tests) {
+    // Names become paths: only `dir/num` names, never `../x`.
+    if (!TestName.safeParse(test).success) throw new Error(`collectArtifacts: not a test name: ${test}`);
     for (const kind of ARTIFACT_KINDS) {
       const got = await readCapped(join(opts.reportDir, `${test}.${kind}`), cap);
       if (got) await save(test, kind, got.data, got.bytes);

@@ -1,0 +1,43 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { TestResult } from '../../common/schemas';
+import { collectArtifacts } from '../results/artifacts';
+import { renderJunit } from '../results/junit';
+
+export interface FinishInput {
+  runKey: string;
+  resultsDir: string;
+  tests: TestResult[];
+}
+
+/** Report dirs of every batch: <resultsDir>/<batch>[/<section>] (those holding check.log or per-test dirs). */
+async function batchDirs(resultsDir: string): Promise<string[]> {
+  const entries = await readdir(resultsDir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => join(resultsDir, e.name));
+}
+
+/**
+ * After the last batch: JUnit XML for CI and the per-test artifacts (capped copies of .out.bad,
+ * .full, .dmesg, .notrun and console excerpts) under <runDir>/artifacts/<test>/.
+ */
+export async function finishRun(input: FinishInput): Promise<{ junit: string; artifacts: number }> {
+  const runDir = dirname(input.resultsDir);
+  const names = input.tests.map((t) => t.name);
+  let artifacts = 0;
+  const consoleLogs: Record<string, string> = {};
+  for (const dir of await batchDirs(input.resultsDir)) {
+    for (const t of names) {
+      const log = await readFile(join(dir, `${t.replace('/', '-')}.console.log`), 'utf8').catch(() => undefined);
+      if (log !== undefined) consoleLogs[t] = log;
+    }
+    // A sectioned config puts the report one level down: look there too.
+    const sub = await batchDirs(dir);
+    for (const reportDir of [dir, ...sub]) {
+      artifacts += (await collectArtifacts({ reportDir, destDir: join(runDir, 'artifacts'), tests: names })).length;
+    }
+  }
+  artifacts += (await collectArtifacts({ reportDir: '/nonexistent', destDir: join(runDir, 'artifacts'), tests: Object.keys(consoleLogs), consoleLogs })).length;
+  const junit = join(runDir, 'junit.xml');
+  await writeFile(junit, renderJunit(input.tests, { suiteName: `fstests.${input.runKey}`, excerpts: consoleLogs }));
+  return { junit, artifacts };
+}

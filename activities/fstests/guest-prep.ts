@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import type { BatchInput } from '../../common/schemas';
+import type { ExecOptions, Vm } from '../vm/vm';
+import { listArgv, parseListing, type CheckSelection } from './check-argv';
+import { DEFAULT_SECTION, dirsToCreate, renderLocalConfig, testDevMkfsArgv } from './config';
+import { passThroughConfig } from './config-passthrough';
+import { GUEST, type BatchLayout } from './guest-layout';
+
+// What a batch does in a fresh guest before `check` runs its tests.
+
+export type GuestExec = (argv: string[], o: Omit<ExecOptions, 'cwd' | 'env'>) => ReturnType<Vm['exec']>;
+
+/** The section `check -s` must name: the user's, or ours in a generated config. */
+export function sectionOf(input: Pick<BatchInput, 'section' | 'configFile'>): string | undefined {
+  return input.section ?? (input.configFile ? undefined : DEFAULT_SECTION);
+}
+
+/** local.config for the batch: generated, or the user's file with only our paths added. */
+export async function configText(input: BatchInput, layout: BatchLayout): Promise<string> {
+  const dirs = { testDir: GUEST.testDir, scratchMnt: GUEST.scratchMnt, resultBase: layout.guestResultBase };
+  if (input.configFile) {
+    const text = await readFile(input.configFile, 'utf8');
+    return passThroughConfig({ text, section: input.section, deviceEnv: input.devices.env, ...dirs });
+  }
+  return renderLocalConfig({
+    fs: input.fs,
+    deviceEnv: input.devices.env,
+    mkfsOptions: input.mkfsOptions,
+    mountOptions: input.mountOptions,
+    section: DEFAULT_SECTION,
+    ...dirs,
+  });
+}
+
+async function mustSucceed(what: string, p: ReturnType<Vm['exec']>): Promise<string> {
+  const r = await p;
+  if (r.outcome === 'exited' && r.exitCode === 0) return r.stdoutTail;
+  throw ApplicationFailure.retryable(
+    `${what} failed in the guest (${r.outcome}, exit ${r.exitCode}): ${r.stderrTail.trim() || r.stdoutTail.trim()}`,
+    'GuestSetupFailed',
+  );
+}
+
+/** Mount points exist, and TEST_DEV holds an FSTYP filesystem (check mounts it as it is). */
+export async function prepareGuest(exec: GuestExec, input: BatchInput, layout: BatchLayout): Promise<void> {
+  const dirs = dirsToCreate({
+    testDir: GUEST.testDir,
+    scratchMnt: GUEST.scratchMnt,
+    resultBase: layout.guestResultBase,
+  });
+  await mustSucceed('mkdir', exec(['mkdir', '-p', ...dirs], { timeoutSec: 60 }));
+  const testDev = input.devices.env.TEST_DEV;
+  if (!testDev || input.configFile) return;
+  const r = await exec(['blkid', '-o', 'value', '-s', 'TYPE', testDev], { timeoutSec: 60 });
+  if (r.stdoutTail.trim() !== input.fs) {
+    await mustSucceed(
+      `mkfs.${input.fs} on TEST_DEV`,
+      exec(testDevMkfsArgv(input.fs, testDev, input.mkfsOptions), { timeoutSec: 600 }),
+    );
+  }
+}
+
+/** `check -n`: the selection's tests in check's order (it sources the config: only in a guest). */
+export async function listSelection(exec: GuestExec, sel: CheckSelection): Promise<string[]> {
+  const lines: string[] = [];
+  const r = await exec(listArgv(sel), { timeoutSec: 900, onLine: (s, l) => s === 'stdout' && lines.push(l) });
+  if (r.outcome !== 'exited' || r.exitCode !== 0) {
+    throw ApplicationFailure.retryable(
+      `listing the tests (check -n) failed (${r.outcome}, exit ${r.exitCode}): ${r.stderrTail.trim() || r.stdoutTail.trim()}`,
+      'ListingFailed',
+    );
+  }
+  const listing = parseListing(lines.join('\n'));
+  if (listing.unknown.length) {
+    throw ApplicationFailure.nonRetryable(
+      `tests: fstests does not know ${listing.unknown.join(', ')}; check the names (e.g. generic/001)`,
+      'InvalidSpec',
+    );
+  }
+  return listing.tests;
+}

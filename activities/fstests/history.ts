@@ -1,0 +1,26 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatCheckTime, parseCheckTime, type CheckTimes } from '../results/checktime';
+
+// The host's memory of how long each test took (fstests' check.time format), per filesystem:
+// the next run's ETA and per-test hang timeouts come from it.
+
+export function historyFile(stateDir: string, fs: string): string {
+  return join(stateDir, 'history', `${fs}.check.time`);
+}
+
+export async function readHistory(stateDir: string, fs: string): Promise<CheckTimes> {
+  const text = await readFile(historyFile(stateDir, fs), 'utf8').catch(() => '');
+  return parseCheckTime(text);
+}
+
+/** Merge newer times into the history (write-then-rename: never a torn file). */
+export async function mergeHistory(stateDir: string, fs: string, newer: CheckTimes): Promise<void> {
+  if (newer.size === 0) return;
+  const times = await readHistory(stateDir, fs);
+  for (const [t, s] of newer) times.set(t, s);
+  const file = historyFile(stateDir, fs);
+  await mkdir(join(stateDir, 'history'), { recursive: true });
+  await writeFile(`${file}.tmp`, formatCheckTime(times));
+  await rename(`${file}.tmp`, file);
+}

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseListing } from '../../activities/fstests/check-argv';
+import { parseProgress } from '../../activities/fstests/progress';
+import { mergeVerdicts } from '../../activities/results/merge';
+import { parseXunit } from '../../activities/results/xunit';
+
+const samples = join(import.meta.dirname, '../fixtures/samples/xfstests-63a29724');
+const sample = (f: string) => readFileSync(join(samples, f), 'utf8');
+
+describe('mergeVerdicts', () => {
+  const expected = ['a/001', 'a/002', 'a/003', 'a/004', 'a/005', 'a/006'];
+
+  it('guest crashed in a/003: result.xml has what finished, stdout names the running test, the mark wins', () => {
+    const progress = parseProgress('a/001        2s\na/002       [not run] no feature\na/003        ');
+    const merged = mergeVerdicts({
+      expected,
+      expunged: ['a/006'],
+      xunit: [
+        { name: 'a/001', verdict: 'pass', durationSec: 2 },
+        { name: 'a/002', verdict: 'notrun', durationSec: 0, reason: 'no feature' },
+      ],
+      progress,
+      marks: [
+        {
+          test: 'a/003',
+          verdict: 'crashed',
+          crashSignature: 'BUG: kernel NULL pointer dereference',
+          durationSec: 12,
+        },
+      ],
+    });
+    expect(merged.results).toEqual([
+      { name: 'a/001', verdict: 'pass', durationSec: 2 },
+      { name: 'a/002', verdict: 'notrun', durationSec: 0, reason: 'no feature' },
+      {
+        name: 'a/003',
+        verdict: 'crashed',
+        durationSec: 12,
+        crashSignature: 'BUG: kernel NULL pointer dereference',
+      },
+      { name: 'a/006', verdict: 'expunged', durationSec: 0 },
+    ]);
+    expect(merged.missing).toEqual(['a/004', 'a/005']);
+  });
+
+  it('real fstests files from a run cut short during generic/001', () => {
+    const stdout = sample('run3-notrun.stdout');
+    const cut = stdout.slice(0, stdout.indexOf('generic/001') + 'generic/001  6s ... '.length);
+    const merged = mergeVerdicts({
+      expected: ['ext4/001', 'generic/001', 'generic/108', 'generic/487'],
+      expunged: parseListing(sample('list-tests.stdout')).expunged,
+      xunit: parseXunit(sample('run3-partial-result.xml'))!.cases.map((c) => c.result),
+      progress: parseProgress(cut),
+      marks: [{ test: 'generic/001', verdict: 'hung', reason: 'no progress for 300 s' }],
+    });
+    expect(merged.results.map((r) => `${r.name}:${r.verdict}`)).toEqual([
+      'ext4/001:pass',
+      'generic/001:hung',
+      'generic/006:expunged',
+    ]);
+    expect(merged.missing).toEqual(['generic/108', 'generic/487']);
+  });
+
+  it('without result.xml, stdout decides; a started test without a mark is an error', () => {
+    const merged = mergeVerdicts({
+      expected: ['a/001', 'a/002', 'a/003'],
+      progress: parseProgress(
+        'a/001        2s\na/002 1s ... - output mismatch (see /r/a/002.out.bad)\n    -x\na/003        ',
+      ),
+    });
+    expect(merged.results.map((r) => [r.name, r.verdict, r.durationSec])).toEqual([
+      ['a/001', 'pass', 2],
+      ['a/002', 'fail', 0],
+      ['a/003', 'error', 0],
+    ]);
+    expect(merged.results[2]!.reason).toMatch(/started but check reported no result/);
+    expect(merged.missing).toEqual([]);
+  });
+
+  it('result.xml beats stdout; check.log fills in what nothing else knows', () => {
+    const merged = mergeVerdicts({
+      xunit: [{ name: 'a/001', verdict: 'fail', durationSec: 5, reason: 'from xml' }],
+      progress: parseProgress('a/001        5s\n'),
+      checkLog: {
+        ran: ['a/001', 'a/002', 'a/003', 'a/004'],
+        notRun: ['a/003'],
+        failures: ['a/004'],
+        interrupted: false,
+      },
+    });
+    expect(merged.results.map((r) => `${r.name}:${r.verdict}`)).toEqual([
+      'a/001:fail',
+      'a/002:pass',
+      'a/003:notrun',
+      'a/004:fail',
+    ]);
+  });
+
+  it('a hang mark overrides even a result (the orchestrator saw it)', () => {
+    const merged = mergeVerdicts({
+      xunit: [{ name: 'a/001', verdict: 'pass', durationSec: 1 }],
+      marks: [{ test: 'a/001', verdict: 'hung', reason: 'no progress for 300 s' }],
+    });
+    expect(merged.results).toEqual([
+      { name: 'a/001', verdict: 'hung', durationSec: 0, reason: 'no progress for 300 s' },
+    ]);
+  });
+});
