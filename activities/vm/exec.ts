@@ -15,9 +15,11 @@ class Stream {
   constructor(
     private readonly name: 'stdout' | 'stderr',
     private readonly onLine?: ExecOptions['onLine'],
+    private readonly onData?: ExecOptions['onData'],
   ) {}
   push(text: string): void {
     this.tail = (this.tail + text).slice(-TAIL_BYTES);
+    this.onData?.(this.name, text);
     if (!this.onLine) return;
     const lines = (this.partial + text).split('\n');
     this.partial = lines.pop() ?? '';
@@ -36,8 +38,8 @@ export function execInGuest(
   argv: string[],
   o: ExecOptions,
 ): Promise<ExecResult> {
-  const out = new Stream('stdout', o.onLine);
-  const err = new Stream('stderr', o.onLine);
+  const out = new Stream('stdout', o.onLine, o.onData);
+  const err = new Stream('stderr', o.onLine, o.onData);
   return new Promise<ExecResult>((resolve, reject) => {
     let idle: NodeJS.Timeout | undefined;
     let settled = false;

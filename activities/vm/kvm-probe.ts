@@ -53,12 +53,18 @@ export async function runKvmProbe(
   const cacheDir = o.cacheDir ?? join(stateDir(), 'cache');
   await mkdir(cacheDir, { recursive: true });
   const initramfs = await buildInitramfs({ cacheDir, init: PROBE_INIT });
-  const timeoutMs = o.timeoutMs ?? 30_000;
+  const timeoutMs = o.timeoutMs ?? 20_000;
   const started = Date.now();
   try {
     const res = await run(probeArgv(kernel, initramfs), { timeoutMs });
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     if (res.stdout.includes(PROBE_MARKER)) return { ok: true, reason: `a KVM guest booted in ${secs}s` };
+    if (Date.now() - started >= timeoutMs) {
+      return {
+        ok: false,
+        reason: `a KVM guest did not boot within ${timeoutMs / 1000}s (QEMU hung, killed)`,
+      };
+    }
     const why = (res.stderr.trim() || res.stdout.trim()).split('\n').slice(-2).join(' | ');
     return {
       ok: false,

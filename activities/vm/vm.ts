@@ -29,6 +29,8 @@ export interface ExecOptions {
   /** Hung when no frame arrives from the agent for longer than this. */
   timeoutSec: number;
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Raw output as it arrives, partial lines included (fstests names a test before running it). */
+  onData?: (stream: 'stdout' | 'stderr', text: string) => void;
   signal?: AbortSignal;
 }
 
