@@ -1,0 +1,157 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkArgv, listArgv, parseListing } from '../../activities/fstests/check-argv';
+import { checkEnv, dirsToCreate, renderLocalConfig, testDevMkfsArgv } from '../../activities/fstests/config';
+import { parseProgress, type ProgressEvent } from '../../activities/fstests/progress';
+import { run, runOk } from '../../activities/process';
+import { lastCheckLogRun } from '../../activities/results/checklog';
+import { parseCheckTime } from '../../activities/results/checktime';
+import { mergeVerdicts } from '../../activities/results/merge';
+import { readXunit, reportDir } from '../../activities/results/xunit';
+
+// The fixture suite run for real on this host: two real loop devices (created here, and only
+// those detached), a local.config from config.ts, the fixture `check` with -R xunit. The hang
+// test (006) is excluded; the crash test (007) must be `notrun` here: this host's kernel command
+// line has no fsto.guest=1 (asserted below before anything runs).
+
+const fixtureDir = join(import.meta.dirname, '../fixtures/fstests');
+const SECTION = 'fsto';
+
+/** What each fixture test is meant to give on a host (README.md). */
+const intended: Record<string, string> = {
+  'fixture/001': 'pass',
+  'fixture/002': 'pass',
+  'fixture/003': 'pass',
+  'fixture/004': 'fail',
+  'fixture/005': 'notrun',
+  'fixture/007': 'notrun',
+  'fixture/008': 'fail',
+};
+
+let dir = '';
+const loops: string[] = [];
+let cfg: { testDir: string; scratchMnt: string; resultBase: string };
+let env: Record<string, string>;
+
+async function losetup(file: string): Promise<string> {
+  await runOk(['truncate', '-s', '512M', file]);
+  const dev = (await runOk(['losetup', '--find', '--show', file])).trim();
+  loops.push(dev);
+  return dev;
+}
+
+beforeAll(async () => {
+  expect(process.getuid?.(), 'the fixture suite needs root (loop devices, mount)').toBe(0);
+  const cmdline = (await readFile('/proc/cmdline', 'utf8')).split(/\s+/);
+  expect(cmdline, 'this host must not look like an fsto guest: fixture/007 would crash it').not.toContain(
+    'fsto.guest=1',
+  );
+  dir = await mkdtemp(join(tmpdir(), 'fsto-fixture-'));
+  const test = await losetup(join(dir, 'test.img'));
+  const scratch = await losetup(join(dir, 'scratch.img'));
+  cfg = { testDir: join(dir, 'test'), scratchMnt: join(dir, 'scratch'), resultBase: join(dir, 'results') };
+  for (const d of dirsToCreate(cfg)) await mkdir(d, { recursive: true });
+  await runOk(testDevMkfsArgv('xfs', test));
+  const config = join(dir, 'local.config');
+  await writeFile(
+    config,
+    renderLocalConfig({
+      fs: 'xfs',
+      deviceEnv: { TEST_DEV: test, SCRATCH_DEV: scratch },
+      section: SECTION,
+      ...cfg,
+    }),
+  );
+  await writeFile(join(dir, 'exclude'), 'fixture/003  # slow\n');
+  // FSTO_FIXTURE_KMSG=1: let fixture/008 write its (clearly labelled) fake WARNING to this host's
+  // kernel log, so the .dmesg path is exercised.
+  env = { ...(process.env as Record<string, string>), ...checkEnv(config), FSTO_FIXTURE_KMSG: '1' };
+});
+
+afterAll(async () => {
+  if (cfg) for (const m of [cfg.testDir, cfg.scratchMnt]) await run(['umount', m]).catch(() => undefined);
+  for (const dev of loops) await run(['losetup', '-d', dev]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('fixture suite on real loop devices', () => {
+  let progress: ProgressEvent[] = [];
+
+  it('lists a selection with -n: sorted, [expunged] from -E, unknown names reported', async () => {
+    const argv = listArgv({ section: SECTION, groups: ['auto'], excludeFile: join(dir, 'exclude') });
+    const res = await run([...argv, 'fixture/999'], { cwd: fixtureDir, env });
+    expect(res.exitCode, res.stdout + res.stderr).toBe(0);
+    expect(parseListing(res.stdout)).toEqual({
+      tests: ['fixture/001', 'fixture/002', 'fixture/004', 'fixture/005', 'fixture/008'],
+      expunged: ['fixture/003'],
+      unknown: ['fixture/999'],
+    });
+  });
+
+  it('runs -g all -x hang -R xunit: the verdicts are the intended ones', async () => {
+    const res = await run(checkArgv({ section: SECTION, groups: ['all'], excludeGroups: ['hang'] }), {
+      cwd: fixtureDir,
+      env,
+      timeoutMs: 120_000,
+    });
+    expect(res.exitCode, res.stdout + res.stderr).toBe(1); // failures → exit 1, as fstests
+    progress = parseProgress(res.stdout);
+    const verdicts = Object.fromEntries(
+      progress.flatMap((e) => (e.kind === 'finished' ? [[e.test, e.verdict]] : [])),
+    );
+    expect(verdicts).toEqual(intended);
+    const crash = progress.find((e) => e.kind === 'finished' && e.test === 'fixture/007');
+    expect(crash?.kind === 'finished' && crash.reason).toMatch(/runs only in an fsto guest/);
+    expect(progress.filter((e) => e.kind === 'summary').at(-1)).toMatchObject({
+      failures: ['fixture/004', 'fixture/008'],
+      notRun: ['fixture/005', 'fixture/007'],
+      failed: 2,
+      total: 7,
+    });
+  });
+
+  it('wrote result.xml, check.log, check.time and per-test files as fstests does', async () => {
+    const rdir = reportDir(cfg.resultBase, SECTION);
+    const xunit = (await readXunit(rdir))!;
+    expect(xunit.complete).toBe(true);
+    expect(Object.fromEntries(xunit.cases.map((c) => [c.result.name, c.result.verdict]))).toEqual(intended);
+    const mismatch = xunit.cases.find((c) => c.result.name === 'fixture/004')!;
+    expect(mismatch.result.reason).toBe(`- output mismatch (see ${rdir}/fixture/004.out.bad)`);
+    expect(mismatch.systemErr).toMatch(/-files: 4\n\+files: 3/);
+    expect(mismatch.systemOut).toMatch(/^counted 3 files/);
+    const dmesg = xunit.cases.find((c) => c.result.name === 'fixture/008')!;
+    expect(dmesg.kernelLog).toMatch(/fsto-fixture: WARNING: simulated warning/);
+    expect(xunit.properties).toMatchObject({ FSTYP: 'xfs', SECTION, TEST_DIR: cfg.testDir });
+
+    const log = lastCheckLogRun(await readFile(join(rdir, 'check.log'), 'utf8'))!;
+    expect(log).toMatchObject({ failures: ['fixture/004', 'fixture/008'], failed: 2, total: 7 });
+    const times = parseCheckTime(await readFile(join(cfg.resultBase, 'check.time'), 'utf8'));
+    expect([...times.keys()]).toEqual(['fixture/001', 'fixture/002', 'fixture/003']);
+    expect(times.get('fixture/003')).toBeGreaterThanOrEqual(2);
+
+    for (const f of ['004.out.bad', '004.full', '005.notrun', '007.notrun', '008.dmesg']) {
+      await expect(readFile(join(rdir, 'fixture', f), 'utf8')).resolves.toBeTruthy();
+    }
+    const merged = mergeVerdicts({
+      expected: Object.keys(intended),
+      xunit: xunit.cases.map((c) => c.result),
+      progress,
+      checkLog: log,
+    });
+    expect(Object.fromEntries(merged.results.map((r) => [r.name, r.verdict]))).toEqual(intended);
+    expect(merged.missing).toEqual([]);
+  });
+
+  it('shows the last run time on the next run, and left nothing mounted', async () => {
+    const res = await run(checkArgv({ section: SECTION, tests: ['fixture/001'] }), { cwd: fixtureDir, env });
+    expect(res.exitCode, res.stdout).toBe(0);
+    const started = parseProgress(res.stdout).find((e) => e.kind === 'started');
+    expect(started).toMatchObject({ kind: 'started', test: 'fixture/001' });
+    expect(started?.kind === 'started' && typeof started.lastDurationSec).toBe('number');
+    const mounts = await readFile('/proc/mounts', 'utf8');
+    expect(mounts).not.toContain(cfg.testDir);
+    expect(mounts).not.toContain(cfg.scratchMnt);
+  });
+});
