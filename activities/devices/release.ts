@@ -45,16 +45,17 @@ function ownPath(entry: LedgerEntry, field: string, stateDir: string): string {
 
 /** Loop devices backed by FILE: by inode while it exists, by its "(deleted)" name after. */
 export async function loopDevicesOf(file: string, exec: Exec): Promise<string[]> {
-  const found = new Set<string>();
+  // Files are removed only once no loop device uses them, so while one exists -j sees them all.
   if (existsSync(file)) {
     const res = await exec(losetupByFileArgv(file));
     if (res.exitCode !== 0) throw new Error(`losetup --associated ${file}: ${res.stderr.trim()}`);
-    for (const l of parseLosetupJson(res.stdout)) found.add(l.name);
+    return parseLosetupJson(res.stdout).map((l) => l.name);
   }
   const all = await exec(losetupListArgv());
   if (all.exitCode !== 0) throw new Error(`losetup --list: ${all.stderr.trim()}`);
-  for (const l of parseLosetupJson(all.stdout)) if (l.backFile === `${file} (deleted)`) found.add(l.name);
-  return [...found];
+  return parseLosetupJson(all.stdout)
+    .filter((l) => l.backFile === `${file} (deleted)`)
+    .map((l) => l.name);
 }
 
 /**
