@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { Ledger } from '../../activities/ledger/ledger';
 import { stateDir } from '../../activities/settings';
 import { probeKvm } from '../../activities/vm/kvm-probe';
