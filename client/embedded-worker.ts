@@ -14,6 +14,7 @@ export async function withEmbeddedWorker<T>(session: Session, fn: () => Promise<
     connection: session.connection,
     namespace: session.namespace,
     log: () => {},
+    auditToStderr: false,
   });
   const running = runWorkers(host.workers);
   try {

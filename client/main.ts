@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { registerDevicesCommand } from './commands/devices';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
 import { registerServerCommand } from './commands/server';
+import { registerVmCommand } from './commands/vm';
 import { registerWorkerCommand } from './commands/worker';
 
 const program = new Command('fsto')
@@ -12,6 +14,8 @@ registerRunCommand(program);
 registerRunsCommands(program);
 registerWorkerCommand(program);
 registerServerCommand(program);
+registerDevicesCommand(program);
+registerVmCommand(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`fsto: ${err instanceof Error ? err.message : String(err)}`);

@@ -44,7 +44,13 @@ export async function watchRun(
   } catch (err) {
     if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure)
       return { kind: 'cancelled' };
-    const cause = err instanceof WorkflowFailedError ? (err.cause ?? err) : err;
-    return { kind: 'failed', message: cause instanceof Error ? cause.message : String(cause) };
+    return { kind: 'failed', message: rootCause(err) };
   }
+}
+
+/** "Activity task failed" says nothing: follow the cause chain to what actually went wrong. */
+export function rootCause(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
 }

@@ -74,7 +74,8 @@ class Agent:
     def start(self, msg):
         cid = msg['id']
         env = dict(os.environ)
-        env.setdefault('PATH', BASE_PATH)
+        # init may hand us a bare PATH (/bin): tools like mkfs.xfs live in /usr/sbin.
+        env['PATH'] = ':'.join(dict.fromkeys((env.get('PATH', '') + ':' + BASE_PATH).strip(':').split(':')))
         env.setdefault('HOME', '/root')
         env.update(msg.get('env') or {})
         out_r, out_w = os.pipe()

@@ -5,11 +5,13 @@ import { probeCapabilities } from '../activities/host/capabilities';
 import { Ledger } from '../activities/ledger/ledger';
 import { reap, type ReapReport } from '../activities/ledger/reaper';
 import { hostId as defaultHostId, stateDir as defaultStateDir } from '../activities/settings';
+import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCapabilities } from '../common/schemas';
 import { createWorkers } from './workers';
 import { makeIsRunOpen } from './run-status';
 import { hostReleasers } from './releasers';
+import { probeKvm } from '../activities/vm';
 
 export interface HostOptions {
   connection: NativeConnectionOptions;
@@ -18,6 +20,7 @@ export interface HostOptions {
   stateDir?: string;
   hostId?: string;
   log?: (line: string) => void;
+  auditToStderr?: boolean;
 }
 
 export interface Host {
@@ -33,15 +36,18 @@ export interface Host {
  */
 export async function startHost(o: HostOptions): Promise<Host> {
   const log = o.log ?? ((l: string) => console.error(l));
-  const stateDir = o.stateDir ?? defaultStateDir();
+  const stateDir = await canonicalStateDir(o.stateDir ?? defaultStateDir());
   const hostId = o.hostId ?? defaultHostId(stateDir);
-  const kvm = false; // TODO(vm): wire the real KVM probe
+  // A real short KVM boot: /dev/kvm existing proves nothing on these hosts (DESIGN.md).
+  const probe = await probeKvm();
+  log(JSON.stringify({ msg: 'KVM probe', ok: probe.ok, reason: probe.reason }));
+  const kvm = probe.ok;
   const capabilities = await probeCapabilities({ hostId, kvm });
 
   const connection = await Connection.connect(o.connection);
   const client = new Client({ connection, namespace: o.namespace });
   const ledger = new Ledger(join(stateDir, 'ledger'));
-  const reaped = await reap(ledger, makeIsRunOpen(client.workflow), hostReleasers({ ledger, stateDir }));
+  const reaped = await reap(ledger, makeIsRunOpen(client.workflow), hostReleasers({ stateDir }));
   log(
     JSON.stringify({
       msg: 'reaper at worker start',
@@ -55,9 +61,11 @@ export async function startHost(o: HostOptions): Promise<Host> {
   const workers = await createWorkers({
     connection: native,
     namespace: o.namespace,
+    clientConnection: connection,
     capabilities,
     stateDir,
     workflowQueue: o.workflowQueue,
+    auditToStderr: o.auditToStderr,
   });
   return {
     capabilities,
@@ -68,4 +76,10 @@ export async function startHost(o: HostOptions): Promise<Host> {
       await connection.close();
     },
   };
+}
+
+/** The kernel records canonical loop backing-file paths: use the state dir's realpath throughout. */
+export async function canonicalStateDir(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  return realpath(dir);
 }

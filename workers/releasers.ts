@@ -1,7 +1,8 @@
-import type { Ledger } from '../activities/ledger/ledger';
 import type { Releasers } from '../activities/ledger/reaper';
+import { deviceReleasers } from '../activities/devices/release';
+import { vmReleasers } from '../activities/vm';
 
-/** Every resource kind's releaser, for the reaper. Devices and VMs register theirs here. */
-export function hostReleasers(_deps: { ledger: Ledger; stateDir: string }): Releasers {
-  return {};
+/** Every resource kind's releaser, for compensation (releaseRun) and for the reaper. */
+export function hostReleasers(deps: { stateDir: string }): Releasers {
+  return { ...deviceReleasers({ stateDir: deps.stateDir }), ...vmReleasers() };
 }

@@ -1,15 +1,27 @@
 import { fileURLToPath } from 'node:url';
+import { Client, type Connection } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createAudit } from '../activities/audit';
+import { createDeviceActivities } from '../activities/devices/activities';
+import { createFstestsActivities } from '../activities/fstests/activities';
+import { createHostActivities } from '../activities/host/activities';
+import { Ledger } from '../activities/ledger/ledger';
+import { probeKvm } from '../activities/vm';
+import { testFinishedSignal } from '../common/queries';
 import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
-import { createHostActivities } from '../activities/host/activities';
+import { hostReleasers } from './releasers';
+import { join } from 'node:path';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
+  /** For the batch activity's live-progress signals to its workflow. */
+  clientConnection?: Connection;
   namespace?: string;
   capabilities: HostCapabilities;
+  /** Canonical (realpath): the kernel reports canonical loop backing-file paths. */
   stateDir: string;
   /** Defaults to `fstests`; tests use their own. */
   workflowQueue?: string;
@@ -17,21 +29,50 @@ export interface WorkerSetOptions {
   workflowBundle?: { codePath: string };
   /** Long enough to stop a VM in an orderly way when the worker is asked to stop. */
   shutdownGraceTimeMs?: number;
+  /** Audit lines go to <stateDir>/audit.log always, and to stderr unless false (the CLI's terminal). */
+  auditToStderr?: boolean;
+}
+
+/** Every activity of a host, wired to one ledger and one set of releasers. */
+export function hostActivities(opts: WorkerSetOptions) {
+  const ledger = new Ledger(join(opts.stateDir, 'ledger'));
+  const releasers = hostReleasers({ stateDir: opts.stateDir });
+  const client = opts.clientConnection
+    ? new Client({ connection: opts.clientConnection, namespace: opts.namespace ?? 'default' })
+    : undefined;
+  return {
+    ...createHostActivities({ capabilities: opts.capabilities, stateDir: opts.stateDir, ledger, releasers }),
+    ...createDeviceActivities({
+      stateDir: opts.stateDir,
+      tmpfsBudgetBytes: opts.capabilities.tmpfsBudgetBytes,
+      audit: createAudit(opts.stateDir, { stderr: opts.auditToStderr ?? true }),
+    }),
+    ...createFstestsActivities({
+      ledger,
+      stateDir: opts.stateDir,
+      releasers,
+      vm: { ledger, stateDir: opts.stateDir, probeKvm },
+      ...(client
+        ? { notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(testFinishedSignal, s) }
+        : {}),
+    }),
+  };
 }
 
 /**
  * The workers of one host: workflows + claim on the shared queue, claim on the KVM queue only
- * when the KVM probe passed, and the host's own queue for every step of the runs it claimed.
+ * when the KVM probe passed, and the host's own queue for every step of the runs it claimed
+ * (VM slots are its concurrency limit for batches).
  */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
   const workflowQueue = opts.workflowQueue ?? WORKFLOW_QUEUE;
-  const host = createHostActivities({ capabilities: opts.capabilities, stateDir: opts.stateDir });
+  const acts = hostActivities(opts);
   const common = {
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     shutdownGraceTime: opts.shutdownGraceTimeMs ?? 30_000,
   };
-  const claim = { claimHost: host.claimHost };
+  const claim = { claimHost: acts.claimHost };
   const workers = [
     await Worker.create({
       ...common,
@@ -42,7 +83,9 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     await Worker.create({
       ...common,
       taskQueue: opts.capabilities.hostQueue,
-      activities: host,
+      activities: acts,
+      // Batches boot VMs: at most vmSlots at once, plus room for quick steps and cleanup.
+      maxConcurrentActivityTaskExecutions: opts.capabilities.vmSlots + 8,
     }),
   ];
   if (opts.capabilities.kvm) {

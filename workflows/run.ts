@@ -1,41 +1,140 @@
-import { ApplicationFailure, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { parseOrFail } from '../common/errors';
-import { RunSpec, type RunSpecInput, type RunSummary } from '../common/schemas';
-import { SA_FS_CONFIG, SA_KERNEL } from '../common/search-attributes';
-import { claimProxy, hostProxy } from './activities';
+import { progressQuery, testFinishedSignal } from '../common/queries';
+import {
+  RunSpec,
+  runStatusOf,
+  type HostCapabilities,
+  type RunSpecInput,
+  type RunSummary,
+} from '../common/schemas';
+import { SA_FAILED_COUNT, SA_FS_CONFIG, SA_KERNEL, SA_OUTCOME } from '../common/search-attributes';
+import { claimProxy, cleanupProxy, hostProxy } from './activities';
+import { isHostLost } from './host-loss';
+import { RunState } from './run-state';
+import { retryFailures, runAllTests } from './test-loop';
+
+const MAX_HOST_CLAIMS = 3;
 
 /**
- * One run: one kernel × one filesystem config × one test selection, on one host.
- * Steps so far: validate → claim a host → prepare the run on that host.
+ * One run: one kernel × one filesystem config × one test selection, on one host (DESIGN.md,
+ * "One run"). Validate → claim → prepare → devices → batches of tests in VMs (fresh VM after a
+ * crash or hang) → flaky retries → finally, whatever happened: collect and release.
  */
 export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
-  // 1. Validate again here: a workflow can be started by anyone, not only by our CLI.
   const spec = parseOrFail(RunSpec, input, 'run spec');
   const runKey = workflowInfo().workflowId;
+  const state = new RunState();
+  const show = () => setCurrentDetails(state.details());
+  setHandler(progressQuery, () => state.progress());
+  setHandler(testFinishedSignal, ({ result, next }) => {
+    state.record(result);
+    state.current = next;
+    show();
+  });
+  upsertSearchAttributes([{ key: SA_FS_CONFIG, value: spec.fs }]);
 
-  // 2. Claim a host; every later step is proxied to its own queue.
-  const host = await claimProxy(workflowInfo().taskQueue, spec.requireKvm).claimHost();
-  if (spec.requireKvm && !host.kvm) {
-    throw ApplicationFailure.nonRetryable(
-      `host ${host.hostId} claimed a KVM run without KVM`,
-      'HostUnsuitable',
-    );
+  let host: HostCapabilities | undefined;
+  let resultsDir = '';
+  let kernelRelease: string | undefined;
+  let claims = 0;
+  try {
+    for (;;) {
+      state.phase = 'claiming';
+      show();
+      host = await claimProxy(workflowInfo().taskQueue, spec.requireKvm).claimHost();
+      claims++;
+      state.hostId = host.hostId;
+      log.info('claimed host', { hostId: host.hostId, kvm: host.kvm });
+      const h = hostProxy(host.hostQueue);
+      try {
+        state.phase = 'preparing';
+        show();
+        const prepared = await h.prepareRun({ runKey, spec });
+        resultsDir = prepared.resultsDir;
+        kernelRelease = prepared.kernelRelease;
+        upsertSearchAttributes([{ key: SA_KERNEL, value: prepared.kernelRelease }]);
+        state.phase = 'devices';
+        show();
+        const plan = await h.planDevices({ spec: spec.devices ?? {} });
+        const devices = await h.setupDevices({ runKey, plan });
+        const base = {
+          runKey,
+          fstests: spec.fstests,
+          fs: spec.fs,
+          kernel: prepared.kernel,
+          vm: spec.vm,
+          devices,
+          resultsDir,
+          mkfsOptions: spec.mkfsOptions,
+          mountOptions: spec.mountOptions,
+          configFile: spec.configFile,
+          section: spec.section,
+          hang: spec.hang,
+        };
+        state.phase = 'testing';
+        show();
+        await runAllTests(spec, base, state, h.runTestBatch, (r) => {
+          kernelRelease = r.kernelRelease;
+          state.current = undefined;
+          show();
+        });
+        state.phase = 'retrying';
+        show();
+        await retryFailures(spec, base, state, h.runTestBatch);
+        break;
+      } catch (err) {
+        if (!isHostLost(err) || claims >= MAX_HOST_CLAIMS) throw err;
+        // Its devices stay recorded in that host's ledger: its reaper releases them at start.
+        log.warn('host lost; claiming another', { hostId: host.hostId });
+        host = undefined;
+      }
+    }
+  } catch (err) {
+    if (!isCancellation(err)) log.error('run failed', { error: String(err) });
+    throw err;
+  } finally {
+    // Runs on success, failure and cancellation alike; never on terminate (the reaper's job).
+    if (host) await cleanup(host.hostQueue, runKey, resultsDir, state);
   }
-  log.info('claimed host', { hostId: host.hostId });
 
-  // 3. Prepare the run dir and resolve the kernel on that host.
-  const prepared = await hostProxy(host.hostQueue).prepareRun({ runKey, spec });
+  const tests = [...state.results.values()];
+  const status = runStatusOf(tests);
+  state.phase = 'done';
+  show();
   upsertSearchAttributes([
-    { key: SA_KERNEL, value: prepared.kernelRelease },
-    { key: SA_FS_CONFIG, value: spec.fs },
+    { key: SA_OUTCOME, value: status },
+    {
+      key: SA_FAILED_COUNT,
+      value: tests.filter((t) => ['fail', 'crashed', 'hung'].includes(t.verdict)).length,
+    },
   ]);
+  return { workflowId: runKey, status, resultsDir, hostId: state.hostId ?? '', kernelRelease, tests };
+}
 
-  return {
-    workflowId: runKey,
-    status: 'error',
-    resultsDir: prepared.resultsDir,
-    hostId: host.hostId,
-    kernelRelease: prepared.kernelRelease,
-    tests: [],
-  };
+async function cleanup(
+  hostQueue: string,
+  runKey: string,
+  resultsDir: string,
+  state: RunState,
+): Promise<void> {
+  await CancellationScope.nonCancellable(async () => {
+    state.phase = 'cleanup';
+    setCurrentDetails(state.details());
+    const c = cleanupProxy(hostQueue);
+    if (resultsDir) {
+      await c
+        .finishRun({ runKey, resultsDir, tests: [...state.results.values()] })
+        .catch((err: unknown) => log.warn('finishRun failed', { error: String(err) }));
+    }
+    await c.releaseRun({ runKey });
+  });
 }

@@ -27,17 +27,30 @@ export async function finishRun(input: FinishInput): Promise<{ junit: string; ar
   const consoleLogs: Record<string, string> = {};
   for (const dir of await batchDirs(input.resultsDir)) {
     for (const t of names) {
-      const log = await readFile(join(dir, `${t.replace('/', '-')}.console.log`), 'utf8').catch(() => undefined);
+      const log = await readFile(join(dir, `${t.replace('/', '-')}.console.log`), 'utf8').catch(
+        () => undefined,
+      );
       if (log !== undefined) consoleLogs[t] = log;
     }
     // A sectioned config puts the report one level down: look there too.
     const sub = await batchDirs(dir);
     for (const reportDir of [dir, ...sub]) {
-      artifacts += (await collectArtifacts({ reportDir, destDir: join(runDir, 'artifacts'), tests: names })).length;
+      artifacts += (await collectArtifacts({ reportDir, destDir: join(runDir, 'artifacts'), tests: names }))
+        .length;
     }
   }
-  artifacts += (await collectArtifacts({ reportDir: '/nonexistent', destDir: join(runDir, 'artifacts'), tests: Object.keys(consoleLogs), consoleLogs })).length;
+  artifacts += (
+    await collectArtifacts({
+      reportDir: '/nonexistent',
+      destDir: join(runDir, 'artifacts'),
+      tests: Object.keys(consoleLogs),
+      consoleLogs,
+    })
+  ).length;
   const junit = join(runDir, 'junit.xml');
-  await writeFile(junit, renderJunit(input.tests, { suiteName: `fstests.${input.runKey}`, excerpts: consoleLogs }));
+  await writeFile(
+    junit,
+    renderJunit(input.tests, { suiteName: `fstests.${input.runKey}`, excerpts: consoleLogs }),
+  );
   return { junit, artifacts };
 }

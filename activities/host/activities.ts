@@ -3,11 +3,15 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { HostCapabilities, RunSpec } from '../../common/schemas';
 import { HOST_UNSUITABLE, INVALID_SPEC } from '../../common/errors';
+import type { Ledger } from '../ledger/ledger';
+import { releaseRun, type Releasers } from '../ledger/reaper';
 import { kernelRelease } from './kernel';
 
 export interface HostDeps {
   capabilities: HostCapabilities;
   stateDir: string;
+  ledger: Ledger;
+  releasers: Releasers;
 }
 
 export interface PreparedRun {
@@ -50,6 +54,18 @@ export function createHostActivities(deps: HostDeps) {
       const resultsDir = join(runDir, 'results');
       await mkdir(resultsDir, { recursive: true });
       return { runDir, resultsDir, kernel, kernelRelease: release };
+    },
+
+    /** The run's compensation: release everything its ledger holds on this host. Idempotent. */
+    async releaseRun(input: { runKey: string }): Promise<{ released: number }> {
+      const report = await releaseRun(deps.ledger, input.runKey, deps.releasers);
+      if (report.failed.length) {
+        // Retried by Temporal; whatever still fails is left for the reaper, never forgotten.
+        throw new Error(
+          `release of ${input.runKey} incomplete: ${report.failed.map((f) => `${f.entry.kind}: ${f.error}`).join('; ')}`,
+        );
+      }
+      return { released: report.released.length };
     },
   };
 }

@@ -13,14 +13,18 @@ export interface ReapReport {
   skippedOpenRuns: string[];
 }
 
-/** Release all entries of one run, newest first; keep the ones that fail for a later try. */
+/**
+ * Release all entries of one run (or only those of `kinds`), newest first; keep the ones that
+ * fail for a later try.
+ */
 export async function releaseRun(
   ledger: Ledger,
   runKey: string,
   releasers: Releasers,
   report: ReapReport = { released: [], failed: [], skippedOpenRuns: [] },
+  kinds?: readonly ResourceKind[],
 ): Promise<ReapReport> {
-  const entries = (await ledger.list(runKey)).reverse();
+  const entries = (await ledger.list(runKey)).filter((e) => !kinds || kinds.includes(e.kind)).reverse();
   for (const entry of entries) {
     const release = releasers[entry.kind];
     if (!release) {

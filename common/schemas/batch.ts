@@ -8,7 +8,8 @@ import { CrashReport, VmAccel, VmBackendName } from './vm';
 
 /** The VM knobs a run may set; disks and shares come from the run itself. */
 export const RunVmOptions = z.strictObject({
-  backend: VmBackendName.default('vng'),
+  /** qemu reaches the agent in ~10 s under TCG, virtme-ng in 25-50 s (bench/boot). */
+  backend: VmBackendName.default('qemu'),
   cpus: z.number().int().min(1).max(64).default(2),
   memoryMiB: z.number().int().min(512).max(262144).default(2048),
   accel: VmAccel.default('auto'),

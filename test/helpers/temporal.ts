@@ -7,6 +7,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { probeCapabilities } from '../../activities/host/capabilities';
 import type { HostCapabilities } from '../../common/schemas';
+import { canonicalStateDir } from '../../workers/host';
 import { createWorkers, runWorkers } from '../../workers/workers';
 
 /** A client and a native connection to the harness's one real dev server. */
@@ -45,8 +46,9 @@ export interface TestHost {
 export async function startTestHost(
   native: NativeConnection,
   overrides: Partial<HostCapabilities> = {},
+  clientConnection?: Connection,
 ): Promise<TestHost> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'fsto-state-'));
+  const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-state-')));
   const hostId = uniqueId('test-host');
   const capabilities = { ...(await probeCapabilities({ hostId, kvm: false })), ...overrides };
   const workflowQueue = uniqueId('fstests-test');
@@ -55,6 +57,8 @@ export async function startTestHost(
     capabilities,
     stateDir,
     workflowQueue,
+    clientConnection,
+    auditToStderr: false,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     shutdownGraceTimeMs: 5_000,
   });

@@ -2,7 +2,8 @@
 //   npm run record-history -- <workflowId> <name>
 // Connects like every fsto command (TEMPORAL_ADDRESS, or the embedded dev server and its SQLite
 // file in FSTO_STATE_DIR) and writes test/replay/histories/<name>.json.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { openSession } from '../../client/temporal';
@@ -21,6 +22,7 @@ try {
   const desc = await handle.describe();
   if (desc.status.name === 'RUNNING') throw new Error(`${workflowId} is still running; record a closed run`);
   const out = fileURLToPath(new URL(`./histories/${name}.json`, import.meta.url));
+  await mkdir(dirname(out), { recursive: true });
   await writeFile(out, historyToJSON(await handle.fetchHistory()));
   console.log(`recorded ${workflowId} (${desc.type}, ${desc.status.name}) to ${out}`);
 } finally {

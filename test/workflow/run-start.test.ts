@@ -2,9 +2,6 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import type { fstestsRun } from '../../workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelRelease, listKernels } from '../../activities/host/kernel';
-import { SA_FS_CONFIG, SA_KERNEL } from '../../common/search-attributes';
-import { fakeFstestsDir } from '../helpers/fake-fstests';
 import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
 
 // Real dev server, real worker (the product's createWorkers), real activities on this host.
@@ -18,25 +15,6 @@ describe('fstestsRun first steps', () => {
   afterAll(async () => {
     await host?.stop();
     await env?.close();
-  });
-
-  it('claims this host, prepares the run dir and tags the run with kernel and fs', async () => {
-    const fstests = await fakeFstestsDir();
-    const workflowId = uniqueId('run');
-    const handle = await env.client.workflow.start<typeof fstestsRun>('fstestsRun', {
-      taskQueue: host.workflowQueue,
-      workflowId,
-      args: [{ fstests, fs: 'xfs', tests: ['generic/001'] }],
-    });
-    const summary = await handle.result();
-    const newest = (await listKernels())[0];
-    expect(newest, 'the host needs a kernel in /boot').toBeDefined();
-    expect(summary.hostId).toBe(host.capabilities.hostId);
-    expect(summary.kernelRelease).toBe(await kernelRelease(newest!));
-    expect(summary.resultsDir).toBe(`${host.stateDir}/runs/${workflowId}/results`);
-    const desc = await handle.describe();
-    expect(desc.typedSearchAttributes.get(SA_KERNEL)).toBe(summary.kernelRelease);
-    expect(desc.typedSearchAttributes.get(SA_FS_CONFIG)).toBe('xfs');
   });
 
   it('fails a bad spec with the field and the fix, before claiming a host', async () => {
