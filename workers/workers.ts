@@ -7,7 +7,7 @@ import { createFstestsActivities } from '../activities/fstests/activities';
 import { createHostActivities } from '../activities/host/activities';
 import { Ledger } from '../activities/ledger/ledger';
 import { probeKvm } from '../activities/vm';
-import { testFinishedSignal } from '../common/queries';
+import { batchProgressSignal } from '../common/queries';
 import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
 import { hostReleasers } from './releasers';
@@ -53,7 +53,7 @@ export function hostActivities(opts: WorkerSetOptions) {
       releasers,
       vm: { ledger, stateDir: opts.stateDir, probeKvm },
       ...(client
-        ? { notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(testFinishedSignal, s) }
+        ? { notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(batchProgressSignal, s) }
         : {}),
     }),
   };

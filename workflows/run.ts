@@ -8,7 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { parseOrFail } from '../common/errors';
-import { progressQuery, testFinishedSignal } from '../common/queries';
+import { progressQuery, batchProgressSignal } from '../common/queries';
 import {
   RunSpec,
   runStatusOf,
@@ -35,8 +35,12 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   const state = new RunState();
   const show = () => setCurrentDetails(state.details());
   setHandler(progressQuery, () => state.progress());
-  setHandler(testFinishedSignal, ({ result, next }) => {
-    state.record(result);
+  setHandler(batchProgressSignal, ({ listed, expectedSec, result, next }) => {
+    if (listed && !state.listed) {
+      state.listed = listed;
+      state.expectedSec = expectedSec ?? {};
+    }
+    if (result) state.record(result);
     state.current = next;
     show();
   });

@@ -6,7 +6,7 @@ import type {
   BatchInput,
   BatchResult,
   CrashReport,
-  TestFinishedSignal,
+  BatchProgressSignal,
   TestResult,
 } from '../../common/schemas';
 import type { Ledger } from '../ledger/ledger';
@@ -31,7 +31,7 @@ export interface BatchDeps {
   /** Releasers by kind: a retried batch kills the VM its dead predecessor left running. */
   releasers: Releasers;
   /** Tell the workflow a test finished (live progress); best effort. */
-  notify?: (runKey: string, s: TestFinishedSignal) => Promise<void>;
+  notify?: (runKey: string, s: BatchProgressSignal) => Promise<void>;
 }
 
 /** What a heartbeat carries, so a retried attempt resumes after the last finished test. */
@@ -42,12 +42,20 @@ interface BatchBeat {
   current?: string;
 }
 
-const resultOf = (e: Extract<ProgressEvent, { kind: 'finished' }>): TestResult => ({
-  name: e.test,
-  verdict: e.verdict,
-  durationSec: e.durationSec ?? 0,
-  ...(e.reason ? { reason: e.reason } : e.diff?.length ? { reason: e.diff.slice(0, 20).join('\n') } : {}),
-});
+/** Seconds each listed test took last time on this host (for the ETA). */
+const expectedOf = (listed: string[], times: Map<string, number>) =>
+  Object.fromEntries(listed.flatMap((t) => (times.has(t) ? [[t, times.get(t)!]] : [])));
+
+/** A verdict as check printed it; guest paths in its reason are turned into host paths. */
+function resultOf(e: Extract<ProgressEvent, { kind: 'finished' }>, hostResults: string): TestResult {
+  const reason = [e.reason, ...(e.diff ?? []).slice(0, 20)].filter(Boolean).join('\n');
+  return {
+    name: e.test,
+    verdict: e.verdict,
+    durationSec: e.durationSec ?? 0,
+    ...(reason ? { reason: reason.split(GUEST.results).join(hostResults) } : {}),
+  };
+}
 
 /**
  * One VM boot: boot, prepare the guest, (list the selection,) run `check` on the tests not yet
@@ -87,6 +95,14 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
     if (input.list && !listed) {
       listed = await listSelection(exec, { section, ...input.selection });
       beat();
+      void deps
+        .notify?.(input.runKey, {
+          label: input.label,
+          listed,
+          expectedSec: expectedOf(listed, times),
+          next: listed[0],
+        })
+        .catch(() => {});
     }
     const todo = (input.list ? (listed ?? []) : input.selection.tests).filter((t) => !finished.has(t));
     const events: ProgressEvent[] = [];
@@ -107,7 +123,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
           dog.started(e.test);
         } else if (e.kind === 'finished') {
           dog.disarm();
-          const r = resultOf(e);
+          const r = resultOf(e, input.resultsDir);
           finished.set(r.name, r);
           current = undefined;
           const next = todo[todo.indexOf(r.name) + 1];
@@ -153,7 +169,12 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
       xunit: xunit?.cases.map((c) => c.result),
       progress: events,
     });
-    for (const r of merged.results) finished.set(r.name, r);
+    for (const r of merged.results) {
+      finished.set(
+        r.name,
+        r.reason ? { ...r, reason: r.reason.split(GUEST.results).join(input.resultsDir) } : r,
+      );
+    }
     await mergeHistory(
       deps.stateDir,
       input.fs,

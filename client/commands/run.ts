@@ -12,6 +12,7 @@ import { openSession } from '../temporal';
 import { watchRun } from '../watch';
 import { withEmbeddedWorker } from '../embedded-worker';
 import { runId } from '../run-id';
+import { writeJunit } from '../junit-out';
 
 interface RunFlags extends ConnectOpts {
   fstests: string;
@@ -23,6 +24,8 @@ interface RunFlags extends ConnectOpts {
   requireKvm?: boolean;
   flakyRetries?: string;
   json?: boolean;
+  junit?: string;
+  taskQueue: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -54,7 +57,9 @@ export function registerRunCommand(program: Command): void {
     .option('-E, --exclude-file <file>', 'an fstests exclude file')
     .option('--require-kvm', 'only a KVM-capable host may take this run')
     .option('--flaky-retries <n>', 're-run failed tests up to N times in a fresh VM')
+    .option('--task-queue <queue>', 'workflow task queue (workers poll it)', WORKFLOW_QUEUE)
     .option('--json', 'print the run summary as JSON')
+    .option('--junit <file>', 'write JUnit XML of the verdicts')
     .argument('[tests...]', 'tests, e.g. generic/001 xfs/042');
   addConnectionOptions(cmd).action(async (tests: string[], f: RunFlags) => {
     process.exitCode = await runCommand(f, tests);
@@ -74,7 +79,7 @@ async function runCommand(f: RunFlags, tests: string[]): Promise<number> {
     return await withEmbeddedWorker(session, async () => {
       const workflowId = runId(parsed.data.fs);
       const handle = await session.client.workflow.start('fstestsRun', {
-        taskQueue: WORKFLOW_QUEUE,
+        taskQueue: f.taskQueue,
         workflowId,
         args: [parsed.data],
         typedSearchAttributes: [{ key: SA_FS_CONFIG, value: parsed.data.fs }],
@@ -93,6 +98,7 @@ async function runCommand(f: RunFlags, tests: string[]): Promise<number> {
         console.error(`run ${workflowId} failed: ${outcome.message}`);
         return EXIT.infraError;
       }
+      if (f.junit) await writeJunit(f.junit, outcome.summary);
       if (f.json) console.log(JSON.stringify(outcome.summary, null, 2));
       else console.log(summaryText(outcome.summary));
       return exitCodeFor(outcome.summary.status);

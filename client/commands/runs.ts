@@ -5,6 +5,7 @@ import { EXIT, exitCodeFor } from '../exit-codes';
 import { summaryText, testLine } from '../print';
 import { openSession } from '../temporal';
 import { watchRun } from '../watch';
+import { writeJunit } from '../junit-out';
 
 // Commands on an existing run: watch, results, cancel.
 
@@ -36,8 +37,9 @@ export function registerRunsCommands(program: Command): void {
       .command('results')
       .description("print a finished run's verdicts")
       .argument('<workflowId>')
-      .option('--json', 'print the run summary as JSON'),
-  ).action(async (id: string, f: ConnectOpts & { json?: boolean }) => {
+      .option('--json', 'print the run summary as JSON')
+      .option('--junit <file>', 'write JUnit XML of the verdicts'),
+  ).action(async (id: string, f: ConnectOpts & { json?: boolean; junit?: string }) => {
     const session = await openSession(f);
     try {
       const handle = session.client.workflow.getHandle(id);
@@ -48,6 +50,7 @@ export function registerRunsCommands(program: Command): void {
         return;
       }
       const summary = RunSummary.parse(await handle.result());
+      if (f.junit) await writeJunit(f.junit, summary);
       if (f.json) console.log(JSON.stringify(summary, null, 2));
       else console.log([...summary.tests.map(testLine), summaryText(summary)].join('\n'));
       process.exitCode = exitCodeFor(summary.status);

@@ -78,10 +78,16 @@ export const BatchResult = z.object({
 });
 export type BatchResult = z.infer<typeof BatchResult>;
 
-/** Sent by the batch activity to its workflow as each test finishes (live progress). */
-export const TestFinishedSignal = z.object({
+/**
+ * Sent by the batch activity to its workflow as it goes (live progress, O(1) history events per
+ * test): the listing once it is known, then each finished test.
+ */
+export const BatchProgressSignal = z.object({
   label: z.string(),
-  result: TestResult,
+  listed: z.array(z.string()).optional(),
+  expectedSec: z.record(z.string(), z.number()).optional(),
+  result: TestResult.optional(),
+  /** The test check runs next, for the UI's current details. */
   next: z.string().optional(),
 });
-export type TestFinishedSignal = z.infer<typeof TestFinishedSignal>;
+export type BatchProgressSignal = z.infer<typeof BatchProgressSignal>;

@@ -13,6 +13,7 @@ import { createWorkers, runWorkers } from '../../workers/workers';
 /** A client and a native connection to the harness's one real dev server. */
 export async function connect(): Promise<{
   client: Client;
+  connection: Connection;
   native: NativeConnection;
   close: () => Promise<void>;
 }> {
@@ -21,6 +22,7 @@ export async function connect(): Promise<{
   const native = await NativeConnection.connect({ address });
   return {
     client: new Client({ connection }),
+    connection,
     native,
     close: async () => {
       await connection.close();

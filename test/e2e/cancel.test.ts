@@ -1,0 +1,50 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { progressQuery } from '../../common/queries';
+import type { fstestsRun } from '../../workflows';
+import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
+import { fixtureSpec } from './fixture';
+import { leftovers, NOTHING_LEFT } from './leaks';
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+// Cancel while a test runs in the guest: the run ends cancelled and its cleanup still runs.
+describe('cancelling a run', () => {
+  let env: Awaited<ReturnType<typeof connect>>;
+  let host: TestHost;
+  beforeAll(async () => {
+    env = await connect();
+    host = await startTestHost(env.native, {}, env.connection);
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await env?.close();
+  });
+
+  it('mid-test: ends cancelled, with no loop device, mount or VM process left', async () => {
+    const workflowId = uniqueId('e2e-cancel');
+    const handle = await env.client.workflow.start<typeof fstestsRun>('fstestsRun', {
+      taskQueue: host.workflowQueue,
+      workflowId,
+      // 006 hangs; its hang timeout is far away, so only the cancellation can end it.
+      args: [
+        fixtureSpec(['fixture/001', 'fixture/006'], { hang: { floorSec: 600, factor: 5, defaultSec: 600 } }),
+      ],
+    });
+    await until('fixture/001 to finish', async () => (await handle.query(progressQuery)).done >= 1, 300_000);
+    await new Promise((r) => setTimeout(r, 3000)); // now inside fixture/006
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect(await leftovers(host.stateDir, workflowId)).toEqual(NOTHING_LEFT);
+  }, 600_000);
+});
