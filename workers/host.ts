@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { probeCapabilities } from '../activities/host/capabilities';
 import { Ledger } from '../activities/ledger/ledger';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { HostCapabilities } from '../common/schemas';
 import { createWorkers } from './workers';
 import { makeIsRunOpen } from './run-status';
+import { countHeldDevices, createMetrics } from './metrics';
 import { hostReleasers } from './releasers';
 import { probeKvm } from '../activities/vm';
 
@@ -21,6 +22,8 @@ export interface HostOptions {
   hostId?: string;
   log?: (line: string) => void;
   auditToStderr?: boolean;
+  /** Record fsto's metrics on the runtime's meter (served when the runtime has a Prometheus endpoint). */
+  metrics?: boolean;
 }
 
 export interface Host {
@@ -49,7 +52,17 @@ export async function startHost(o: HostOptions): Promise<Host> {
   const connection = await Connection.connect(o.connection);
   const client = new Client({ connection, namespace: o.namespace });
   const ledger = new Ledger(join(stateDir, 'ledger'));
+  const metrics = o.metrics ? createMetrics(Runtime.instance().metricMeter) : undefined;
   const reaped = await reap(ledger, makeIsRunOpen(client.workflow), hostReleasers({ stateDir }));
+  metrics?.reaperReleased(reaped.released.length);
+  const refreshDevices = () =>
+    void countHeldDevices(ledger).then(
+      (n) => metrics?.devicesHeld(n),
+      () => {},
+    );
+  const gauge = metrics ? setInterval(refreshDevices, 15_000) : undefined;
+  gauge?.unref();
+  refreshDevices();
   log(
     JSON.stringify({
       msg: 'reaper at worker start',
@@ -68,12 +81,14 @@ export async function startHost(o: HostOptions): Promise<Host> {
     stateDir,
     workflowQueue: o.workflowQueue,
     auditToStderr: o.auditToStderr,
+    ...(metrics ? { metrics } : {}),
   });
   return {
     capabilities,
     workers,
     reaped,
     async close() {
+      clearInterval(gauge);
       await native.close();
       await connection.close();
     },

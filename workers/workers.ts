@@ -10,6 +10,7 @@ import { probeKvm } from '../activities/vm';
 import { batchProgressSignal } from '../common/queries';
 import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
+import type { FstoMetrics } from './metrics';
 import { hostReleasers } from './releasers';
 import { join } from 'node:path';
 
@@ -29,6 +30,7 @@ export interface WorkerSetOptions {
   workflowBundle?: { codePath: string };
   /** Long enough to stop a VM in an orderly way when the worker is asked to stop. */
   shutdownGraceTimeMs?: number;
+  metrics?: FstoMetrics;
   /** Audit lines go to <stateDir>/audit.log always, and to stderr unless false (the CLI's terminal). */
   auditToStderr?: boolean;
 }
@@ -52,6 +54,7 @@ export function hostActivities(opts: WorkerSetOptions) {
       stateDir: opts.stateDir,
       releasers,
       vm: { ledger, stateDir: opts.stateDir, probeKvm },
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
       ...(client
         ? { notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(batchProgressSignal, s) }
         : {}),

@@ -30,6 +30,8 @@ export interface BatchDeps {
   vm: VmDeps;
   /** Releasers by kind: a retried batch kills the VM its dead predecessor left running. */
   releasers: Releasers;
+  /** Counters for the worker's Prometheus endpoint. */
+  metrics?: { vmBooted(seconds: number, accel: 'kvm' | 'tcg'): void; testFinished(verdict: string): void };
   /** Tell the workflow a test finished (live progress); best effort. */
   notify?: (runKey: string, s: BatchProgressSignal) => Promise<void>;
 }
@@ -84,6 +86,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
   let vm: Vm | undefined;
   try {
     vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec(input) }, deps.vm, { signal: ac.signal });
+    deps.metrics?.vmBooted(vm.bootSeconds, vm.accel);
     const exec: GuestExec = (argv, o) =>
       vm!.exec(argv, {
         ...o,
@@ -125,6 +128,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
           dog.disarm();
           const r = resultOf(e, input.resultsDir);
           finished.set(r.name, r);
+          deps.metrics?.testFinished(r.verdict);
           current = undefined;
           const next = todo[todo.indexOf(r.name) + 1];
           void deps
@@ -150,6 +154,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
       }
     }
     const at = ended === 'completed' ? undefined : current;
+    if (at) deps.metrics?.testFinished(ended);
     if (at && crash)
       await writeFile(join(layout.hostResultBase, `${at.replace('/', '-')}.console.log`), crash.excerpt);
     const marks: Mark[] = at
