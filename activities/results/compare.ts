@@ -1,0 +1,126 @@
+import type {
+  ComparedTest,
+  Comparison,
+  CompareOutcome,
+  FlakyTest,
+  ResultRow,
+  Verdict,
+} from '../../common/schemas';
+
+// Comparing two runs or two matrices (pure). Results are keyed by config + test; a side that
+// holds several rows for one key (a matrix over several kernels) keeps the worst verdict.
+// Failing means fail, crashed or hung. A test that is flaky — it failed then passed on a retry
+// in either run, or its history has both passes and failures — is listed under `flaky` with its
+// rate instead of as a regression or a fix, so the outcome says `regressed` only for new failures.
+
+export type CompareRow = Pick<ResultRow, 'config' | 'test' | 'verdict'> &
+  Partial<Pick<ResultRow, 'flakyAttempts'>>;
+
+export const FAILING: ReadonlySet<Verdict> = new Set<Verdict>(['fail', 'crashed', 'hung']);
+const RAN: ReadonlySet<Verdict> = new Set<Verdict>(['pass', 'fail', 'crashed', 'hung']);
+
+// Worst first: when one key has several rows, the worst one speaks for it.
+const SEVERITY: Verdict[] = ['crashed', 'hung', 'fail', 'error', 'expunged', 'pass', 'notrun'];
+
+export const keyOf = (r: Pick<ResultRow, 'config' | 'test'>): string => `${r.config}\u0000${r.test}`;
+
+function byKey(rows: readonly CompareRow[]): Map<string, CompareRow> {
+  const m = new Map<string, CompareRow>();
+  for (const r of rows) {
+    const prev = m.get(keyOf(r));
+    const worse = !prev || SEVERITY.indexOf(r.verdict) < SEVERITY.indexOf(prev.verdict);
+    const flakyAttempts = prev?.flakyAttempts ?? r.flakyAttempts;
+    if (worse) m.set(keyOf(r), { ...r, ...(flakyAttempts ? { flakyAttempts } : {}) });
+    else if (r.flakyAttempts && prev && !prev.flakyAttempts)
+      m.set(keyOf(r), { ...prev, flakyAttempts: r.flakyAttempts });
+  }
+  return m;
+}
+
+/** Whether one row shows a failure: a failing verdict, or a pass that needed retries. */
+const failedOnce = (r: CompareRow) => FAILING.has(r.verdict) || (r.flakyAttempts ?? 0) > 1;
+
+export interface FlakyStat {
+  rate: number;
+  runs: number;
+}
+
+/** Per config+test: the share of runs (that ran the test) where it failed at least once. */
+export function flakyRates(history: readonly CompareRow[]): Map<string, FlakyStat> {
+  const acc = new Map<string, { failed: number; runs: number }>();
+  for (const r of history) {
+    if (!RAN.has(r.verdict)) continue;
+    const a = acc.get(keyOf(r)) ?? { failed: 0, runs: 0 };
+    a.runs++;
+    if (failedOnce(r)) a.failed++;
+    acc.set(keyOf(r), a);
+  }
+  return new Map([...acc].map(([k, a]) => [k, { rate: a.failed / a.runs, runs: a.runs }]));
+}
+
+export interface CompareInput {
+  /** Labels for the two sides (workflow or matrix ids). */
+  baseId: string;
+  currentId: string;
+  base: readonly CompareRow[];
+  current: readonly CompareRow[];
+  /** Rows of the same tests from other runs (not base or current), to tell flaky from failing. */
+  history?: readonly CompareRow[];
+}
+
+const order = (a: ComparedTest, b: ComparedTest) =>
+  a.config.localeCompare(b.config, 'en', { numeric: true }) ||
+  a.test.localeCompare(b.test, 'en', { numeric: true });
+
+export function compareRuns(input: CompareInput): Comparison {
+  const base = byKey(input.base);
+  const cur = byKey(input.current);
+  const history = input.history ?? [];
+  const out: Omit<Comparison, 'outcome' | 'base' | 'current'> = {
+    regressions: [],
+    fixes: [],
+    stillFailing: [],
+    newlyNotRun: [],
+    flaky: [],
+    added: [],
+    unchanged: 0,
+  };
+  for (const key of new Set([...base.keys(), ...cur.keys()])) {
+    const b = base.get(key);
+    const c = cur.get(key);
+    const some = (c ?? b)!;
+    const entry: ComparedTest = {
+      config: some.config,
+      test: some.test,
+      base: b?.verdict,
+      current: c?.verdict,
+    };
+    // Flaky: a retry turned a failure into a pass on either side or in history, or the test
+    // both passed and failed BEFORE the current run (the change itself is no evidence of flakiness).
+    const prior = [...history.filter((h) => keyOf(h) === key), ...(b ? [b] : [])];
+    const rows = [...prior, ...(c ? [c] : [])];
+    const stat = flakyRates(rows).get(key);
+    const flaky =
+      rows.some((r) => (r.flakyAttempts ?? 0) > 1) ||
+      (prior.some(failedOnce) && prior.some((r) => r.verdict === 'pass' && !failedOnce(r)));
+    // A known failure (expunged) before counts as failing: failing again is not new, passing is a fix.
+    const bFail = b !== undefined && (FAILING.has(b.verdict) || b.verdict === 'expunged');
+    const cFail = c !== undefined && FAILING.has(c.verdict);
+    if (flaky && stat) out.flaky.push({ ...entry, rate: stat.rate, runs: stat.runs } satisfies FlakyTest);
+    if (cFail && bFail) out.stillFailing.push(entry);
+    else if (cFail && !flaky) out.regressions.push(entry);
+    else if (bFail && c?.verdict === 'pass' && !flaky) out.fixes.push(entry);
+    else if (b && RAN.has(b.verdict) && (!c || c.verdict === 'notrun')) out.newlyNotRun.push(entry);
+    else if (!b && c && !cFail) out.added.push(entry);
+    else if (b && c && b.verdict === c.verdict) out.unchanged++;
+  }
+  for (const list of [out.regressions, out.fixes, out.stillFailing, out.newlyNotRun, out.added])
+    list.sort(order);
+  out.flaky.sort(order);
+  const outcome: CompareOutcome = out.regressions.length
+    ? 'regressed'
+    : out.fixes.length
+      ? 'improved'
+      : 'unchanged';
+  return { base: input.baseId, current: input.currentId, outcome, ...out };
+}
