@@ -7,5 +7,4 @@ export * from './run';
 export * from './devices';
 export * from './vm';
 export * from './batch';
-export * from './matrix';
 export * from './results';
