@@ -7,4 +7,5 @@ export * from './run';
 export * from './devices';
 export * from './vm';
 export * from './batch';
+export * from './matrix';
 export * from './results';

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { RunVmOptions } from './batch';
+import { DeviceSetSpec } from './device-set';
+import { Name, RunKey } from './names';
+import { RunSpec, type RunSpecInput } from './run';
+import { ExpungeEntry } from './results';
+
+export * from './matrix-result';
+
+// A matrix: every config × every kernel, each one run (RunSpec) whose tests the matrix workflow
+// may spread over several VMs (shards). Unknown fields are refused, as for a run. Expunge
+// entries are the results store's (results.ts): one shape for known failures everywhere.
+
+/** One filesystem configuration: what RunSpec says about the filesystem and its devices. */
+export const MatrixConfig = z.strictObject({
+  /** Names this config in ids, reports and result dirs. */
+  name: Name,
+  fs: RunSpec.shape.fs,
+  mkfsOptions: RunSpec.shape.mkfsOptions,
+  mountOptions: RunSpec.shape.mountOptions,
+  configFile: RunSpec.shape.configFile,
+  section: RunSpec.shape.section,
+  devices: DeviceSetSpec.optional(),
+  /** Known failures; one test may have several entries (different kernel ranges). */
+  expunge: z.array(ExpungeEntry).max(1000, 'at most 1000 expunge entries; use excludeFile').default([]),
+});
+export type MatrixConfig = z.output<typeof MatrixConfig>;
+
+export const MAX_CONFIGS = 32;
+export const MAX_KERNELS = 16;
+
+/** `previous` = the last matrix of the same schedule (or name); anything else a workflow id. */
+export const Baseline = z.union([z.literal('previous'), RunKey]);
+
+export const MatrixSpec = z.strictObject({
+  /** Names the matrix in its workflow id and lets `baseline: previous` find its predecessor. */
+  name: Name.optional(),
+  fstests: RunSpec.shape.fstests,
+  configs: z
+    .array(MatrixConfig)
+    .min(1, 'give at least one config ({ name, fs })')
+    .max(MAX_CONFIGS, `at most ${MAX_CONFIGS} configs; split the matrix`)
+    .superRefine((list, ctx) => uniqueBy(list, (c) => c.name, 'name', 'give each config its own name', ctx)),
+  /** Kernel images on the worker hosts; none: each host's newest /boot/vmlinuz-*. */
+  kernels: z
+    .array(z.string().startsWith('/', 'give an absolute path to a kernel image'))
+    .max(MAX_KERNELS, `at most ${MAX_KERNELS} kernels; split the matrix`)
+    .default([])
+    .superRefine((list, ctx) => uniqueBy(list, (k) => k, undefined, 'list each kernel once', ctx)),
+  tests: RunSpec.shape.tests,
+  groups: RunSpec.shape.groups,
+  excludeGroups: RunSpec.shape.excludeGroups,
+  excludeFile: RunSpec.shape.excludeFile,
+  /** VMs per config × kernel that share its tests. */
+  shards: z.number().int().min(1).max(16, 'at most 16 shards per config × kernel').default(1),
+  flakyRetries: RunSpec.shape.flakyRetries,
+  baseline: Baseline.optional(),
+  vm: RunVmOptions.optional(),
+});
+export type MatrixSpecInput = z.input<typeof MatrixSpec>;
+export type MatrixSpec = z.output<typeof MatrixSpec>;
+
+function uniqueBy<T>(
+  list: readonly T[],
+  key: (t: T) => string,
+  field: string | undefined,
+  fix: string,
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Map<string, number>();
+  list.forEach((item, i) => {
+    const k = key(item);
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, i);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: field ? [i, field] : [i],
+        message: `${JSON.stringify(k)} is also at [${first}]; ${fix}`,
+      });
+  });
+}
+
+/** How a run's kernel is named when the matrix lists none: each host's newest image. */
+export const HOST_NEWEST_KERNEL = 'host-newest';
+
+export interface MatrixRunPlan {
+  /** The config's name. */
+  config: string;
+  /** The kernel image path, or HOST_NEWEST_KERNEL. */
+  kernel: string;
+  spec: RunSpecInput;
+  /** Known failures of this config; apply them once the kernel release is known. */
+  expunge: ExpungeEntry[];
+}
+
+/** One run per config × kernel, configs outermost, in the order given. Pure. */
+export function runSpecsOf(matrix: MatrixSpec): MatrixRunPlan[] {
+  const kernels = matrix.kernels.length > 0 ? matrix.kernels : [undefined];
+  return matrix.configs.flatMap((c) =>
+    kernels.map((kernel) => ({
+      config: c.name,
+      kernel: kernel ?? HOST_NEWEST_KERNEL,
+      expunge: c.expunge,
+      spec: {
+        fstests: matrix.fstests,
+        fs: c.fs,
+        ...(kernel !== undefined ? { kernel } : {}),
+        tests: matrix.tests,
+        groups: matrix.groups,
+        excludeGroups: matrix.excludeGroups,
+        ...(matrix.excludeFile !== undefined ? { excludeFile: matrix.excludeFile } : {}),
+        flakyRetries: matrix.flakyRetries,
+        ...(c.devices !== undefined ? { devices: c.devices } : {}),
+        ...(matrix.vm !== undefined ? { vm: matrix.vm } : {}),
+        ...(c.mkfsOptions !== undefined ? { mkfsOptions: c.mkfsOptions } : {}),
+        ...(c.mountOptions !== undefined ? { mountOptions: c.mountOptions } : {}),
+        ...(c.configFile !== undefined ? { configFile: c.configFile } : {}),
+        ...(c.section !== undefined ? { section: c.section } : {}),
+      },
+    })),
+  );
+}
