@@ -1,0 +1,183 @@
+import type { ComparedTest, Comparison, ResultRow, Verdict } from '../../common/schemas';
+import { keyOf } from './compare';
+import { REPORT_CSS } from './report-css';
+
+// A static, self-contained HTML report of a run or a matrix (pure): tests × runs (one column
+// per config and kernel) coloured by verdict, with durations, links to each test's artifacts
+// and the run's junit.xml, and the diff against a baseline at the top, regressions first.
+// Everything that comes from a run (names, reasons, crash signatures, paths) is escaped.
+
+export interface ReportInput {
+  title: string;
+  rows: readonly ResultRow[];
+  comparison?: Comparison;
+  /** Per workflow id: its run dir as a path relative to the report file (artifacts/, junit.xml). */
+  runHrefs?: Readonly<Record<string, string>>;
+  /** Per workflow id, per test: the artifact kinds present (out.bad, full, dmesg, console.log …). */
+  artifacts?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  generatedAt?: string;
+}
+
+export function esc(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** A relative href from path segments: each encoded, so no segment can become a scheme or a query. */
+export function href(...parts: string[]): string {
+  return parts
+    .flatMap((p) => p.split('/'))
+    .filter((s, i) => s !== '' || i === 0)
+    .map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s)))
+    .join('/');
+}
+
+export function formatDuration(sec: number): string {
+  if (sec < 60) return `${Math.round(sec)}s`;
+  const m = Math.floor(sec / 60);
+  const s = Math.round(sec % 60);
+  return m < 60
+    ? `${m}m${String(s).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+const natural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+const VERDICTS: Verdict[] = ['fail', 'crashed', 'hung', 'error', 'pass', 'notrun', 'expunged'];
+
+type DiffKind = 'regression' | 'fix' | 'still-failing' | 'newly-not-run' | 'flaky';
+
+function diffIndex(
+  c: Comparison | undefined,
+): Map<string, { kind: DiffKind; label: string; base?: Verdict }> {
+  const m = new Map<string, { kind: DiffKind; label: string; base?: Verdict }>();
+  if (!c) return m;
+  const put = (list: readonly ComparedTest[], kind: DiffKind, label: string) => {
+    for (const t of list) m.set(keyOf(t), { kind, label, ...(t.base ? { base: t.base } : {}) });
+  };
+  put(c.stillFailing, 'still-failing', 'still failing');
+  put(c.newlyNotRun, 'newly-not-run', 'newly not run');
+  put(c.fixes, 'fix', 'fixed');
+  for (const f of c.flaky) m.set(keyOf(f), { kind: 'flaky', label: `flaky ${Math.round(f.rate * 100)}%` });
+  put(c.regressions, 'regression', 'REGRESSION');
+  return m;
+}
+
+interface Column {
+  workflowId: string;
+  config: string;
+  kernelRelease?: string;
+  host: string;
+  rows: Map<string, ResultRow>;
+}
+
+function columnsOf(rows: readonly ResultRow[]): Column[] {
+  const cols = new Map<string, Column>();
+  for (const r of rows) {
+    const col = cols.get(r.workflowId) ?? {
+      workflowId: r.workflowId,
+      config: r.config,
+      ...(r.kernelRelease ? { kernelRelease: r.kernelRelease } : {}),
+      host: r.host,
+      rows: new Map<string, ResultRow>(),
+    };
+    col.rows.set(r.test, r);
+    cols.set(r.workflowId, col);
+  }
+  return [...cols.values()].sort(
+    (a, b) => natural(a.config, b.config) || natural(a.kernelRelease ?? '', b.kernelRelease ?? ''),
+  );
+}
+
+function counts(rows: readonly ResultRow[]): string {
+  return VERDICTS.map((v) => [v, rows.filter((r) => r.verdict === v).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([v, n]) => `<span class="chip v-${v}">${n} ${v}</span>`)
+    .join(' ');
+}
+
+function changesSection(c: Comparison): string {
+  const list = (
+    title: string,
+    cls: string,
+    items: readonly (ComparedTest & { rate?: number; runs?: number })[],
+  ) => {
+    if (!items.length) return '';
+    const lines = items.map((t) => {
+      const extra = t.rate !== undefined ? ` — fails ${Math.round(t.rate * 100)}% of ${t.runs} runs` : '';
+      return `<li><a href="#${esc(`t-${t.test}`)}">${esc(t.test)}</a> <span class="cfg">${esc(t.config)}</span>
+        <span class="trans">${esc(t.base ?? 'absent')} → ${esc(t.current ?? 'absent')}</span>${esc(extra)}</li>`;
+    });
+    return `<div class="changes ${cls}"><h3>${esc(title)} (${items.length})</h3><ul>${lines.join('')}</ul></div>`;
+  };
+  return `<section id="diff" data-outcome="${esc(c.outcome)}">
+  <h2>Against baseline <code>${esc(c.base)}</code>: <span class="outcome o-${esc(c.outcome)}">${esc(c.outcome)}</span></h2>
+  <p>${c.regressions.length} regressions, ${c.fixes.length} fixes, ${c.stillFailing.length} still failing,
+  ${c.newlyNotRun.length} newly not run, ${c.flaky.length} flaky, ${c.added.length} added, ${c.unchanged} unchanged.</p>
+  ${list('Regressions', 'regression', c.regressions)}${list('Fixes', 'fix', c.fixes)}${list('Flaky', 'flaky', c.flaky)}${list('Newly not run', 'newly-not-run', c.newlyNotRun)}${list('Still failing', 'still-failing', c.stillFailing)}
+</section>`;
+}
+
+function cell(col: Column, test: string, input: ReportInput, diffs: ReturnType<typeof diffIndex>): string {
+  const r = col.rows.get(test);
+  const d = diffs.get(keyOf({ config: col.config, test }));
+  const badge = d
+    ? `<span class="badge d-${d.kind}">${esc(d.label)}${d.base ? ` (was ${esc(d.base)})` : ''}</span>`
+    : '';
+  if (!r) return `<td class="v-absent${d ? ` d-${d.kind}` : ''}">—${badge}</td>`;
+  const runHref = input.runHrefs?.[col.workflowId];
+  const kinds = input.artifacts?.[col.workflowId]?.[test] ?? [];
+  const links = runHref
+    ? kinds
+        .map((k) => `<a class="art" href="${esc(href(runHref, 'artifacts', test, k))}">${esc(k)}</a>`)
+        .join(' ')
+    : '';
+  const detail = r.crashSignature ?? r.reason;
+  const title = [r.verdict, detail, r.flakyAttempts ? `passed on attempt ${r.flakyAttempts}` : '']
+    .filter(Boolean)
+    .join(' — ');
+  return `<td class="v-${r.verdict}${d ? ` d-${d.kind}` : ''}" data-verdict="${r.verdict}" title="${esc(title)}">
+    <span class="verdict">${esc(r.verdict)}</span> <span class="dur">${esc(formatDuration(r.durationSec))}</span>${badge}
+    ${detail ? `<div class="detail">${esc(detail.slice(0, 160))}</div>` : ''}${links ? `<div class="links">${links}</div>` : ''}</td>`;
+}
+
+export function renderReportHtml(input: ReportInput): string {
+  const cols = columnsOf(input.rows);
+  const tests = [...new Set(input.rows.map((r) => r.test))].sort(natural);
+  const diffs = diffIndex(input.comparison);
+  const head = cols.map((c) => {
+    const runHref = input.runHrefs?.[c.workflowId];
+    const total = [...c.rows.values()].reduce((s, r) => s + r.durationSec, 0);
+    const junit = runHref ? ` <a href="${esc(href(runHref, 'junit.xml'))}">junit</a>` : '';
+    return `<th scope="col"><div class="cfgname">${esc(c.config)}</div><div class="meta">${esc(c.kernelRelease ?? 'kernel ?')}</div>
+      <div class="meta">${esc(c.host)} · ${esc(formatDuration(total))}</div><div class="meta">${esc(c.workflowId)}${junit}</div></th>`;
+  });
+  const body = tests.map((t) => {
+    const kinds = new Set(
+      cols.map((c) => diffs.get(keyOf({ config: c.config, test: t }))?.kind).filter(Boolean),
+    );
+    const cls = kinds.has('regression') ? ' class="regression"' : '';
+    return `<tr id="${esc(`t-${t}`)}" data-test="${esc(t)}"${cls}><th scope="row">${esc(t)}</th>${cols
+      .map((c) => cell(c, t, input, diffs))
+      .join('')}</tr>`;
+  });
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(input.title)}</title><style>${REPORT_CSS}</style></head>
+<body>
+<header><h1>${esc(input.title)}</h1>
+<p class="meta">${tests.length} tests × ${cols.length} runs${input.generatedAt ? ` · generated ${esc(input.generatedAt)}` : ''}</p>
+<p>${counts(input.rows)}</p></header>
+${input.comparison ? changesSection(input.comparison) : '<p class="meta">No baseline to compare with.</p>'}
+<section id="matrix"><table>
+<thead><tr><th scope="col">test</th>${head.join('')}</tr></thead>
+<tbody>
+${body.join('\n')}
+</tbody></table></section>
+<footer class="meta">Verdicts: ${VERDICTS.map((v) => `<span class="chip v-${v}">${v}</span>`).join(' ')}</footer>
+</body></html>
+`;
+}
