@@ -58,7 +58,7 @@ describe('a worker killed mid-run', () => {
     // The guest outlives its worker (own process group) until the next attempt kills it.
     expect((await processesMentioning(join(stateDir, 'runs', workflowId))).length).toBeGreaterThan(0);
 
-    startWorker();
+    void startWorker(); // awaited in afterAll
     const summary = await handle.result();
     expect(summary.tests.map((t) => [t.name, t.verdict])).toEqual([
       ['fixture/001', 'pass'],
