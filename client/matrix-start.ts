@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { basename, extname } from 'node:path';
+import type { MatrixSpec } from '../common/schemas';
+
+// What starting a matrix looks like, shared by `fsto matrix` and schedules' actions.
+
+export const MATRIX_WORKFLOW = 'fstestsMatrix';
+
+/** The matrix's name: the spec's own, else the spec file's name made id-safe. */
+export function matrixName(spec: MatrixSpec, specPath: string): string {
+  if (spec.name) return spec.name;
+  const stem = basename(specPath, extname(specPath)).replace(/[^A-Za-z0-9._-]/g, '-');
+  return stem.replace(/\.\.+/g, '.').slice(0, 64) || 'matrix';
+}
+
+/** Readable, sortable ids: fsto-matrix-nightly-20261121-223015-3fa2. */
+export function matrixId(name: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `fsto-matrix-${name}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/** Workflow start options besides id and queue: the spec (named), memo and UI summary. */
+export function matrixStartFields(spec: MatrixSpec, specPath: string, name = matrixName(spec, specPath)) {
+  const named: MatrixSpec = { ...spec, name };
+  const cells = spec.configs.length * Math.max(1, spec.kernels.length);
+  return {
+    args: [named] as [MatrixSpec],
+    memo: { specFile: specPath, matrixName: name },
+    staticSummary: `fstests matrix ${name}: ${spec.configs.map((c) => c.name).join(', ')} × ${spec.kernels.length || 'host-newest'} kernel(s) (${cells} runs)`,
+    staticDetails: `spec: ${specPath}\nfstests: ${spec.fstests}\nkernels: ${spec.kernels.join(', ') || '(host newest)'}`,
+  };
+}

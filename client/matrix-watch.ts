@@ -1,0 +1,83 @@
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { matrixProgressQuery } from '../common/queries';
+import { MatrixSummary, type MatrixProgress } from '../common/schemas';
+import { EXIT, exitCodeFor } from './exit-codes';
+import { rootCause } from './watch';
+
+const label = (r: { config: string; kernel: string }) => `${r.config} × ${r.kernel}`;
+
+/** One line per config × kernel whose state changed, and the matrix total. */
+export function progressLines(p: MatrixProgress, before?: MatrixProgress): string[] {
+  const prev = new Map(before?.runs.map((r) => [label(r), r]));
+  const lines = p.runs
+    .filter((r) => {
+      const o = prev.get(label(r));
+      return !o || o.status !== r.status || o.done !== r.done || o.total !== r.total;
+    })
+    .map((r) => `  ${label(r).padEnd(40)} ${r.status.padEnd(9)} ${r.done}/${r.total}`);
+  if (lines.length > 0) lines.push(`[matrix] ${p.done}/${p.total} tests done`);
+  return lines;
+}
+
+export function matrixSummaryText(s: MatrixSummary): string {
+  const rows = s.runs.map((r) => {
+    const bad = r.tests.filter((t) => ['fail', 'crashed', 'hung'].includes(t.verdict)).map((t) => t.name);
+    const tail = r.error ? `  ${r.error}` : bad.length ? `  failing: ${bad.join(' ')}` : '';
+    return `  ${label(r).padEnd(40)} ${r.status.toUpperCase().padEnd(9)} ${r.tests.length} tests${tail}`;
+  });
+  const c = s.comparison;
+  const cmp = c
+    ? [
+        `against ${c.base}: ${c.outcome} (${c.regressions.length} regressions, ${c.fixes.length} fixed)`,
+        ...c.regressions.map(
+          (t) => `  regression ${t.config} ${t.test}: ${t.base ?? 'absent'} → ${t.current ?? 'absent'}`,
+        ),
+      ]
+    : [];
+  return [`matrix ${s.workflowId}: ${s.status.toUpperCase()}`, ...rows, ...cmp].join('\n');
+}
+
+/** 0 only when the matrix and every one of its runs passed. */
+export function matrixExitCode(s: MatrixSummary): number {
+  const code = exitCodeFor(s.status);
+  if (code !== EXIT.ok) return code;
+  return s.runs.every((r) => r.status === 'passed') ? EXIT.ok : EXIT.testsFailed;
+}
+
+export type MatrixOutcome =
+  | { kind: 'completed'; summary: MatrixSummary }
+  | { kind: 'cancelled' }
+  | { kind: 'failed'; message: string };
+
+/** Follow a matrix until it closes, polling `matrixProgress` (answered from workflow memory). */
+export async function watchMatrix(
+  handle: WorkflowHandle,
+  out: (line: string) => void,
+  intervalMs = 2000,
+): Promise<MatrixOutcome> {
+  let closed = false;
+  let last: MatrixProgress | undefined;
+  const result = handle.result().finally(() => (closed = true));
+  result.catch(() => undefined); // handled below
+  while (!closed) {
+    try {
+      const p = await handle.query(matrixProgressQuery);
+      for (const l of progressLines(p, last)) out(l);
+      last = p;
+    } catch {
+      // No worker has picked the matrix up yet, or it just closed: try again.
+    }
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
+  }
+  try {
+    const parsed = MatrixSummary.safeParse(await result);
+    if (!parsed.success)
+      return { kind: 'failed', message: `unexpected matrix result: ${parsed.error.message}` };
+    return { kind: 'completed', summary: parsed.data };
+  } catch (err) {
+    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure)
+      return { kind: 'cancelled' };
+    return { kind: 'failed', message: rootCause(err) };
+  }
+}
