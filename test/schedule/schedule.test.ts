@@ -108,7 +108,7 @@ describe('fsto schedule', () => {
     expect(d.spec.timezone).toBe('Europe/Berlin');
     expect(d.memo).toMatchObject({ specFile: specPath, cron: '0 3 * * *' });
     // The validated spec (paths resolved, defaults filled, named after the schedule) is stored.
-    expect(d.action.args[0]).toMatchObject({
+    expect(d.action.args?.[0]).toMatchObject({
       name,
       fstests: join(specPath, '..', 'fstests'),
       groups: ['quick'],
