@@ -23,11 +23,10 @@ export function inKernelRange(release: string, e: Pick<ExpungeEntry, 'kernelMin'
 }
 
 /**
- * The known failures of `config` on kernel `release`. With no known release only entries without
- * a kernel range apply: hiding a failure on a guess is worse than reporting it.
+ * Which of `entries` apply on kernel `release`, one match per test. With no known release only
+ * entries without a kernel range apply: hiding a failure on a guess is worse than reporting it.
  */
-export function expungedTests(set: ExpungeSet, config: string, release: string | undefined): ExpungeMatch[] {
-  const entries = [...(set['*'] ?? []), ...(set[config] ?? [])];
+export function matchExpunges(entries: readonly ExpungeEntry[], release: string | undefined): ExpungeMatch[] {
   const byTest = new Map<string, string>();
   for (const e of entries) {
     const ranged = e.kernelMin !== undefined || e.kernelMax !== undefined;
@@ -38,6 +37,11 @@ export function expungedTests(set: ExpungeSet, config: string, release: string |
     byTest.set(e.test, prev && prev !== e.reason ? `${prev}; ${e.reason}` : e.reason);
   }
   return [...byTest].map(([test, reason]) => ({ test, reason }));
+}
+
+/** The known failures of `config` on kernel `release`, from a set keyed by config (`*`: all). */
+export function expungedTests(set: ExpungeSet, config: string, release: string | undefined): ExpungeMatch[] {
+  return matchExpunges([...(set['*'] ?? []), ...(set[config] ?? [])], release);
 }
 
 const FAILING = new Set(['fail', 'crashed', 'hung']);

@@ -31,8 +31,8 @@ export function esc(s: string): string {
 export function href(...parts: string[]): string {
   return parts
     .flatMap((p) => p.split('/'))
-    .filter((s, i) => s !== '' || i === 0)
-    .map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s)))
+    .filter((s, i) => (s !== '' || i === 0) && s !== '.')
+    .map((s) => (s === '..' ? s : encodeURIComponent(s)))
     .join('/');
 }
 

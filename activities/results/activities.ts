@@ -1,0 +1,55 @@
+import { dirname, join } from 'node:path';
+import type { Comparison, RunSummary } from '../../common/schemas';
+import { compareStored } from './baseline';
+import { writeReport, type WriteReportOptions, type WrittenReport } from './report-files';
+import { openResultsStore, type RecordMeta } from './store';
+
+// The results step of a run, on its host: record every test result in the host's results
+// store, compare with the baseline and write <runDir>/report.html. Idempotent (a retry
+// re-records the same workflow id), quick (milliseconds), so no heartbeat.
+
+export interface RecordRunInput {
+  summary: RunSummary;
+  meta: RecordMeta;
+  /** A run id to compare with; 'none'; default: this config's previous run. */
+  baseline?: string;
+}
+
+export interface RecordRunOutput {
+  rows: number;
+  reportPath: string;
+  baseline?: string;
+  /** Absent when there is nothing to compare with (a config's first run). */
+  comparison?: Comparison;
+}
+
+export function createResultsActivities(deps: { storePath?: string } = {}) {
+  return {
+    async recordRunResults(input: RecordRunInput): Promise<RecordRunOutput> {
+      const store = openResultsStore(deps.storePath);
+      const rows = await store.recordRun(input.summary, input.meta);
+      const out = join(dirname(input.summary.resultsDir), 'report.html');
+      const written = await writeReport(store, input.summary.workflowId, {
+        out,
+        ...(input.baseline ? { baseline: input.baseline } : {}),
+      });
+      return {
+        rows,
+        reportPath: written.path,
+        ...(written.baseline ? { baseline: written.baseline } : {}),
+        ...(written.comparison ? { comparison: written.comparison } : {}),
+      };
+    },
+
+    /** Compare two recorded runs or matrices (ids of either), flakiness from the store's history. */
+    async compareResults(input: { base: string; current: string }): Promise<Comparison> {
+      return (await compareStored(openResultsStore(deps.storePath), input.base, input.current)).comparison;
+    },
+
+    /** Write the HTML report (and optionally the aggregated JUnit) of a recorded run or matrix. */
+    async writeResultsReport(input: { id: string } & WriteReportOptions): Promise<WrittenReport> {
+      const { id, ...opts } = input;
+      return writeReport(openResultsStore(deps.storePath), id, opts);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import type { Comparison } from '../../common/schemas';
+import { stateDir } from '../settings';
+import { compareStored, defaultBaseline, loadSide } from './baseline';
+import { renderJunitAggregate, suitesFromRows } from './junit-aggregate';
+import { renderReportHtml } from './report-html';
+import type { ResultsStore } from './store';
+
+// Writing a run's or a matrix's report from the store (host side): finds the baseline, lists
+// the artifacts each run dir holds, and links them relative to where the report is written.
+
+export interface WriteReportOptions {
+  /** A run or matrix id; 'none' for no comparison; default: the previous run/matrix. */
+  baseline?: string;
+  /** Default: <stateDir>/reports/<id>.html */
+  out?: string;
+  /** Also write the aggregated JUnit here. */
+  junitOut?: string;
+  title?: string;
+}
+
+export interface WrittenReport {
+  path: string;
+  baseline?: string;
+  comparison?: Comparison;
+}
+
+/** The artifact kinds of each test of a run dir: <runDir>/artifacts/<dir>/<num>/<kind>. */
+export async function listArtifacts(runDir: string): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  const root = join(runDir, 'artifacts');
+  const ls = async (p: string) =>
+    (await readdir(p, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory());
+  for (const d of await ls(root)) {
+    for (const n of await ls(join(root, d.name))) {
+      const kinds = (await readdir(join(root, d.name, n.name)).catch(() => [])).sort();
+      if (kinds.length) out[`${d.name}/${n.name}`] = kinds;
+    }
+  }
+  return out;
+}
+
+/** Write a file whole or not at all (a reader never sees half a report). */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+export async function writeReport(
+  store: ResultsStore,
+  id: string,
+  opts: WriteReportOptions = {},
+): Promise<WrittenReport> {
+  const current = await loadSide(store, id);
+  const baseline =
+    opts.baseline === 'none' ? undefined : (opts.baseline ?? (await defaultBaseline(store, current)));
+  const comparison = baseline ? (await compareStored(store, baseline, id)).comparison : undefined;
+  const path = opts.out ?? join(stateDir(), 'reports', `${id}.html`);
+  const runHrefs: Record<string, string> = {};
+  const artifacts: Record<string, Record<string, string[]>> = {};
+  for (const wf of new Set(current.rows.map((r) => r.workflowId))) {
+    const rec = await store.getRun(wf);
+    if (!rec) continue;
+    const runDir = dirname(rec.resultsDir);
+    runHrefs[wf] = relative(dirname(path), runDir) || '.';
+    artifacts[wf] = await listArtifacts(runDir);
+  }
+  const html = renderReportHtml({
+    title: opts.title ?? `fstests ${current.kind} ${id}${baseline ? ` vs ${baseline}` : ''}`,
+    rows: current.rows,
+    ...(comparison ? { comparison } : {}),
+    runHrefs,
+    artifacts,
+    generatedAt: new Date().toISOString(),
+  });
+  await writeAtomic(path, html);
+  if (opts.junitOut) await writeAtomic(opts.junitOut, renderJunitAggregate(suitesFromRows(current.rows)));
+  return { path, ...(baseline ? { baseline } : {}), ...(comparison ? { comparison } : {}) };
+}

@@ -1,0 +1,164 @@
+import { writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { compareStored, loadSide } from '../../activities/results/baseline';
+import { renderJunitAggregate, suitesFromRows } from '../../activities/results/junit-aggregate';
+import { formatDuration } from '../../activities/results/report-html';
+import { writeReport } from '../../activities/results/report-files';
+import { defaultStorePath, openResultsStore } from '../../activities/results/store';
+import type { ComparedTest, Comparison, ResultRow, RunRecord } from '../../common/schemas';
+import { EXIT } from '../exit-codes';
+
+// Queries over the host's results store (<stateDir>/results.sqlite): no Temporal needed, so
+// they work after the server's retention dropped a run, and on a laptop with a copied file.
+//   fsto runs [--last N]              what ran lately (nights, configs), with verdict counts
+//   fsto history <test>               a test's verdicts over recent runs, and its failure rate
+//   fsto compare <base> <current>     regressions first; exit 1 when something regressed
+//   fsto report <id>                  the HTML report (and --junit) of a run or a matrix
+
+interface StoreOpts {
+  store: string;
+  json?: boolean;
+}
+
+const storeOption = (cmd: Command) =>
+  cmd
+    .option(
+      '--store <file>',
+      'results database (env FSTO_RESULTS_DB)',
+      process.env.FSTO_RESULTS_DB ?? defaultStorePath(),
+    )
+    .option('--json', 'print JSON');
+
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got '${v}'`);
+  return n;
+};
+
+const day = (iso: string) => iso.replace('T', ' ').slice(0, 16);
+
+function runLine(r: RunRecord): string {
+  const counts = Object.entries(r.counts)
+    .map(([v, n]) => `${n} ${v}`)
+    .join(', ');
+  const matrix = r.matrixId ? ` [${r.matrixId}]` : '';
+  return `${day(r.finishedAt)}  ${r.workflowId}${matrix}  ${r.config}  ${r.kernelRelease ?? '?'}  ${r.status}  ${counts}`;
+}
+
+function historyLine(r: ResultRow): string {
+  const why = r.crashSignature ?? r.reason ?? '';
+  const flaky = r.flakyAttempts ? ` (passed on attempt ${r.flakyAttempts})` : '';
+  return `${day(r.finishedAt)}  ${r.verdict.padEnd(8)} ${formatDuration(r.durationSec).padStart(6)}  ${r.config}  ${r.kernelRelease ?? '?'}  ${r.workflowId}${flaky}${why ? `  ${why}` : ''}`;
+}
+
+export function comparisonText(c: Comparison): string {
+  const section = (title: string, items: readonly ComparedTest[], extra?: (t: ComparedTest) => string) =>
+    items.length
+      ? [
+          `${title} (${items.length}):`,
+          ...items.map(
+            (t) =>
+              `  ${t.test.padEnd(16)} ${t.config.padEnd(12)} ${t.base ?? 'absent'} -> ${t.current ?? 'absent'}${extra?.(t) ?? ''}`,
+          ),
+        ]
+      : [];
+  const rates = new Map(c.flaky.map((f) => [`${f.config}\t${f.test}`, f]));
+  return [
+    `${c.current} against ${c.base}: ${c.outcome.toUpperCase()}`,
+    ...section('REGRESSIONS', c.regressions),
+    ...section('fixes', c.fixes),
+    ...section('flaky', c.flaky, (t) => {
+      const f = rates.get(`${t.config}\t${t.test}`);
+      return f ? `  fails ${Math.round(f.rate * 100)}% of ${f.runs} runs` : '';
+    }),
+    ...section('newly not run', c.newlyNotRun),
+    ...section('still failing', c.stillFailing),
+    `${c.regressions.length} regressions, ${c.fixes.length} fixes, ${c.stillFailing.length} still failing, ${c.newlyNotRun.length} newly not run, ${c.flaky.length} flaky, ${c.added.length} added, ${c.unchanged} unchanged`,
+  ].join('\n');
+}
+
+export function registerResultsQueryCommands(program: Command): void {
+  storeOption(
+    program
+      .command('runs')
+      .description('recorded runs, newest first (from the results store)')
+      .option('--last <n>', 'how many runs', positive, 20)
+      .option('--config <name>', 'only this config')
+      .option('--matrix <id>', 'only the runs of this matrix'),
+  ).action(async (f: StoreOpts & { last: number; config?: string; matrix?: string }) => {
+    const runs = await openResultsStore(f.store).lastRuns(f.last, {
+      ...(f.config ? { config: f.config } : {}),
+      ...(f.matrix ? { matrixId: f.matrix } : {}),
+    });
+    if (f.json) console.log(JSON.stringify(runs, null, 2));
+    else console.log(runs.length ? runs.map(runLine).join('\n') : `no runs recorded in ${f.store}`);
+  });
+
+  storeOption(
+    program
+      .command('history')
+      .description("a test's verdicts over recent runs, newest first, with its failure rate")
+      .argument('<test>', 'e.g. generic/475')
+      .option('--config <name>', 'only this config')
+      .option('--last <n>', 'how many results', positive, 20),
+  ).action(async (test: string, f: StoreOpts & { last: number; config?: string }) => {
+    const rows = await openResultsStore(f.store).testHistory(test, {
+      limit: f.last,
+      ...(f.config ? { config: f.config } : {}),
+    });
+    if (f.json) return console.log(JSON.stringify(rows, null, 2));
+    if (!rows.length) return console.log(`no results for ${test} in ${f.store}`);
+    const ran = rows.filter((r) => ['pass', 'fail', 'crashed', 'hung'].includes(r.verdict));
+    const failed = ran.filter((r) => r.verdict !== 'pass' || (r.flakyAttempts ?? 0) > 1).length;
+    console.log(rows.map(historyLine).join('\n'));
+    console.log(
+      `${test}: failed in ${failed} of ${ran.length} runs that ran it (${rows.length} results shown)`,
+    );
+  });
+
+  storeOption(
+    program
+      .command('compare')
+      .description('compare two runs or matrices: regressions, fixes, still failing, newly not run, flaky')
+      .argument('<base>', 'the baseline run or matrix id')
+      .argument('<current>', 'the run or matrix id to judge'),
+  ).action(async (base: string, current: string, f: StoreOpts) => {
+    const { comparison } = await compareStored(openResultsStore(f.store), base, current);
+    console.log(f.json ? JSON.stringify(comparison, null, 2) : comparisonText(comparison));
+    // Like `fsto run`: CI can gate on it. Only new failures fail it.
+    process.exitCode = comparison.outcome === 'regressed' ? EXIT.testsFailed : EXIT.ok;
+  });
+
+  storeOption(
+    program
+      .command('report')
+      .description('write the HTML report of a run or a matrix, with the diff against a baseline')
+      .argument('<id>', 'a run (workflow id) or matrix id')
+      .option('--baseline <id>', "run or matrix to compare with ('none': no diff; default: the previous one)")
+      .option('--out <file.html>', 'where to write it (default: <stateDir>/reports/<id>.html)')
+      .option('--junit <file.xml>', 'also write the aggregated JUnit (one testsuite per run)'),
+  ).action(async (id: string, f: StoreOpts & { baseline?: string; out?: string; junit?: string }) => {
+    const written = await writeReport(openResultsStore(f.store), id, {
+      ...(f.baseline ? { baseline: f.baseline } : {}),
+      ...(f.out ? { out: f.out } : {}),
+      ...(f.junit ? { junitOut: f.junit } : {}),
+    });
+    if (f.json) return console.log(JSON.stringify(written, null, 2));
+    console.log(`report: ${pathToFileURL(written.path).href}`);
+    if (f.junit) console.log(`junit: ${f.junit}`);
+    console.log(written.comparison ? comparisonText(written.comparison) : 'no baseline to compare with');
+  });
+
+  storeOption(
+    program
+      .command('junit')
+      .description('print (or --out) the aggregated JUnit XML of a recorded run or matrix')
+      .argument('<id>', 'a run (workflow id) or matrix id')
+      .option('--out <file.xml>', 'write it here instead of stdout'),
+  ).action(async (id: string, f: StoreOpts & { out?: string }) => {
+    const xml = renderJunitAggregate(suitesFromRows((await loadSide(openResultsStore(f.store), id)).rows));
+    if (f.out) await writeFile(f.out, xml);
+    else process.stdout.write(xml);
+  });
+}
