@@ -1,3 +1,4 @@
+import { ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { addConnectionOptions, type ConnectOpts } from '../connection';
@@ -29,6 +30,15 @@ async function withSession(f: ConnectOpts, fn: (s: Session) => Promise<number | 
   const session = await openSession(f);
   try {
     process.exitCode = (await fn(session)) ?? EXIT.ok;
+  } catch (err) {
+    // Name mix-ups are the user's to fix, not infrastructure errors.
+    if (err instanceof ScheduleNotFoundError) {
+      console.error(`fsto schedule: no schedule ${err.scheduleId}; see 'fsto schedule list'`);
+      process.exitCode = EXIT.badInput;
+    } else if (err instanceof ScheduleAlreadyRunning) {
+      console.error(`fsto schedule: ${err.scheduleId} exists; delete it first or choose another name`);
+      process.exitCode = EXIT.badInput;
+    } else throw err;
   } finally {
     await session.close();
   }

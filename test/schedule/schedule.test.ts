@@ -100,6 +100,10 @@ describe('fsto schedule', () => {
       ),
     ).toBe(0);
     expect(out.join('\n')).toContain(`schedule ${name} created`);
+    expect(
+      await fsto('create', name, '--cron', '@daily', '--spec', specPath, '--task-queue', taskQueue),
+    ).toBe(2);
+    expect(err.join('\n')).toContain(`${name} exists; delete it first`);
 
     const d = await handle.describe();
     expect(d.action.workflowType).toBe('fstestsMatrix');
@@ -154,6 +158,8 @@ describe('fsto schedule', () => {
 
     expect(await fsto('delete', name)).toBe(0);
     await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    expect(await fsto('pause', name)).toBe(2);
+    expect(err.join('\n')).toContain(`no schedule ${name}; see 'fsto schedule list'`);
   });
 
   it('trigger refuses an unknown overlap policy', async () => {
