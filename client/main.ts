@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDevicesCommand } from './commands/devices';
+import { registerResultsQueryCommands } from './commands/results-query';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
 import { registerServerCommand } from './commands/server';
@@ -16,6 +17,7 @@ registerWorkerCommand(program);
 registerServerCommand(program);
 registerDevicesCommand(program);
 registerVmCommand(program);
+registerResultsQueryCommands(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`fsto: ${err instanceof Error ? err.message : String(err)}`);

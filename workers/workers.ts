@@ -6,8 +6,9 @@ import { createDeviceActivities } from '../activities/devices/activities';
 import { createFstestsActivities } from '../activities/fstests/activities';
 import { createHostActivities } from '../activities/host/activities';
 import { Ledger } from '../activities/ledger/ledger';
+import { createResultsActivities } from '../activities/results/activities';
 import { probeKvm } from '../activities/vm';
-import { batchProgressSignal } from '../common/queries';
+import { batchProgressSignal, nextTestUpdate, offerListingUpdate } from '../common/queries';
 import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
 import type { FstoMetrics } from './metrics';
@@ -44,6 +45,7 @@ export function hostActivities(opts: WorkerSetOptions) {
     : undefined;
   return {
     ...createHostActivities({ capabilities: opts.capabilities, stateDir: opts.stateDir, ledger, releasers }),
+    ...createResultsActivities({ storePath: join(opts.stateDir, 'results.sqlite') }),
     ...createDeviceActivities({
       stateDir: opts.stateDir,
       tmpfsBudgetBytes: opts.capabilities.tmpfsBudgetBytes,
@@ -56,7 +58,15 @@ export function hostActivities(opts: WorkerSetOptions) {
       vm: { ledger, stateDir: opts.stateDir, probeKvm },
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       ...(client
-        ? { notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(batchProgressSignal, s) }
+        ? {
+            notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(batchProgressSignal, s),
+            pull: {
+              next: (parent, req) =>
+                client.workflow.getHandle(parent).executeUpdate(nextTestUpdate, { args: [req] }),
+              offer: (parent, offer) =>
+                client.workflow.getHandle(parent).executeUpdate(offerListingUpdate, { args: [offer] }),
+            },
+          }
         : {}),
     }),
   };

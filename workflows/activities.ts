@@ -2,6 +2,7 @@ import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow'
 import type { HostActivities } from '../activities/host/activities';
 import type { DeviceActivities } from '../activities/devices/activities';
 import type { FstestsActivities } from '../activities/fstests/activities';
+import type { ResultsActivities } from '../activities/results/activities';
 import { kvmClaimQueue } from '../common/queues';
 
 // Activity proxies, one place, so every step gets the options DESIGN.md asks for.
@@ -59,7 +60,11 @@ export function hostProxy(hostQueue: string) {
 
 /** Cleanup: retried for a long time, because a leaked loop device outlives everything. */
 export function cleanupProxy(hostQueue: string) {
-  return proxyActivities<Pick<HostActivities, 'releaseRun'> & Pick<FstestsActivities, 'finishRun'>>({
+  return proxyActivities<
+    Pick<HostActivities, 'releaseRun'> &
+      Pick<FstestsActivities, 'finishRun'> &
+      Pick<ResultsActivities, 'recordRunResults'>
+  >({
     taskQueue: hostQueue,
     scheduleToStartTimeout: '10m',
     startToCloseTimeout: '10m',

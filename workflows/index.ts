@@ -1,2 +1,3 @@
 // Everything Temporal bundles for the workflow sandbox is exported from here.
 export { fstestsRun } from './run';
+export { fstestsMatrix } from './matrix';

@@ -50,6 +50,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   let resultsDir = '';
   let kernelRelease: string | undefined;
   let claims = 0;
+  let filed: Filed = {};
   try {
     for (;;) {
       state.phase = 'claiming';
@@ -83,6 +84,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
           configFile: spec.configFile,
           section: spec.section,
           hang: spec.hang,
+          ...(spec.pull ? { pull: spec.pull } : {}),
         };
         state.phase = 'testing';
         show();
@@ -107,38 +109,67 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
     throw err;
   } finally {
     // Runs on success, failure and cancellation alike; never on terminate (the reaper's job).
-    if (host) await cleanup(host.hostQueue, runKey, resultsDir, state);
+    if (host) filed = await cleanup(host.hostQueue, summaryOf(), state, spec);
   }
 
-  const tests = [...state.results.values()];
-  const status = runStatusOf(tests);
+  const summary: RunSummary = { ...summaryOf(), ...filed };
   state.phase = 'done';
   show();
+  const failed = summary.tests.filter((t) => ['fail', 'crashed', 'hung'].includes(t.verdict)).length;
   upsertSearchAttributes([
-    { key: SA_OUTCOME, value: status },
-    {
-      key: SA_FAILED_COUNT,
-      value: tests.filter((t) => ['fail', 'crashed', 'hung'].includes(t.verdict)).length,
-    },
+    // "regressed" only for new failures (against the previous run of this config on this host).
+    { key: SA_OUTCOME, value: summary.outcome === 'regressed' ? 'regressed' : summary.status },
+    { key: SA_FAILED_COUNT, value: failed },
   ]);
-  return { workflowId: runKey, status, resultsDir, hostId: state.hostId ?? '', kernelRelease, tests };
+  return summary;
+
+  function summaryOf(): RunSummary {
+    const tests = [...state.results.values()];
+    return {
+      workflowId: runKey,
+      status: runStatusOf(tests),
+      resultsDir,
+      hostId: state.hostId ?? '',
+      kernelRelease,
+      tests,
+    };
+  }
 }
 
+type Filed = Pick<RunSummary, 'outcome' | 'report'>;
+
+/** Collect and file the results, then release everything, in a scope cancellation cannot stop. */
 async function cleanup(
   hostQueue: string,
-  runKey: string,
-  resultsDir: string,
+  summary: RunSummary,
   state: RunState,
-): Promise<void> {
-  await CancellationScope.nonCancellable(async () => {
+  spec: RunSpec,
+): Promise<Filed> {
+  return CancellationScope.nonCancellable(async () => {
     state.phase = 'cleanup';
     setCurrentDetails(state.details());
     const c = cleanupProxy(hostQueue);
-    if (resultsDir) {
-      await c
-        .finishRun({ runKey, resultsDir, tests: [...state.results.values()] })
-        .catch((err: unknown) => log.warn('finishRun failed', { error: String(err) }));
+    const runKey = summary.workflowId;
+    let filed: Filed = {};
+    if (summary.resultsDir) {
+      try {
+        await c.finishRun({ runKey, resultsDir: summary.resultsDir, tests: summary.tests });
+        const meta = spec.resultsMeta ?? { config: spec.fs };
+        const rec = await c.recordRunResults({
+          summary,
+          meta: {
+            fsConfig: meta.config,
+            host: summary.hostId,
+            ...(meta.matrixId ? { matrixId: meta.matrixId } : {}),
+          },
+        });
+        filed = { report: rec.reportPath, ...(rec.comparison ? { outcome: rec.comparison.outcome } : {}) };
+      } catch (err) {
+        // The verdicts are in the workflow result whatever happens to the files.
+        log.warn('collecting results failed', { error: String(err) });
+      }
     }
     await c.releaseRun({ runKey });
+    return filed;
   });
 }

@@ -28,6 +28,22 @@ export async function runAllTests(
 ): Promise<void> {
   let restarts = 0;
   for (let n = 1; ; n++) {
+    if (spec.pull) {
+      // A matrix shard: the matrix hands out the tests; a batch ends when it says done.
+      const selection = {
+        tests: spec.tests,
+        groups: spec.groups,
+        excludeGroups: spec.excludeGroups,
+        excludeFile: spec.excludeFile,
+      };
+      const r = await runBatch({ ...base, label: `shard-${n}`, selection, list: false, pull: spec.pull });
+      onBatch(r);
+      for (const t of r.finished) state.record(t);
+      const culprit = blame(r);
+      if (culprit) state.record(culprit);
+      if (r.ended === 'completed' || ++restarts > spec.maxVmRestarts) return;
+      continue;
+    }
     const first = state.listed === undefined;
     const selection = first
       ? {

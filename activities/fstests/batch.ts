@@ -2,27 +2,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
-import type {
-  BatchInput,
-  BatchResult,
-  CrashReport,
-  BatchProgressSignal,
-  TestResult,
-} from '../../common/schemas';
+import type { BatchInput, BatchResult, BatchProgressSignal, TestResult } from '../../common/schemas';
 import type { Ledger } from '../ledger/ledger';
 import { releaseRun, type Releasers } from '../ledger/reaper';
 import { parseCheckTime } from '../results/checktime';
-import { hangTimeoutSec } from '../results/hang-timeout';
-import { mergeVerdicts, type Mark } from '../results/merge';
-import { readXunit, reportDir } from '../results/xunit';
+import { reportDir } from '../results/xunit';
+import { runCheck, type CheckRunContext, type CheckRunOutcome } from './check-run';
+import { runPulled, type PullClient } from './pull';
 import { Vm, type VmDeps } from '../vm/vm';
-import { checkArgv } from './check-argv';
 import { checkEnv } from './config';
 import { batchLayout, batchVmSpec, GUEST } from './guest-layout';
 import { configText, listSelection, prepareGuest, sectionOf, type GuestExec } from './guest-prep';
 import { mergeHistory, readHistory } from './history';
-import { ProgressParser, type ProgressEvent } from './progress';
-import { HangWatchdog } from './watchdog';
 
 export interface BatchDeps {
   ledger: Ledger;
@@ -32,6 +23,8 @@ export interface BatchDeps {
   releasers: Releasers;
   /** Counters for the worker's Prometheus endpoint. */
   metrics?: { vmBooted(seconds: number, accel: 'kvm' | 'tcg'): void; testFinished(verdict: string): void };
+  /** For matrix shards: where the next test comes from. */
+  pull?: PullClient;
   /** Tell the workflow a test finished (live progress); best effort. */
   notify?: (runKey: string, s: BatchProgressSignal) => Promise<void>;
 }
@@ -47,17 +40,6 @@ interface BatchBeat {
 /** Seconds each listed test took last time on this host (for the ETA). */
 const expectedOf = (listed: string[], times: Map<string, number>) =>
   Object.fromEntries(listed.flatMap((t) => (times.has(t) ? [[t, times.get(t)!]] : [])));
-
-/** A verdict as check printed it; guest paths in its reason are turned into host paths. */
-function resultOf(e: Extract<ProgressEvent, { kind: 'finished' }>, hostResults: string): TestResult {
-  const reason = [e.reason, ...(e.diff ?? []).slice(0, 20)].filter(Boolean).join('\n');
-  return {
-    name: e.test,
-    verdict: e.verdict,
-    durationSec: e.durationSec ?? 0,
-    ...(reason ? { reason: reason.split(GUEST.results).join(hostResults) } : {}),
-  };
-}
 
 /**
  * One VM boot: boot, prepare the guest, (list the selection,) run `check` on the tests not yet
@@ -107,79 +89,44 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
         })
         .catch(() => {});
     }
-    const todo = (input.list ? (listed ?? []) : input.selection.tests).filter((t) => !finished.has(t));
-    const events: ProgressEvent[] = [];
-    let ended: BatchResult['ended'] = 'completed';
-    let crash: CrashReport | undefined;
-    if (todo.length > 0) {
-      const testAc = new AbortController();
-      ac.signal.addEventListener('abort', () => testAc.abort(), { once: true });
-      const dog = new HangWatchdog(
-        (t) => hangTimeoutSec(t, times, input.hang),
-        () => testAc.abort(),
-      );
-      const parser = new ProgressParser();
-      const onEvent = (e: ProgressEvent) => {
-        events.push(e);
-        if (e.kind === 'started') {
-          current = e.test;
-          dog.started(e.test);
-        } else if (e.kind === 'finished') {
-          dog.disarm();
-          const r = resultOf(e, input.resultsDir);
-          finished.set(r.name, r);
-          deps.metrics?.testFinished(r.verdict);
-          current = undefined;
-          const next = todo[todo.indexOf(r.name) + 1];
-          void deps
-            .notify?.(input.runKey, { label: input.label, result: r, ...(next ? { next } : {}) })
-            .catch(() => {});
-          beat();
-        }
-      };
-      const res = await exec(checkArgv({ section, tests: todo, xunit: true }), {
-        timeoutSec: Math.max(input.hang.defaultSec, input.hang.floorSec),
-        signal: testAc.signal,
-        onData: (stream, text) => stream === 'stdout' && parser.push(text).forEach(onEvent),
-      }).catch((err: unknown) => {
-        if (dog.hungAt && !ac.signal.aborted) return { outcome: 'hung' as const, exitCode: null };
-        throw err;
-      });
-      dog.disarm();
-      parser.end().forEach(onEvent);
-      if (res.outcome !== 'exited') {
-        ended = res.outcome;
-        crash = 'crash' in res ? res.crash : undefined;
-        current = dog.hungAt ?? current;
-      }
-    }
-    const at = ended === 'completed' ? undefined : current;
-    if (at) deps.metrics?.testFinished(ended);
-    if (at && crash)
-      await writeFile(join(layout.hostResultBase, `${at.replace('/', '-')}.console.log`), crash.excerpt);
-    const marks: Mark[] = at
-      ? [
-          {
-            test: at,
-            verdict: ended as 'crashed' | 'hung',
-            ...(crash ? { crashSignature: crash.signature, reason: crash.excerpt } : {}),
-          },
-        ]
-      : [];
     const dir = reportDir(layout.hostResultBase, section);
-    const xunit = await readXunit(dir);
-    const merged = mergeVerdicts({
-      expected: todo,
-      marks,
-      xunit: xunit?.cases.map((c) => c.result),
-      progress: events,
-    });
-    for (const r of merged.results) {
-      finished.set(
-        r.name,
-        r.reason ? { ...r, reason: r.reason.split(GUEST.results).join(input.resultsDir) } : r,
-      );
+    const checkCtx: CheckRunContext = {
+      exec,
+      input,
+      section,
+      times,
+      reportDir: dir,
+      hostResultBase: layout.hostResultBase,
+      cancel: ac.signal,
+      onStarted: (t) => {
+        current = t;
+      },
+      onFinished: (r, next) => {
+        finished.set(r.name, r);
+        deps.metrics?.testFinished(r.verdict);
+        current = undefined;
+        void deps
+          .notify?.(input.runKey, { label: input.label, result: r, ...(next ? { next } : {}) })
+          .catch(() => {});
+        beat();
+      },
+    };
+    let out: CheckRunOutcome;
+    if (input.pull) {
+      if (!deps.pull) throw new Error('this worker cannot pull tests from a matrix (no client)');
+      const resume =
+        prior?.label === input.label && prior.current && !finished.has(prior.current)
+          ? prior.current
+          : undefined;
+      const list = () => listSelection(exec, { section, ...input.selection });
+      out = await runPulled(checkCtx, deps.pull, list, times, resume);
+    } else {
+      const todo = (input.list ? (listed ?? []) : input.selection.tests).filter((t) => !finished.has(t));
+      out = todo.length > 0 ? await runCheck(checkCtx, todo) : { results: [], ended: 'completed' };
     }
+    const { ended, at, crash } = out;
+    if (at) deps.metrics?.testFinished(ended);
+    for (const r of out.results) finished.set(r.name, r);
     await mergeHistory(
       deps.stateDir,
       input.fs,

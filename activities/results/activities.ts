@@ -53,3 +53,5 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
     },
   };
 }
+
+export type ResultsActivities = ReturnType<typeof createResultsActivities>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeviceSetSpec } from './device-set';
-import { HangPolicy, RunVmOptions } from './batch';
+import { HangPolicy, PullSource, RunVmOptions } from './batch';
 import { GroupName, TestName, TestResult } from './tests';
 
 /** An fstests test name as `check` takes it: `generic/001`, `xfs/123`. */
@@ -37,6 +37,12 @@ export const RunSpec = z.strictObject({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a section name is letters, digits, _ . -')
     .optional(),
   hang: HangPolicy.default(HangPolicy.parse({})),
+  /** How results are filed in the host's results store (default: config = fs). Set by fstestsMatrix. */
+  resultsMeta: z
+    .strictObject({ config: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), matrixId: z.string().optional() })
+    .optional(),
+  /** Set by fstestsMatrix: take tests one at a time from the matrix instead of running them all. */
+  pull: PullSource.optional(),
 });
 export type RunSpecInput = z.input<typeof RunSpec>;
 export type RunSpec = z.output<typeof RunSpec>;
@@ -53,6 +59,10 @@ export const RunSummary = z.object({
   hostId: z.string(),
   kernelRelease: z.string().optional(),
   tests: z.array(TestResult),
+  /** Against the previous run of the same config on this host: regressed only for new failures. */
+  outcome: z.enum(['regressed', 'improved', 'unchanged']).optional(),
+  /** The run's HTML report on the host. */
+  report: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MatrixSpecInput, RunSummary } from '../../common/schemas';
+import type { fstestsMatrix } from '../../workflows';
+import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
+import { FIXTURE, maybeRecord } from './fixture';
+import { leftovers, NOTHING_LEFT } from './leaks';
+
+const devices = {
+  devices: [
+    { name: 'test', size: '1G', envVar: 'TEST_DEV' },
+    { name: 'scratch', size: '1G', envVar: 'SCRATCH_DEV' },
+  ],
+};
+
+// 2 configs × 2 shards on real guests: each config's tests are pulled by two VMs at once.
+describe('fstestsMatrix', () => {
+  let env: Awaited<ReturnType<typeof connect>>;
+  let host: TestHost;
+  beforeAll(async () => {
+    env = await connect();
+    host = await startTestHost(env.native, {}, env.connection);
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await env?.close();
+  });
+
+  it('spreads each config over its shards and gets every verdict right per config', async () => {
+    const spec: MatrixSpecInput = {
+      name: 'e2e',
+      fstests: FIXTURE,
+      configs: [
+        { name: 'xfs', fs: 'xfs', devices },
+        { name: 'ext4', fs: 'ext4', devices },
+      ],
+      tests: ['fixture/001', 'fixture/002', 'fixture/003', 'fixture/004', 'fixture/005'],
+      shards: 2,
+    };
+    const handle = await env.client.workflow.start<typeof fstestsMatrix>('fstestsMatrix', {
+      taskQueue: host.workflowQueue,
+      workflowId: uniqueId('e2e-matrix'),
+      args: [spec],
+    });
+    const summary = await handle.result();
+    expect(summary.status).toBe('failed');
+    expect(summary.runs.map((r) => r.config)).toEqual(['xfs', 'ext4']);
+    for (const run of summary.runs) {
+      const verdicts = Object.fromEntries(run.tests.map((t) => [t.name, t.verdict]));
+      expect(verdicts, run.config).toEqual({
+        'fixture/001': 'pass',
+        'fixture/002': 'pass',
+        'fixture/003': 'pass',
+        'fixture/004': 'fail',
+        'fixture/005': 'notrun',
+      });
+      expect(run.shardWorkflowIds).toHaveLength(2);
+      // Both VMs of the config ran tests: the spread is real, not one shard doing it all.
+      for (const id of run.shardWorkflowIds!) {
+        const shard = (await env.client.workflow.getHandle(id).result()) as RunSummary;
+        expect(shard.tests.length, id).toBeGreaterThan(0);
+        expect(await leftovers(host.stateDir, id)).toEqual(NOTHING_LEFT);
+      }
+    }
+    await maybeRecord(handle, 'matrix-2x2');
+  }, 900_000);
+});
