@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { registerDevicesCommand } from './commands/devices';
+import { registerMatrixCommand } from './commands/matrix';
 import { registerResultsQueryCommands } from './commands/results-query';
 import { registerRunCommand } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
+import { registerScheduleCommand } from './commands/schedule';
 import { registerServerCommand } from './commands/server';
 import { registerVmCommand } from './commands/vm';
 import { registerWorkerCommand } from './commands/worker';
@@ -18,6 +20,8 @@ registerServerCommand(program);
 registerDevicesCommand(program);
 registerVmCommand(program);
 registerResultsQueryCommands(program);
+registerMatrixCommand(program);
+registerScheduleCommand(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`fsto: ${err instanceof Error ? err.message : String(err)}`);
