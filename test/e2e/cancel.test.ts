@@ -1,9 +1,9 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { progressQuery } from '../../common/queries';
 import type { fstestsRun } from '../../workflows';
-import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
+import { uniqueId, useTestHost } from '../helpers/temporal';
 import { fixtureSpec } from './fixture';
 import { leftovers, NOTHING_LEFT } from './leaks';
 
@@ -17,21 +17,12 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 
 // Cancel while a test runs in the guest: the run ends cancelled and its cleanup still runs.
 describe('cancelling a run', () => {
-  let env: Awaited<ReturnType<typeof connect>>;
-  let host: TestHost;
-  beforeAll(async () => {
-    env = await connect();
-    host = await startTestHost(env.native, {}, env.connection);
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await env?.close();
-  });
+  const t = useTestHost();
 
   it('mid-test: ends cancelled, with no loop device, mount or VM process left', async () => {
     const workflowId = uniqueId('e2e-cancel');
-    const handle = await env.client.workflow.start<typeof fstestsRun>('fstestsRun', {
-      taskQueue: host.workflowQueue,
+    const handle = await t.env.client.workflow.start<typeof fstestsRun>('fstestsRun', {
+      taskQueue: t.host.workflowQueue,
       workflowId,
       // 006 hangs; its hang timeout is far away, so only the cancellation can end it.
       args: [
@@ -45,6 +36,6 @@ describe('cancelling a run', () => {
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
-    expect(await leftovers(host.stateDir, workflowId)).toEqual(NOTHING_LEFT);
+    expect(await leftovers(t.host.stateDir, workflowId)).toEqual(NOTHING_LEFT);
   }, 600_000);
 });

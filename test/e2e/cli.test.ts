@@ -3,29 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { RunSummary } from '../../common/schemas';
-import { connect, startTestHost, type TestHost } from '../helpers/temporal';
+import { useTestHost } from '../helpers/temporal';
 import { FIXTURE } from './fixture';
 
 const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
 
 // `fsto run` as people and CI scripts use it: JSON on stdout, JUnit to a file, exit codes.
 describe('fsto run / results (CLI)', () => {
-  let env: Awaited<ReturnType<typeof connect>>;
-  let host: TestHost;
-  beforeAll(async () => {
-    env = await connect();
-    host = await startTestHost(env.native, {}, env.connection);
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await env?.close();
-  });
+  const t = useTestHost();
 
   it('prints the summary as JSON, writes JUnit, and exits 1 when a test failed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fsto-cli-'));
-    const address = ['--address', inject('temporalAddress'), '--task-queue', host.workflowQueue];
+    const address = ['--address', inject('temporalAddress'), '--task-queue', t.host.workflowQueue];
     const run = await execa(
       FSTO,
       [

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MatrixSpecInput, RunSummary } from '../../common/schemas';
 import type { fstestsMatrix } from '../../workflows';
-import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
+import { uniqueId, useTestHost } from '../helpers/temporal';
 import { FIXTURE, maybeRecord } from './fixture';
 import { leftovers, NOTHING_LEFT } from './leaks';
 
@@ -14,16 +14,7 @@ const devices = {
 
 // 2 configs × 2 shards on real guests: each config's tests are pulled by two VMs at once.
 describe('fstestsMatrix', () => {
-  let env: Awaited<ReturnType<typeof connect>>;
-  let host: TestHost;
-  beforeAll(async () => {
-    env = await connect();
-    host = await startTestHost(env.native, {}, env.connection);
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await env?.close();
-  });
+  const t = useTestHost();
 
   it('spreads each config over its shards and gets every verdict right per config', async () => {
     const spec: MatrixSpecInput = {
@@ -36,8 +27,8 @@ describe('fstestsMatrix', () => {
       tests: ['fixture/001', 'fixture/002', 'fixture/003', 'fixture/004', 'fixture/005'],
       shards: 2,
     };
-    const handle = await env.client.workflow.start<typeof fstestsMatrix>('fstestsMatrix', {
-      taskQueue: host.workflowQueue,
+    const handle = await t.env.client.workflow.start<typeof fstestsMatrix>('fstestsMatrix', {
+      taskQueue: t.host.workflowQueue,
       workflowId: uniqueId('e2e-matrix'),
       args: [spec],
     });
@@ -56,9 +47,9 @@ describe('fstestsMatrix', () => {
       expect(run.shardWorkflowIds).toHaveLength(2);
       // Both VMs of the config ran tests: the spread is real, not one shard doing it all.
       for (const id of run.shardWorkflowIds!) {
-        const shard = (await env.client.workflow.getHandle(id).result()) as RunSummary;
+        const shard = (await t.env.client.workflow.getHandle(id).result()) as RunSummary;
         expect(shard.tests.length, id).toBeGreaterThan(0);
-        expect(await leftovers(host.stateDir, id)).toEqual(NOTHING_LEFT);
+        expect(await leftovers(t.host.stateDir, id)).toEqual(NOTHING_LEFT);
       }
     }
     await maybeRecord(handle, 'matrix-2x2');

@@ -1,33 +1,24 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readXunit } from '../../activities/results/xunit';
 import { progressQuery } from '../../common/queries';
 import type { RunProgress } from '../../common/schemas';
 import type { fstestsRun } from '../../workflows';
-import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
+import { uniqueId, useTestHost } from '../helpers/temporal';
 import { fixtureSpec, maybeRecord } from './fixture';
 import { leftovers, NOTHING_LEFT } from './leaks';
 
 // The whole product on real parts: dev server, worker, loop devices, qemu guests under TCG
 // (KVM cannot work on these hosts), and the fixture suite speaking fstests' interface.
 describe('fstestsRun end to end', () => {
-  let env: Awaited<ReturnType<typeof connect>>;
-  let host: TestHost;
-  beforeAll(async () => {
-    env = await connect();
-    host = await startTestHost(env.native, {}, env.connection);
-  });
-  afterAll(async () => {
-    await host?.stop();
-    await env?.close();
-  });
+  const t = useTestHost();
 
   it('gives every verdict: pass, fail, notrun, hung and crashed, and goes on after the guest dies', async () => {
     const tests = ['001', '002', '003', '004', '005', '006', '007', '008'].map((n) => `fixture/${n}`);
     const workflowId = uniqueId('e2e-verdicts');
-    const handle = await env.client.workflow.start<typeof fstestsRun>('fstestsRun', {
-      taskQueue: host.workflowQueue,
+    const handle = await t.env.client.workflow.start<typeof fstestsRun>('fstestsRun', {
+      taskQueue: t.host.workflowQueue,
       workflowId,
       args: [fixtureSpec(tests)],
     });
@@ -71,7 +62,7 @@ describe('fstestsRun end to end', () => {
     expect(compared).toBeGreaterThanOrEqual(6);
     expect(seen.some((p) => p.total === tests.length && p.done < tests.length)).toBe(true);
 
-    expect(await leftovers(host.stateDir, workflowId)).toEqual(NOTHING_LEFT);
+    expect(await leftovers(t.host.stateDir, workflowId)).toEqual(NOTHING_LEFT);
     await maybeRecord(handle, 'run-all-verdicts');
   }, 600_000);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { probeCapabilities } from '../../activities/host/capabilities';
 import type { HostCapabilities } from '../../common/schemas';
 import { canonicalStateDir } from '../../workers/host';
@@ -75,4 +75,23 @@ export async function startTestHost(
       await running;
     },
   };
+}
+
+export interface TestContext {
+  env: Awaited<ReturnType<typeof connect>>;
+  host: TestHost;
+}
+
+/** beforeAll/afterAll of a describe block: a connection and a real test host, stopped after. */
+export function useTestHost(): TestContext {
+  const ctx = {} as TestContext;
+  beforeAll(async () => {
+    ctx.env = await connect();
+    ctx.host = await startTestHost(ctx.env.native, {}, ctx.env.connection);
+  });
+  afterAll(async () => {
+    await ctx.host?.stop();
+    await ctx.env?.close();
+  });
+  return ctx;
 }
