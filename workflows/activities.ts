@@ -71,3 +71,13 @@ export function cleanupProxy(hostQueue: string) {
     retry: { maximumAttempts: 10, maximumInterval: '1m' },
   });
 }
+
+/** The matrix's report and comparison, written from the results store of a host that ran it. */
+export function reportProxy(hostQueue: string) {
+  return proxyActivities<Pick<ResultsActivities, 'writeResultsReport'>>({
+    taskQueue: hostQueue,
+    scheduleToStartTimeout: '10m',
+    startToCloseTimeout: '10m',
+    retry: { maximumAttempts: 5 },
+  });
+}

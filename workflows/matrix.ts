@@ -1,5 +1,6 @@
 import {
   condition,
+  log,
   isCancellation,
   setHandler,
   startChild,
@@ -8,6 +9,7 @@ import {
   ApplicationFailure,
 } from '@temporalio/workflow';
 import { parseOrFail } from '../common/errors';
+import { hostQueue } from '../common/queues';
 import { matrixProgressQuery, nextTestUpdate, offerListingUpdate } from '../common/queries';
 import {
   MatrixSpec,
@@ -21,6 +23,7 @@ import {
   type PullRequest,
 } from '../common/schemas';
 import { SA_FAILED_COUNT, SA_OUTCOME } from '../common/search-attributes';
+import { reportProxy } from './activities';
 import { mergeShards, type ShardOutcome } from './matrix-merge';
 import { fstestsRun } from './run';
 import { TestQueue, type Pull } from './test-queue';
@@ -88,7 +91,14 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
             const child = await startChild(fstestsRun, {
               workflowId: id,
               taskQueue,
-              args: [{ ...plan.spec, ...pull, resultsMeta: { config: plan.config, matrixId: workflowId } }],
+              args: [
+                {
+                  ...plan.spec,
+                  ...pull,
+                  resultsMeta: { config: plan.config, matrixId: workflowId },
+                  expunge: plan.expunge,
+                },
+              ],
             });
             cells[i]!.status = 'running';
             cells[i]!.workflowId ??= id;
@@ -111,15 +121,30 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     }),
   );
 
+  // Compare with the baseline (default: the previous matrix of this name) and write the report,
+  // on a host whose results store holds these runs. A failure here costs the report, not the verdicts.
+  const reporter = runs.find((r) => r.hostId)?.hostId;
+  let filed: Pick<MatrixSummary, 'comparison' | 'report'> = {};
+  if (reporter) {
+    try {
+      const written = await reportProxy(hostQueue(reporter)).writeResultsReport({
+        id: workflowId,
+        ...(spec.baseline && spec.baseline !== 'previous' ? { baseline: spec.baseline } : {}),
+      });
+      filed = { report: written.path, ...(written.comparison ? { comparison: written.comparison } : {}) };
+    } catch (err) {
+      log.warn('matrix report failed', { error: rootMessage(err) });
+    }
+  }
   const status = matrixStatusOf(runs);
   const failed = runs
     .flatMap((r) => r.tests)
     .filter((t) => ['fail', 'crashed', 'hung'].includes(t.verdict)).length;
   upsertSearchAttributes([
-    { key: SA_OUTCOME, value: status },
+    { key: SA_OUTCOME, value: filed.comparison?.outcome === 'regressed' ? 'regressed' : status },
     { key: SA_FAILED_COUNT, value: failed },
   ]);
-  return { workflowId, status, runs };
+  return { workflowId, status, runs, ...filed };
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

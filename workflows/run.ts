@@ -153,10 +153,17 @@ async function cleanup(
     let filed: Filed = {};
     if (summary.resultsDir) {
       try {
-        await c.finishRun({ runKey, resultsDir: summary.resultsDir, tests: summary.tests });
+        const finished = await c.finishRun({
+          runKey,
+          resultsDir: summary.resultsDir,
+          tests: summary.tests,
+          expunge: spec.expunge,
+          kernelRelease: summary.kernelRelease,
+        });
+        for (const t of finished.tests) state.record(t);
         const meta = spec.resultsMeta ?? { config: spec.fs };
         const rec = await c.recordRunResults({
-          summary,
+          summary: { ...summary, tests: finished.tests, status: runStatusOf(finished.tests) },
           meta: {
             fsConfig: meta.config,
             host: summary.hostId,

@@ -1,6 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { TestResult } from '../../common/schemas';
+import type { ExpungeEntry, TestResult } from '../../common/schemas';
+import { applyExpunges, matchExpunges } from '../results/expunge';
 import { collectArtifacts } from '../results/artifacts';
 import { renderJunit } from '../results/junit';
 
@@ -8,6 +9,9 @@ export interface FinishInput {
   runKey: string;
   resultsDir: string;
   tests: TestResult[];
+  /** Known failures, matched against the kernel release the guest reported. */
+  expunge?: ExpungeEntry[];
+  kernelRelease?: string;
 }
 
 /** Report dirs of every batch: <resultsDir>/<batch>[/<section>] (those holding check.log or per-test dirs). */
@@ -20,8 +24,11 @@ async function batchDirs(resultsDir: string): Promise<string[]> {
  * After the last batch: JUnit XML for CI and the per-test artifacts (capped copies of .out.bad,
  * .full, .dmesg, .notrun and console excerpts) under <runDir>/artifacts/<test>/.
  */
-export async function finishRun(input: FinishInput): Promise<{ junit: string; artifacts: number }> {
+export async function finishRun(
+  input: FinishInput,
+): Promise<{ junit: string; artifacts: number; tests: TestResult[] }> {
   const runDir = dirname(input.resultsDir);
+  const tests = withExpunges(input);
   const names = input.tests.map((t) => t.name);
   let artifacts = 0;
   const consoleLogs: Record<string, string> = {};
@@ -48,9 +55,13 @@ export async function finishRun(input: FinishInput): Promise<{ junit: string; ar
     })
   ).length;
   const junit = join(runDir, 'junit.xml');
-  await writeFile(
-    junit,
-    renderJunit(input.tests, { suiteName: `fstests.${input.runKey}`, excerpts: consoleLogs }),
-  );
-  return { junit, artifacts };
+  await writeFile(junit, renderJunit(tests, { suiteName: `fstests.${input.runKey}`, excerpts: consoleLogs }));
+  return { junit, artifacts, tests };
+}
+
+/** Failing tests that are known failures for this kernel become expunged (with the reason). */
+function withExpunges(input: FinishInput): TestResult[] {
+  const ran = new Set(input.tests.map((t) => t.name));
+  const matches = matchExpunges(input.expunge ?? [], input.kernelRelease).filter((m) => ran.has(m.test));
+  return matches.length ? applyExpunges(input.tests, matches) : input.tests;
 }

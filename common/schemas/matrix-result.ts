@@ -48,6 +48,8 @@ export const MatrixSummary = z.object({
   runs: z.array(MatrixRunResult),
   /** Against `baseline`, when the spec named one (results.ts's Comparison). */
   comparison: Comparison.optional(),
+  /** The matrix's HTML report (tests × runs, diff against the baseline), on the host that wrote it. */
+  report: z.string().optional(),
 });
 export type MatrixSummary = z.infer<typeof MatrixSummary>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeviceSetSpec } from './device-set';
 import { HangPolicy, PullSource, RunVmOptions } from './batch';
+import { ExpungeEntry } from './results';
 import { GroupName, TestName, TestResult } from './tests';
 
 /** An fstests test name as `check` takes it: `generic/001`, `xfs/123`. */
@@ -37,6 +38,8 @@ export const RunSpec = z.strictObject({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a section name is letters, digits, _ . -')
     .optional(),
   hang: HangPolicy.default(HangPolicy.parse({})),
+  /** Known failures: a failing test listed here (for this kernel release) counts as expunged. */
+  expunge: z.array(ExpungeEntry).max(1000).default([]),
   /** How results are filed in the host's results store (default: config = fs). Set by fstestsMatrix. */
   resultsMeta: z
     .strictObject({ config: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), matrixId: z.string().optional() })
