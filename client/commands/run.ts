@@ -23,6 +23,7 @@ interface RunFlags extends ConnectOpts {
   excludeFile?: string;
   requireKvm?: boolean;
   flakyRetries?: string;
+  backend?: string;
   json?: boolean;
   junit?: string;
   taskQueue: string;
@@ -42,6 +43,8 @@ export function specFromFlags(f: RunFlags, tests: string[]): RunSpecInput {
     ...(f.excludeFile ? { excludeFile: resolve(f.excludeFile) } : {}),
     ...(f.requireKvm ? { requireKvm: true } : {}),
     ...(f.flakyRetries !== undefined ? { flakyRetries: Number(f.flakyRetries) } : {}),
+    // Unknown names reach RunSpec as they are, so zod's error names the field and the choices.
+    ...(f.backend ? { vm: { backend: f.backend as 'qemu' | 'vng' } } : {}),
   };
 }
 
@@ -57,6 +60,7 @@ export function registerRunCommand(program: Command): void {
     .option('-E, --exclude-file <file>', 'an fstests exclude file')
     .option('--require-kvm', 'only a KVM-capable host may take this run')
     .option('--flaky-retries <n>', 're-run failed tests up to N times in a fresh VM')
+    .option('--backend <vng|qemu>', 'VM backend (default qemu: boots faster than virtme-ng)')
     .option('--task-queue <queue>', 'workflow task queue (workers poll it)', WORKFLOW_QUEUE)
     .option('--json', 'print the run summary as JSON')
     .option('--junit <file>', 'write JUnit XML of the verdicts')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { RunSummary } from '../../common/schemas';
 import { addConnectionOptions, type ConnectOpts } from '../connection';
 import { EXIT, exitCodeFor } from '../exit-codes';
@@ -6,6 +7,8 @@ import { summaryText, testLine } from '../print';
 import { openSession } from '../temporal';
 import { watchRun } from '../watch';
 import { writeJunit } from '../junit-out';
+import { storedSummary } from '../stored-summary';
+import type { RunSummary as Summary } from '../../common/schemas';
 
 // Commands on an existing run: watch, results, cancel.
 
@@ -43,7 +46,23 @@ export function registerRunsCommands(program: Command): void {
     const session = await openSession(f);
     try {
       const handle = session.client.workflow.getHandle(id);
-      const desc = await handle.describe();
+      const desc = await handle.describe().catch(async (err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        return undefined;
+      });
+      if (!desc) {
+        // Past Temporal's retention: the host's results store still has the verdicts.
+        const stored = await storedSummary(id);
+        if (!stored) {
+          console.error(`run ${id}: not known to Temporal nor to this host's results store`);
+          process.exitCode = EXIT.badInput;
+          return;
+        }
+        printSummary(stored, f);
+        if (f.junit) await writeJunit(f.junit, stored);
+        process.exitCode = exitCodeFor(stored.status);
+        return;
+      }
       if (desc.status.name === 'RUNNING') {
         console.error(`run ${id} is still running: use 'fsto watch ${id}'`);
         process.exitCode = EXIT.badInput;
@@ -51,8 +70,7 @@ export function registerRunsCommands(program: Command): void {
       }
       const summary = RunSummary.parse(await handle.result());
       if (f.junit) await writeJunit(f.junit, summary);
-      if (f.json) console.log(JSON.stringify(summary, null, 2));
-      else console.log([...summary.tests.map(testLine), summaryText(summary)].join('\n'));
+      printSummary(summary, f);
       process.exitCode = exitCodeFor(summary.status);
     } finally {
       await session.close();
@@ -70,4 +88,9 @@ export function registerRunsCommands(program: Command): void {
       await session.close();
     }
   });
+}
+
+function printSummary(summary: Summary, f: { json?: boolean }): void {
+  if (f.json) console.log(JSON.stringify(summary, null, 2));
+  else console.log([...summary.tests.map(testLine), summaryText(summary)].join('\n'));
 }

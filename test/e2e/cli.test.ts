@@ -50,6 +50,33 @@ describe('fsto run / results (CLI)', () => {
     });
     expect(results.exitCode).toBe(1);
     expect(RunSummary.parse(JSON.parse(results.stdout))).toEqual(summary);
+
+    // Past Temporal's retention (here: the execution deleted), the host's results store answers.
+    await t.env.client.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: summary.workflowId },
+    });
+    for (let i = 0; i < 60; i++) {
+      const gone = await t.env.client.workflow
+        .getHandle(summary.workflowId)
+        .describe()
+        .then(
+          () => false,
+          () => true,
+        );
+      if (gone) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const stored = await execa(FSTO, ['results', ...address.slice(0, 2), summary.workflowId, '--json'], {
+      reject: false,
+      env: { FSTO_STATE_DIR: t.host.stateDir },
+    });
+    expect(stored.exitCode, stored.stderr).toBe(1);
+    const fromStore = RunSummary.parse(JSON.parse(stored.stdout));
+    expect(fromStore.tests.map((x) => [x.name, x.verdict])).toEqual(
+      summary.tests.map((x) => [x.name, x.verdict]),
+    );
+    expect(fromStore.resultsDir).toBe(summary.resultsDir);
   }, 600_000);
 
   it('refuses bad input with the field and the fix, exit 2, before starting anything', async () => {
