@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { RunSpecInput } from '../../common/schemas';
+import { historyFileName } from '../replay/histories';
 
 export const FIXTURE = fileURLToPath(new URL('../fixtures/fstests', import.meta.url));
 
@@ -26,11 +27,13 @@ export function fixtureSpec(tests: string[], over: Partial<RunSpecInput> = {}): 
 
 /**
  * With FSTO_RECORD_HISTORIES=1, keep the run's history for the replay tests
- * (test/replay/histories/<name>.json): `FSTO_RECORD_HISTORIES=1 npx vitest run test/e2e`.
+ * (test/replay/histories/<name>--<workflowId>.json): `FSTO_RECORD_HISTORIES=1 npx vitest run test/e2e`.
  */
 export async function maybeRecord(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.FSTO_RECORD_HISTORIES !== '1') return;
-  const out = fileURLToPath(new URL(`../replay/histories/${name}.json`, import.meta.url));
+  const out = fileURLToPath(
+    new URL(`../replay/histories/${historyFileName(name, handle.workflowId)}`, import.meta.url),
+  );
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, historyToJSON(await handle.fetchHistory()));
 }

@@ -20,7 +20,8 @@ describe('replay', () => {
   });
 
   it('a workflow whose command sequence changed incompatibly fails with a determinism error', async () => {
-    const [first] = await loadHistories();
+    const first = (await loadHistories()).find((h) => h.type === 'fstestsRun');
+    expect(first, 'a recorded fstestsRun history').toBeDefined();
     const workflowsPath = fileURLToPath(new URL('./incompatible/index.ts', import.meta.url));
     const bundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
     const err = await Worker.runReplayHistory({ workflowBundle: bundle }, first!.history).catch(
