@@ -1,9 +1,10 @@
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { HostActivities } from '../activities/host/activities';
 import type { DeviceActivities } from '../activities/devices/activities';
 import type { FstestsActivities } from '../activities/fstests/activities';
 import type { ResultsActivities } from '../activities/results/activities';
 import { kvmClaimQueue } from '../common/queues';
+import type { BatchInput } from '../common/schemas';
 
 // Activity proxies, one place, so every step gets the options DESIGN.md asks for.
 
@@ -14,6 +15,7 @@ export function claimProxy(workflowQueue: string, requireKvm: boolean) {
   return proxyActivities<Pick<HostActivities, 'claimHost'>>({
     // The workflow's own queue: workers that run our workflows can claim runs.
     taskQueue: requireKvm ? kvmClaimQueue(workflowQueue) : workflowQueue,
+    summary: requireKvm ? 'claim a KVM host' : 'claim a host',
     scheduleToStartTimeout: '10m',
     startToCloseTimeout: '1m',
     retry: { maximumAttempts: 3 },
@@ -25,37 +27,53 @@ export function claimProxy(workflowQueue: string, requireKvm: boolean) {
  * nobody polls its queue, so the step times out and the run can claim another host.
  */
 export function hostProxy(hostQueue: string) {
-  const quick = proxyActivities<Omit<HostActivities, 'claimHost'> & Pick<DeviceActivities, 'planDevices'>>({
+  const quick: ActivityOptions = {
     taskQueue: hostQueue,
     scheduleToStartTimeout: '5m',
     startToCloseTimeout: '5m',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
-  });
-  const devices = proxyActivities<Pick<DeviceActivities, 'setupDevices'>>({
-    taskQueue: hostQueue,
-    scheduleToStartTimeout: '5m',
+  };
+  const devices: ActivityOptions = {
+    ...quick,
     startToCloseTimeout: '30m',
     heartbeatTimeout: '2m',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
-  });
-  const tests = proxyActivities<Pick<FstestsActivities, 'runTestBatch'>>({
-    taskQueue: hostQueue,
-    scheduleToStartTimeout: '5m',
+  };
+  const tests: ActivityOptions = {
+    ...quick,
     startToCloseTimeout: '48h',
     // Boot and every test heartbeat; a worker killed mid-batch is noticed within this, and the
     // retry (on the same host's queue) kills the orphaned VM and resumes after the last test.
     heartbeatTimeout: '90s',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { maximumAttempts: 4, initialInterval: '5s', nonRetryableErrorTypes: NON_RETRYABLE },
-  });
-  // proxyActivities returns a Proxy with no own keys: spreading it would copy nothing.
-  return {
-    prepareRun: quick.prepareRun,
-    planDevices: quick.planDevices,
-    setupDevices: devices.setupDevices,
-    runTestBatch: tests.runTestBatch,
   };
+  const acts = proxyActivities<
+    Omit<HostActivities, 'claimHost'> & DeviceActivities & Pick<FstestsActivities, 'runTestBatch'>
+  >(quick);
+  // One line per step in the UI's timeline (call-site options merge over the proxy's).
+  return {
+    prepareRun: (i: Parameters<HostActivities['prepareRun']>[0]) =>
+      acts.prepareRun.executeWithOptions({ ...quick, summary: 'prepare the run: fstests tree, kernel' }, [i]),
+    planDevices: (i: Parameters<DeviceActivities['planDevices']>[0]) =>
+      acts.planDevices.executeWithOptions({ ...quick, summary: 'validate and plan the devices' }, [i]),
+    setupDevices: (i: Parameters<DeviceActivities['setupDevices']>[0]) =>
+      acts.setupDevices.executeWithOptions(
+        { ...devices, summary: `set up ${i.plan.devices.length} devices (TEST_DEV, SCRATCH_DEV, …)` },
+        [i],
+      ),
+    runTestBatch: (i: BatchInput) =>
+      acts.runTestBatch.executeWithOptions({ ...tests, summary: batchSummary(i) }, [i]),
+  };
+}
+
+function batchSummary(i: BatchInput): string {
+  const what = i.pull
+    ? `tests pulled from the matrix (shard ${i.pull.shard})`
+    : i.list
+      ? 'list the selection, then run it'
+      : `${i.selection.tests.length} test(s)`;
+  return `${i.label}: boot a ${i.vm.backend} guest, run ${what}`;
 }
 
 /** Cleanup: retried for a long time, because a leaked loop device outlives everything. */
@@ -69,6 +87,7 @@ export function cleanupProxy(hostQueue: string) {
     scheduleToStartTimeout: '10m',
     startToCloseTimeout: '10m',
     retry: { maximumAttempts: 10, maximumInterval: '1m' },
+    summary: 'cleanup: collect results, release devices and VMs',
   });
 }
 
@@ -79,5 +98,6 @@ export function reportProxy(hostQueue: string) {
     scheduleToStartTimeout: '10m',
     startToCloseTimeout: '10m',
     retry: { maximumAttempts: 5 },
+    summary: 'matrix report and baseline comparison',
   });
 }

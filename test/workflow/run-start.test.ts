@@ -46,5 +46,14 @@ describe('fstestsRun first steps', () => {
     expect(String((err.cause?.cause as Error | undefined)?.message)).toMatch(
       /\/nonexistent\/fstests\/check is missing/,
     );
+    // Every step carries a one-line summary for the UI's timeline.
+    const history = await handle.fetchHistory();
+    const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes) ?? [];
+    expect(scheduled.length).toBeGreaterThanOrEqual(2);
+    for (const e of scheduled) {
+      const payload = e.userMetadata?.summary;
+      expect(payload?.data, e.activityTaskScheduledEventAttributes?.activityType?.name ?? '').toBeTruthy();
+      expect(Buffer.from(payload!.data!).toString()).toMatch(/claim a host|prepare the run|cleanup: collect results/);
+    }
   });
 });
