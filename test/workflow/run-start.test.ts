@@ -53,7 +53,9 @@ describe('fstestsRun first steps', () => {
     for (const e of scheduled) {
       const payload = e.userMetadata?.summary;
       expect(payload?.data, e.activityTaskScheduledEventAttributes?.activityType?.name ?? '').toBeTruthy();
-      expect(Buffer.from(payload!.data!).toString()).toMatch(/claim a host|prepare the run|cleanup: collect results/);
+      expect(Buffer.from(payload!.data!).toString()).toMatch(
+        /claim a host|prepare the run|cleanup: collect results/,
+      );
     }
   });
 });
