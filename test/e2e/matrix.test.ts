@@ -1,10 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { MatrixSpecInput, RunSummary } from '../../common/schemas';
 import type { fstestsMatrix } from '../../workflows';
 import { uniqueId, useTestHost } from '../helpers/temporal';
 import { FIXTURE, maybeRecord } from './fixture';
 import { leftovers, NOTHING_LEFT } from './leaks';
+import { chromium } from '../results/chromium';
 
 const devices = {
   devices: [
@@ -48,6 +51,11 @@ describe('fstestsMatrix', () => {
     // The matrix report (tests × runs, from the host's results store) renders both configs.
     const html = await readFile(summary.report!, 'utf8');
     for (const text of ['fixture/004', 'xfs', 'ext4']) expect(html).toContain(text);
+    // …and renders in a real browser: the screenshot is kept in the test artifacts.
+    const shot = fileURLToPath(new URL('../../test-artifacts/e2e/matrix-report.png', import.meta.url));
+    await mkdir(dirname(shot), { recursive: true });
+    await chromium({ file: summary.report!, screenshot: shot });
+    expect((await stat(shot)).size).toBeGreaterThan(20_000);
     expect(summary.runs.map((r) => r.config)).toEqual(['xfs', 'ext4']);
     for (const run of summary.runs) {
       const verdicts = Object.fromEntries(run.tests.map((t) => [t.name, t.verdict]));
