@@ -24,8 +24,9 @@ miss() { missing+=("$1"); printf 'setup: MISSING %s\n' "$1" >&2; }
 # runs in the guest is what the host has); what fstests itself calls.
 pkgs=(qemu-system-x86 qemu-utils busybox-static kmod file python3 python3-venv
       util-linux e2fsprogs xfsprogs btrfs-progs xfsdump acl attr quota bc gawk psmisc fio
-      dmsetup keyutils libcap2-bin sqlite3 procps
-      chromium) # renders and screenshots the HTML reports in the tests
+      dmsetup keyutils libcap2-bin sqlite3 procps)
+# Only the test suite needs these: HTML reports are rendered and screenshotted in headless Chromium.
+pkgs+=(chromium)
 ls /boot/vmlinuz-* >/dev/null 2>&1 || pkgs+=(linux-image-amd64)
 need=()
 for p in "${pkgs[@]}"; do
