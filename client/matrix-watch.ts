@@ -3,7 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { matrixProgressQuery } from '../common/queries';
 import { MatrixSummary, type MatrixProgress } from '../common/schemas';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { rootCause } from './watch';
+import { rootMessage } from '../common/errors';
 
 const label = (r: { config: string; kernel: string }) => `${r.config} × ${r.kernel}`;
 
@@ -78,6 +78,6 @@ export async function watchMatrix(
   } catch (err) {
     if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure)
       return { kind: 'cancelled' };
-    return { kind: 'failed', message: rootCause(err) };
+    return { kind: 'failed', message: rootMessage(err) };
   }
 }

@@ -1,5 +1,6 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
+import { rootMessage } from '../common/errors';
 import { progressQuery } from '../common/queries';
 import type { RunProgress, RunSummary } from '../common/schemas';
 import { progressLine, testLine } from './print';
@@ -44,13 +45,6 @@ export async function watchRun(
   } catch (err) {
     if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure)
       return { kind: 'cancelled' };
-    return { kind: 'failed', message: rootCause(err) };
+    return { kind: 'failed', message: rootMessage(err) };
   }
-}
-
-/** "Activity task failed" says nothing: follow the cause chain to what actually went wrong. */
-export function rootCause(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }

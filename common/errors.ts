@@ -64,3 +64,10 @@ export function parseOrFail<T extends z.ZodType>(schema: T, input: unknown, what
     INVALID_SPEC,
   );
 }
+
+/** "Activity task failed" says nothing: follow the cause chain to what actually went wrong. */
+export function rootMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}

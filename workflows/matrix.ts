@@ -8,7 +8,7 @@ import {
   workflowInfo,
   ApplicationFailure,
 } from '@temporalio/workflow';
-import { parseOrFail } from '../common/errors';
+import { parseOrFail, rootMessage } from '../common/errors';
 import { hostQueue } from '../common/queues';
 import { matrixProgressQuery, nextTestUpdate, offerListingUpdate } from '../common/queries';
 import {
@@ -151,8 +151,3 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const fail = (msg: string): never => {
   throw ApplicationFailure.nonRetryable(msg, 'InvalidSpec');
 };
-function rootMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
