@@ -77,8 +77,10 @@ describe('qemu backend, real guest under TCG', () => {
 
   it('a kernel panic is reported as a crash with its signature within 5 s of the panic line', async () => {
     let panicLineAt = 0;
-    vm.proc.on('console', (c) => {
-      if (!panicLineAt && c.includes('Kernel panic')) panicLineAt = Date.now();
+    let tail = ''; // the panic line may arrive split over two console chunks
+    vm.proc.on('console', (c: string) => {
+      tail = (tail + c).slice(-4096);
+      if (!panicLineAt && tail.includes('Kernel panic')) panicLineAt = Date.now();
     });
     const r = await vm.exec(['sh', '-c', 'echo c > /proc/sysrq-trigger'], { timeoutSec: 60 });
     const reportedAt = Date.now();
