@@ -66,26 +66,31 @@ function diffIndex(
   return m;
 }
 
+/** One column per config × kernel: a sharded matrix cell's shards merge into one column. */
 interface Column {
-  workflowId: string;
   config: string;
   kernelRelease?: string;
-  host: string;
+  /** The runs (shards) whose rows fill this column. */
+  workflowIds: string[];
+  hosts: string[];
   rows: Map<string, ResultRow>;
 }
 
 function columnsOf(rows: readonly ResultRow[]): Column[] {
   const cols = new Map<string, Column>();
   for (const r of rows) {
-    const col = cols.get(r.workflowId) ?? {
-      workflowId: r.workflowId,
+    const key = `${r.config}\u0000${r.kernelRelease ?? ''}`;
+    const col = cols.get(key) ?? {
       config: r.config,
       ...(r.kernelRelease ? { kernelRelease: r.kernelRelease } : {}),
-      host: r.host,
+      workflowIds: [],
+      hosts: [],
       rows: new Map<string, ResultRow>(),
     };
     col.rows.set(r.test, r);
-    cols.set(r.workflowId, col);
+    if (!col.workflowIds.includes(r.workflowId)) col.workflowIds.push(r.workflowId);
+    if (!col.hosts.includes(r.host)) col.hosts.push(r.host);
+    cols.set(key, col);
   }
   return [...cols.values()].sort(
     (a, b) => natural(a.config, b.config) || natural(a.kernelRelease ?? '', b.kernelRelease ?? ''),
@@ -128,8 +133,9 @@ function cell(col: Column, test: string, input: ReportInput, diffs: ReturnType<t
     ? `<span class="badge d-${d.kind}">${esc(d.label)}${d.base ? ` (was ${esc(d.base)})` : ''}</span>`
     : '';
   if (!r) return `<td class="v-absent${d ? ` d-${d.kind}` : ''}">—${badge}</td>`;
-  const runHref = input.runHrefs?.[col.workflowId];
-  const kinds = input.artifacts?.[col.workflowId]?.[test] ?? [];
+  // Artifacts live in the run (shard) that ran the test.
+  const runHref = input.runHrefs?.[r.workflowId];
+  const kinds = input.artifacts?.[r.workflowId]?.[test] ?? [];
   const links = runHref
     ? kinds
         .map((k) => `<a class="art" href="${esc(href(runHref, 'artifacts', test, k))}">${esc(k)}</a>`)
@@ -149,11 +155,15 @@ export function renderReportHtml(input: ReportInput): string {
   const tests = [...new Set(input.rows.map((r) => r.test))].sort(natural);
   const diffs = diffIndex(input.comparison);
   const head = cols.map((c) => {
-    const runHref = input.runHrefs?.[c.workflowId];
     const total = [...c.rows.values()].reduce((s, r) => s + r.durationSec, 0);
-    const junit = runHref ? ` <a href="${esc(href(runHref, 'junit.xml'))}">junit</a>` : '';
+    const runs = c.workflowIds.map((id) => {
+      const runHref = input.runHrefs?.[id];
+      const junit = runHref ? ` <a href="${esc(href(runHref, 'junit.xml'))}">junit</a>` : '';
+      return `<div class="meta">${esc(id)}${junit}</div>`;
+    });
+    const shards = c.workflowIds.length > 1 ? ` · ${c.workflowIds.length} shards` : '';
     return `<th scope="col"><div class="cfgname">${esc(c.config)}</div><div class="meta">${esc(c.kernelRelease ?? 'kernel ?')}</div>
-      <div class="meta">${esc(c.host)} · ${esc(formatDuration(total))}</div><div class="meta">${esc(c.workflowId)}${junit}</div></th>`;
+      <div class="meta">${esc(c.hosts.join(', '))} · ${esc(formatDuration(total))}${shards}</div>${runs.join('')}</th>`;
   });
   const body = tests.map((t) => {
     const kinds = new Set(

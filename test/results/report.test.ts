@@ -74,6 +74,24 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('report columns', () => {
+  it('merges the shards of one config × kernel into one column, each cell linking its own shard', () => {
+    const html = renderReportHtml({
+      title: 'sharded',
+      rows: [
+        row('m.xfs.k0.s0', 'xfs', 'generic/001', 'pass'),
+        row('m.xfs.k0.s1', 'xfs', 'generic/002', 'fail'),
+        row('m.ext4.k0.s0', 'ext4', 'generic/001', 'pass'),
+      ],
+      runHrefs: { 'm.xfs.k0.s1': 'runs/s1' },
+      artifacts: { 'm.xfs.k0.s1': { 'generic/002': ['out.bad'] } },
+    });
+    expect(html.match(/class="cfgname"/g)).toHaveLength(2); // xfs and ext4, not one per shard
+    expect(html).toContain('2 shards');
+    expect(html).toContain('href="runs/s1/artifacts/generic/002/out.bad"');
+  });
+});
+
 describe('HTML report', () => {
   const comparison = compareRuns({
     baseId: 'night-2',
