@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDevicesCommand } from './commands/devices';
+import { registerDoctorCommand } from './commands/doctor';
 import { registerMatrixCommand } from './commands/matrix';
 import { registerResultsQueryCommands } from './commands/results-query';
 import { registerRunCommand } from './commands/run';
@@ -22,6 +23,7 @@ registerVmCommand(program);
 registerResultsQueryCommands(program);
 registerMatrixCommand(program);
 registerScheduleCommand(program);
+registerDoctorCommand(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`fsto: ${err instanceof Error ? err.message : String(err)}`);

@@ -37,7 +37,8 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
   const { workflowId, taskQueue } = workflowInfo();
   const plans = runSpecsOf(spec);
   const keyOf = (i: number) => `${plans[i]!.config}.k${i % Math.max(1, spec.kernels.length)}`;
-  const queues = new Map(plans.map((_, i) => [keyOf(i), new TestQueue()]));
+  const exclusive = new Set(spec.exclusive);
+  const queues = new Map(plans.map((_, i) => [keyOf(i), new TestQueue(exclusive)]));
   const cells: MatrixRunProgress[] = plans.map((p) => ({
     config: p.config,
     kernel: p.kernel,

@@ -4,6 +4,7 @@ import { DeviceSetSpec } from './device-set';
 import { Name, RunKey } from './names';
 import { RunSpec, type RunSpecInput } from './run';
 import { ExpungeEntry } from './results';
+import { TestName } from './tests';
 
 export * from './matrix-result';
 
@@ -51,6 +52,8 @@ export const MatrixSpec = z.strictObject({
   groups: RunSpec.shape.groups,
   excludeGroups: RunSpec.shape.excludeGroups,
   excludeFile: RunSpec.shape.excludeFile,
+  /** Tests that must run alone: no other test of their config × kernel runs beside them. */
+  exclusive: z.array(TestName).max(1000).default([]),
   /** VMs per config × kernel that share its tests. */
   shards: z.number().int().min(1).max(16, 'at most 16 shards per config × kernel').default(1),
   flakyRetries: RunSpec.shape.flakyRetries,
