@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { Command } from 'commander';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerMatrixCommand } from '../../client/commands/matrix';
 import { installRuntime } from '../../workers/runtime';
 import { MatrixSummary } from '../../common/schemas';
 import { connect, uniqueId } from '../helpers/temporal';
+import { captureConsole } from '../helpers/console';
 
 // `fsto matrix` through commander, in process, against the harness's real dev server. The
 // workflow it starts is served by a real worker running a STAND-IN fstestsMatrix
@@ -19,8 +20,7 @@ let env: Awaited<ReturnType<typeof connect>>;
 let worker: Worker;
 let running: Promise<void>;
 let dir: string;
-let out: string[];
-let err: string[];
+const { out, err } = captureConsole();
 const taskQueue = uniqueId('fstests-matrix');
 
 async function fsto(...args: string[]): Promise<number> {
@@ -54,13 +54,6 @@ afterAll(async () => {
   await running;
   await env?.close();
 });
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
 
 describe('fsto matrix', () => {
   it('refuses a bad spec with field and fix before connecting to anything (exit 2)', async () => {

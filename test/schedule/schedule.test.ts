@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { Command } from 'commander';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { registerScheduleCommand } from '../../client/commands/schedule';
 import { connect, uniqueId } from '../helpers/temporal';
+import { captureConsole } from '../helpers/console';
 
 // `fsto schedule …` through commander, in process, against the harness's real dev server.
 // No worker polls the test's task queue: a triggered schedule must START a workflow of type
@@ -14,8 +15,7 @@ import { connect, uniqueId } from '../helpers/temporal';
 
 let env: Awaited<ReturnType<typeof connect>>;
 let specPath: string;
-let out: string[];
-let err: string[];
+const { out, err } = captureConsole();
 const address = inject('temporalAddress');
 const taskQueue = uniqueId('fstests-sched');
 const started: string[] = [];
@@ -54,13 +54,6 @@ afterAll(async () => {
       .catch(() => undefined);
   await env?.close();
 });
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
 
 describe('fsto schedule', () => {
   it('refuses a bad cron, zone or spec with the flag and the fix, creating nothing', async () => {
@@ -122,14 +115,14 @@ describe('fsto schedule', () => {
 
     // Listing goes through the server's visibility store, which may lag a moment.
     const row = await eventually(async () => {
-      out = [];
+      out.length = 0;
       expect(await fsto('list', '--json')).toBe(0);
       const rows = JSON.parse(out.join('\n')) as { name: string; cron?: string; specFile?: string }[];
       return rows.find((r) => r.name === name);
     }, 'the schedule in list');
     expect(row).toMatchObject({ cron: '0 3 * * *', specFile: specPath, workflowType: 'fstestsMatrix' });
 
-    out = [];
+    out.length = 0;
     expect(await fsto('describe', name)).toBe(0);
     expect(out.join('\n')).toMatch(
       /cron 0 3 \* \* \* in Europe\/Berlin; overlap SKIP, catch-up window 3600s/,
