@@ -26,10 +26,10 @@ export function claimProxy(workflowQueue: string, requireKvm: boolean) {
  * Steps on the claimed host's own queue. scheduleToStartTimeout is how a dead host is noticed:
  * nobody polls its queue, so the step times out and the run can claim another host.
  */
-export function hostProxy(hostQueue: string) {
+export function hostProxy(hostQueue: string, hostLossTimeoutSec = 300) {
   const quick: ActivityOptions = {
     taskQueue: hostQueue,
-    scheduleToStartTimeout: '5m',
+    scheduleToStartTimeout: `${hostLossTimeoutSec}s`,
     startToCloseTimeout: '5m',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
   };

@@ -59,7 +59,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
       claims++;
       state.hostId = host.hostId;
       log.info('claimed host', { hostId: host.hostId, kvm: host.kvm });
-      const h = hostProxy(host.hostQueue);
+      const h = hostProxy(host.hostQueue, spec.hostLossTimeoutSec);
       try {
         state.phase = 'preparing';
         show();

@@ -38,6 +38,11 @@ export const RunSpec = z.strictObject({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a section name is letters, digits, _ . -')
     .optional(),
   hang: HangPolicy.default(HangPolicy.parse({})),
+  /**
+   * How long a step waits for its host's worker before the run counts the host as lost and
+   * claims another (Temporal's scheduleToStartTimeout on the host queue).
+   */
+  hostLossTimeoutSec: z.number().int().min(10).max(86400).default(300),
   /** Known failures: a failing test listed here (for this kernel release) counts as expunged. */
   expunge: z.array(ExpungeEntry).max(1000).default([]),
   /** How results are filed in the host's results store (default: config = fs). Set by fstestsMatrix. */

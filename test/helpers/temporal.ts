@@ -49,11 +49,13 @@ export async function startTestHost(
   native: NativeConnection,
   overrides: Partial<HostCapabilities> = {},
   clientConnection?: Connection,
+  /** Hosts that should compete for the same runs share a workflow queue. */
+  sharedWorkflowQueue?: string,
 ): Promise<TestHost> {
   const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-state-')));
   const hostId = uniqueId('test-host');
   const capabilities = { ...(await probeCapabilities({ hostId, kvm: false })), ...overrides };
-  const workflowQueue = uniqueId('fstests-test');
+  const workflowQueue = sharedWorkflowQueue ?? uniqueId('fstests-test');
   const workers = await createWorkers({
     connection: native,
     capabilities,
