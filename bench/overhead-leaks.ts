@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { pidsMentioning } from '../activities/vm/proc';
 import { run } from '../activities/process';
 
 // What a side of bench/overhead.ts may leave behind, found by the bench's own temp dir (every
@@ -20,11 +21,7 @@ export async function findLeaks(dir: string): Promise<Leaks> {
     const mnt = line.split(' ')[1];
     if (mnt?.startsWith(dir)) leaks.mounts.push(mnt);
   }
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes(dir)) leaks.pids.push(Number(pid));
-  }
+  leaks.pids.push(...(await pidsMentioning(dir)));
   return leaks;
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { pidsMentioning } from '../activities/vm/proc';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -96,10 +97,9 @@ async function leftovers(stateDir: string): Promise<string[]> {
     .filter((l) => l.backFile.startsWith(`${stateDir}/`))
     .map((l) => `loop ${l.name} (${l.backFile})`);
   const procs: string[] = [];
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+  for (const pid of await pidsMentioning(stateDir)) {
     const cmd = await readFile(`/proc/${pid}/cmdline`, 'latin1').catch(() => '');
-    if (cmd.includes(stateDir)) procs.push(`process ${pid}: ${cmd.replace(/\0/g, ' ').slice(0, 80)}`);
+    procs.push(`process ${pid}: ${cmd.replace(/\0/g, ' ').slice(0, 80)}`);
   }
   return [...loops, ...procs];
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import type { MatrixSpec } from '../common/schemas';
+import { readableId } from './run-id';
 
 // What starting a matrix looks like, shared by `fsto matrix` and schedules' actions.
 
@@ -15,8 +15,7 @@ export function matrixName(spec: MatrixSpec, specPath: string): string {
 
 /** Readable, sortable ids: fsto-matrix-nightly-20261121-223015-3fa2. */
 export function matrixId(name: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `fsto-matrix-${name}-${stamp}-${randomBytes(2).toString('hex')}`;
+  return readableId(`fsto-matrix-${name}`, now);
 }
 
 /** Workflow start options besides id and queue: the spec (named), memo and UI summary. */

@@ -13,7 +13,7 @@ import { Vm, type VmDeps } from '../vm/vm';
 import { checkEnv } from './config';
 import { batchLayout, batchVmSpec, GUEST } from './guest-layout';
 import { configText, listSelection, prepareGuest, sectionOf, type GuestExec } from './guest-prep';
-import { mergeHistory, readHistory } from './history';
+import { expectedOf, mergeHistory, readHistory } from './history';
 
 export interface BatchDeps {
   ledger: Ledger;
@@ -36,10 +36,6 @@ interface BatchBeat {
   listed?: string[];
   current?: string;
 }
-
-/** Seconds each listed test took last time on this host (for the ETA). */
-const expectedOf = (listed: string[], times: Map<string, number>) =>
-  Object.fromEntries(listed.flatMap((t) => (times.has(t) ? [[t, times.get(t)!]] : [])));
 
 /**
  * One VM boot: boot, prepare the guest, (list the selection,) run `check` on the tests not yet

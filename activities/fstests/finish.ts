@@ -31,29 +31,21 @@ export async function finishRun(
   const tests = withExpunges(input);
   const names = input.tests.map((t) => t.name);
   let artifacts = 0;
+  const destDir = join(runDir, 'artifacts');
+  // Console excerpts of crashed/hung tests: <batch>/<dir>-<num>.console.log, written by the batch.
+  const byFile = new Map(names.map((t) => [`${t.replace('/', '-')}.console.log`, t]));
   const consoleLogs: Record<string, string> = {};
   for (const dir of await batchDirs(input.resultsDir)) {
-    for (const t of names) {
-      const log = await readFile(join(dir, `${t.replace('/', '-')}.console.log`), 'utf8').catch(
-        () => undefined,
-      );
-      if (log !== undefined) consoleLogs[t] = log;
+    for (const f of await readdir(dir).catch(() => [])) {
+      const test = byFile.get(f);
+      if (test) consoleLogs[test] = await readFile(join(dir, f), 'utf8');
     }
     // A sectioned config puts the report one level down: look there too.
-    const sub = await batchDirs(dir);
-    for (const reportDir of [dir, ...sub]) {
-      artifacts += (await collectArtifacts({ reportDir, destDir: join(runDir, 'artifacts'), tests: names }))
-        .length;
+    for (const reportDir of [dir, ...(await batchDirs(dir))]) {
+      artifacts += (await collectArtifacts({ reportDir, destDir, tests: names })).length;
     }
   }
-  artifacts += (
-    await collectArtifacts({
-      reportDir: '/nonexistent',
-      destDir: join(runDir, 'artifacts'),
-      tests: Object.keys(consoleLogs),
-      consoleLogs,
-    })
-  ).length;
+  artifacts += (await collectArtifacts({ destDir, tests: Object.keys(consoleLogs), consoleLogs })).length;
   const junit = join(runDir, 'junit.xml');
   await writeFile(junit, renderJunit(tests, { suiteName: `fstests.${input.runKey}`, excerpts: consoleLogs }));
   return { junit, artifacts, tests };

@@ -24,3 +24,8 @@ export async function mergeHistory(stateDir: string, fs: string, newer: CheckTim
   await writeFile(`${file}.tmp`, formatCheckTime(times));
   await rename(`${file}.tmp`, file);
 }
+
+/** Seconds each listed test took last time on this host (for the ETA and longest-first). */
+export function expectedOf(listed: readonly string[], times: CheckTimes): Record<string, number> {
+  return Object.fromEntries(listed.flatMap((t) => (times.has(t) ? [[t, times.get(t)!]] : [])));
+}

@@ -2,6 +2,7 @@ import type { BatchInput, ListingOffer, PullReply, PullRequest, TestResult } fro
 import type { CheckTimes } from '../results/checktime';
 import type { CheckRunContext, CheckRunOutcome } from './check-run';
 import { runCheck } from './check-run';
+import { expectedOf } from './history';
 
 /** How a matrix shard reaches its matrix (Workflow Updates, wired by the worker). */
 export interface PullClient {
@@ -33,9 +34,7 @@ export async function runPulled(
       if (reply.kind === 'done') return { results, ended: 'completed' };
       if (reply.kind === 'list') {
         const tests = await list();
-        const expectedSec = Object.fromEntries(
-          tests.flatMap((t) => (times.has(t) ? [[t, times.get(t)!]] : [])),
-        );
+        const expectedSec = expectedOf(tests, times);
         await pull.offer(src.parentWorkflowId, { key: src.key, tests, expectedSec });
         continue;
       }

@@ -56,8 +56,8 @@ async function readCapped(path: string, cap: number): Promise<{ data: Buffer; by
 }
 
 export interface CollectOptions {
-  /** fstests' REPORT_DIR: RESULT_BASE/<section> (see reportDir in xunit.ts). */
-  reportDir: string;
+  /** fstests' REPORT_DIR: RESULT_BASE/<section> (see reportDir in xunit.ts); none: console logs only. */
+  reportDir?: string;
   /** Where the copies go: <destDir>/<test>/<kind>. */
   destDir: string;
   tests: readonly string[];
@@ -78,8 +78,8 @@ export async function collectArtifacts(opts: CollectOptions): Promise<CollectedA
   for (const test of opts.tests) {
     // Names become paths: only `dir/num` names, never `../x`.
     if (!TestName.safeParse(test).success) throw new Error(`collectArtifacts: not a test name: ${test}`);
-    for (const kind of ARTIFACT_KINDS) {
-      const got = await readCapped(join(opts.reportDir, `${test}.${kind}`), cap);
+    for (const kind of opts.reportDir === undefined ? [] : ARTIFACT_KINDS) {
+      const got = await readCapped(join(opts.reportDir!, `${test}.${kind}`), cap);
       if (got) await save(test, kind, got.data, got.bytes);
     }
     const consoleText = opts.consoleLogs?.[test];

@@ -29,6 +29,17 @@ export async function pidsWithEnv(name: string, value: string): Promise<number[]
   return pids;
 }
 
+/** Pids whose argv mentions `needle` (a run dir, a state dir): what is left of a run or a test. */
+export async function pidsMentioning(needle: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    const cmd = await readFile(`/proc/${d}/cmdline`, 'latin1').catch(() => '');
+    if (cmd.includes(needle)) pids.push(Number(d));
+  }
+  return pids;
+}
+
 export function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
   try {
     process.kill(pid, sig);

@@ -1,19 +1,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { progressQuery } from '../../common/queries';
 import type { fstestsRun } from '../../workflows';
 import { uniqueId, useTestHost } from '../helpers/temporal';
-import { fixtureSpec } from './fixture';
+import { fixtureSpec, untilDone } from './fixture';
 import { leftovers, NOTHING_LEFT } from './leaks';
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 // Cancel while a test runs in the guest: the run ends cancelled and its cleanup still runs.
 describe('cancelling a run', () => {
@@ -29,7 +20,7 @@ describe('cancelling a run', () => {
         fixtureSpec(['fixture/001', 'fixture/006'], { hang: { floorSec: 600, factor: 5, defaultSec: 600 } }),
       ],
     });
-    await until('fixture/001 to finish', async () => (await handle.query(progressQuery)).done >= 1, 300_000);
+    await untilDone(handle, 1);
     await new Promise((r) => setTimeout(r, 3000)); // now inside fixture/006
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);

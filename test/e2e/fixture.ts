@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
+import { progressQuery } from '../../common/queries';
 import type { RunSpecInput } from '../../common/schemas';
 import { historyFileName } from '../replay/histories';
 
@@ -36,4 +37,13 @@ export async function maybeRecord(handle: WorkflowHandle, name: string): Promise
   );
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, historyToJSON(await handle.fetchHistory()));
+}
+
+/** Wait until a run reports at least `done` finished tests (its progress query). */
+export async function untilDone(handle: WorkflowHandle, done: number, timeoutMs = 300_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (((await handle.query(progressQuery).catch(() => undefined))?.done ?? 0) < done) {
+    if (Date.now() > end) throw new Error(`fewer than ${done} tests finished within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

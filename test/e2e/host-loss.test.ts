@@ -2,12 +2,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../activities/ledger/ledger';
 import { reap } from '../../activities/ledger/reaper';
-import { progressQuery } from '../../common/queries';
 import { hostReleasers } from '../../workers/releasers';
 import { makeIsRunOpen } from '../../workers/run-status';
 import type { fstestsRun } from '../../workflows';
 import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
-import { fixtureSpec } from './fixture';
+import { fixtureSpec, untilDone } from './fixture';
 import { leftovers, NOTHING_LEFT } from './leaks';
 
 // Two hosts on one queue. The host that claimed the run goes away mid-run; the run notices (its
@@ -34,11 +33,7 @@ describe('a host lost mid-run', () => {
       workflowId,
       args: [fixtureSpec(tests, { hostLossTimeoutSec: 15 })],
     });
-    const end = Date.now() + 300_000;
-    while (((await handle.query(progressQuery).catch(() => undefined))?.done ?? 0) < 1) {
-      if (Date.now() > end) throw new Error('no test finished within 5 minutes');
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await untilDone(handle, 1);
     await first.stop(); // the host is gone: nobody polls its queue any more
     const second = await startTestHost(env.native, {}, env.connection, queue);
     hosts.push(second);

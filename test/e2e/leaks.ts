@@ -1,17 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pidsMentioning } from '../../activities/vm/proc';
 import { loopsUnder, mountsUnder } from '../devices/helpers';
 
 /** Processes whose argv mentions `needle` (a VM's control socket and console live in its run dir). */
-export async function processesMentioning(needle: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmd = await readFile(`/proc/${name}/cmdline`, 'latin1').catch(() => '');
-    if (cmd.includes(needle)) pids.push(Number(name));
-  }
-  return pids;
-}
+export const processesMentioning = pidsMentioning;
 
 /** Everything a run could leave on the host; all empty when nothing leaked. */
 export async function leftovers(stateDir: string, runKey: string) {

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { progressQuery } from '../../common/queries';
 import type { fstestsRun } from '../../workflows';
 import { canonicalStateDir } from '../../workers/host';
 import { connect, uniqueId } from '../helpers/temporal';
-import { fixtureSpec, maybeRecord } from './fixture';
+import { fixtureSpec, maybeRecord, untilDone } from './fixture';
 import { leftovers, NOTHING_LEFT, processesMentioning } from './leaks';
 
 const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
@@ -48,11 +47,7 @@ describe('a worker killed mid-run', () => {
       workflowId,
       args: [fixtureSpec(tests)],
     });
-    const end = Date.now() + 300_000;
-    while (((await handle.query(progressQuery).catch(() => undefined))?.done ?? 0) < 1) {
-      if (Date.now() > end) throw new Error('no test finished within 5 minutes');
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await untilDone(handle, 1);
     first.kill('SIGKILL');
     await first;
     // The guest outlives its worker (own process group) until the next attempt kills it.
