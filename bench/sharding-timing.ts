@@ -59,7 +59,7 @@ export function progressTimes(child: readonly Event[]): { listed: number | undef
     if (sig?.signalName !== 'batchProgress') continue;
     const s = first<BatchProgressSignal>(sig.input);
     if (s?.listed) listed ??= at(e);
-    if (s?.result) results.push(at(e));
+    for (const _ of s?.results ?? []) results.push(at(e));
   }
   return { listed, results };
 }

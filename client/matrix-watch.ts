@@ -1,7 +1,7 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { matrixProgressQuery } from '../common/queries';
-import { MatrixSummary, type MatrixProgress } from '../common/schemas';
+import { isFailing, MatrixSummary, type MatrixProgress } from '../common/schemas';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { rootMessage } from '../common/errors';
 
@@ -22,7 +22,7 @@ export function progressLines(p: MatrixProgress, before?: MatrixProgress): strin
 
 export function matrixSummaryText(s: MatrixSummary): string {
   const rows = s.runs.map((r) => {
-    const bad = r.tests.filter((t) => ['fail', 'crashed', 'hung'].includes(t.verdict)).map((t) => t.name);
+    const bad = r.tests.filter((t) => isFailing(t.verdict)).map((t) => t.name);
     const tail = r.error ? `  ${r.error}` : bad.length ? `  failing: ${bad.join(' ')}` : '';
     return `  ${label(r).padEnd(40)} ${r.status.toUpperCase().padEnd(9)} ${r.tests.length} tests${tail}`;
   });

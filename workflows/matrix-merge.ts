@@ -1,4 +1,5 @@
 import {
+  isFailing,
   runStatusOf,
   type MatrixRunPlan,
   type MatrixRunResult,
@@ -20,10 +21,7 @@ export function mergeShards(plan: MatrixRunPlan, shards: readonly ShardOutcome[]
     config: plan.config,
     kernel: plan.kernel,
     workflowId: shards[0]?.workflowId ?? '',
-    status:
-      errors.length && !all.some((t) => ['fail', 'crashed', 'hung'].includes(t.verdict))
-        ? 'error'
-        : runStatusOf(all),
+    status: errors.length && !all.some((t) => isFailing(t.verdict)) ? 'error' : runStatusOf(all),
     tests: all,
     ...(first
       ? { hostId: first.hostId, resultsDir: first.resultsDir, kernelRelease: first.kernelRelease }

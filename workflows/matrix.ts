@@ -12,6 +12,7 @@ import { parseOrFail, rootMessage } from '../common/errors';
 import { hostQueue } from '../common/queues';
 import { matrixProgressQuery, nextTestUpdate, offerListingUpdate } from '../common/queries';
 import {
+  isFailing,
   MatrixSpec,
   matrixStatusOf,
   runSpecsOf,
@@ -138,9 +139,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     }
   }
   const status = matrixStatusOf(runs);
-  const failed = runs
-    .flatMap((r) => r.tests)
-    .filter((t) => ['fail', 'crashed', 'hung'].includes(t.verdict)).length;
+  const failed = runs.flatMap((r) => r.tests).filter((t) => isFailing(t.verdict)).length;
   upsertSearchAttributes([
     { key: SA_OUTCOME, value: filed.comparison?.outcome === 'regressed' ? 'regressed' : status },
     { key: SA_FAILED_COUNT, value: failed },

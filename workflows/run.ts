@@ -10,6 +10,7 @@ import {
 import { parseOrFail } from '../common/errors';
 import { progressQuery, batchProgressSignal } from '../common/queries';
 import {
+  isFailing,
   RunSpec,
   runStatusOf,
   type HostCapabilities,
@@ -35,12 +36,12 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   const state = new RunState();
   const show = () => setCurrentDetails(state.details());
   setHandler(progressQuery, () => state.progress());
-  setHandler(batchProgressSignal, ({ listed, expectedSec, result, next }) => {
+  setHandler(batchProgressSignal, ({ listed, expectedSec, results, next }) => {
     if (listed && !state.listed) {
       state.listed = listed;
       state.expectedSec = expectedSec ?? {};
     }
-    if (result) state.record(result);
+    for (const r of results ?? []) state.record(r);
     state.current = next;
     show();
   });
@@ -115,7 +116,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   const summary: RunSummary = { ...summaryOf(), ...filed };
   state.phase = 'done';
   show();
-  const failed = summary.tests.filter((t) => ['fail', 'crashed', 'hung'].includes(t.verdict)).length;
+  const failed = summary.tests.filter((t) => isFailing(t.verdict)).length;
   upsertSearchAttributes([
     // "regressed" only for new failures (against the previous run of this config on this host).
     { key: SA_OUTCOME, value: summary.outcome === 'regressed' ? 'regressed' : summary.status },

@@ -5,7 +5,8 @@ export type RunBatch = (input: BatchInput) => Promise<BatchResult>;
 
 /** The mark a crashed or hung batch leaves on the test it was running. */
 export function blame(r: BatchResult): TestResult | undefined {
-  if (r.ended === 'completed' || !r.at) return undefined;
+  // A tainted batch's test has fstests' own verdict (fail by _check_dmesg) among its results.
+  if (r.ended === 'completed' || r.ended === 'tainted' || !r.at) return undefined;
   return {
     name: r.at,
     verdict: r.ended,

@@ -102,7 +102,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
         deps.metrics?.testFinished(r.verdict);
         current = undefined;
         void deps
-          .notify?.(input.runKey, { label: input.label, result: r, ...(next ? { next } : {}) })
+          .notify?.(input.runKey, { label: input.label, results: [r], ...(next ? { next } : {}) })
           .catch(() => {});
         beat();
       },

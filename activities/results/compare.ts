@@ -1,10 +1,11 @@
-import type {
-  ComparedTest,
-  Comparison,
-  CompareOutcome,
-  FlakyTest,
-  ResultRow,
-  Verdict,
+import {
+  FAILING_VERDICTS,
+  type ComparedTest,
+  type Comparison,
+  type CompareOutcome,
+  type FlakyTest,
+  type ResultRow,
+  type Verdict,
 } from '../../common/schemas';
 
 // Comparing two runs or two matrices (pure). Results are keyed by config + test; a side that
@@ -16,8 +17,7 @@ import type {
 export type CompareRow = Pick<ResultRow, 'config' | 'test' | 'verdict'> &
   Partial<Pick<ResultRow, 'flakyAttempts'>>;
 
-export const FAILING: ReadonlySet<Verdict> = new Set<Verdict>(['fail', 'crashed', 'hung']);
-const RAN: ReadonlySet<Verdict> = new Set<Verdict>(['pass', 'fail', 'crashed', 'hung']);
+const RAN: ReadonlySet<Verdict> = new Set<Verdict>(['pass', ...FAILING_VERDICTS]);
 
 // Worst first: when one key has several rows, the worst one speaks for it.
 const SEVERITY: Verdict[] = ['crashed', 'hung', 'fail', 'error', 'expunged', 'pass', 'notrun'];
@@ -38,7 +38,7 @@ function byKey(rows: readonly CompareRow[]): Map<string, CompareRow> {
 }
 
 /** Whether one row shows a failure: a failing verdict, or a pass that needed retries. */
-const failedOnce = (r: CompareRow) => FAILING.has(r.verdict) || (r.flakyAttempts ?? 0) > 1;
+const failedOnce = (r: CompareRow) => FAILING_VERDICTS.has(r.verdict) || (r.flakyAttempts ?? 0) > 1;
 
 export interface FlakyStat {
   rate: number;
@@ -104,8 +104,8 @@ export function compareRuns(input: CompareInput): Comparison {
       rows.some((r) => (r.flakyAttempts ?? 0) > 1) ||
       (prior.some(failedOnce) && prior.some((r) => r.verdict === 'pass' && !failedOnce(r)));
     // A known failure (expunged) before counts as failing: failing again is not new, passing is a fix.
-    const bFail = b !== undefined && (FAILING.has(b.verdict) || b.verdict === 'expunged');
-    const cFail = c !== undefined && FAILING.has(c.verdict);
+    const bFail = b !== undefined && (FAILING_VERDICTS.has(b.verdict) || b.verdict === 'expunged');
+    const cFail = c !== undefined && FAILING_VERDICTS.has(c.verdict);
     if (flaky && stat) out.flaky.push({ ...entry, rate: stat.rate, runs: stat.runs } satisfies FlakyTest);
     if (cFail && bFail) out.stillFailing.push(entry);
     else if (cFail && !flaky) out.regressions.push(entry);

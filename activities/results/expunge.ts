@@ -1,4 +1,4 @@
-import type { ExpungeEntry, ExpungeSet, TestResult } from '../../common/schemas';
+import { FAILING_VERDICTS, type ExpungeEntry, type ExpungeSet, type TestResult } from '../../common/schemas';
 import { compareReleases } from '../host/kernel';
 
 // Known failures (pure). An expunge list names, per config, tests that are known to fail, why,
@@ -44,8 +44,6 @@ export function expungedTests(set: ExpungeSet, config: string, release: string |
   return matchExpunges([...(set['*'] ?? []), ...(set[config] ?? [])], release);
 }
 
-const FAILING = new Set(['fail', 'crashed', 'hung']);
-
 /**
  * Results with known failures marked: a failing expunged test becomes `expunged` (its original
  * verdict and reason kept in `reason`); an expunged test that was not run at all (excluded
@@ -60,7 +58,7 @@ export function applyExpunges(
   const out = results.map((t): TestResult => {
     seen.add(t.name);
     const why = known.get(t.name);
-    if (why === undefined || !FAILING.has(t.verdict)) return t;
+    if (why === undefined || !FAILING_VERDICTS.has(t.verdict)) return t;
     const detail = t.crashSignature ?? t.reason;
     return {
       ...t,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HeldDevices } from './device-plan';
 import { GroupName, TestName, TestResult } from './tests';
+import { PullSource } from './pull';
 import { CrashReport, VmAccel, VmBackendName } from './vm';
 
 // One batch = one VM boot on the claimed host: boot, (list the selection,) run `check` on the
@@ -26,31 +27,6 @@ export const HangPolicy = z.strictObject({
   defaultSec: z.number().positive().default(1800),
 });
 export type HangPolicy = z.output<typeof HangPolicy>;
-
-/** Where a shard of a matrix pulls its tests from: the matrix workflow, by update. */
-export const PullSource = z.strictObject({
-  parentWorkflowId: z.string(),
-  /** The config × kernel the shard belongs to. */
-  key: z.string(),
-  shard: z.number().int().nonnegative(),
-});
-export type PullSource = z.infer<typeof PullSource>;
-
-/** What a shard asks the matrix for, and what it gets. */
-export const PullRequest = z.object({ key: z.string(), shard: z.number().int().nonnegative() });
-export type PullRequest = z.infer<typeof PullRequest>;
-export const PullReply = z.union([
-  z.object({ kind: z.literal('test'), test: z.string() }),
-  z.object({ kind: z.literal('list') }),
-  z.object({ kind: z.literal('done') }),
-]);
-export type PullReply = z.infer<typeof PullReply>;
-export const ListingOffer = z.object({
-  key: z.string(),
-  tests: z.array(z.string()),
-  expectedSec: z.record(z.string(), z.number()),
-});
-export type ListingOffer = z.infer<typeof ListingOffer>;
 
 export const Selection = z.object({
   tests: z.array(TestName),
@@ -84,7 +60,23 @@ export const BatchInput = z.object({
 });
 export type BatchInput = z.infer<typeof BatchInput>;
 
-export const BatchEnd = z.enum(['completed', 'crashed', 'hung']);
+/**
+ * How a batch (one VM boot) ended:
+ * - completed: check exited; every test it was given has a verdict (one check gave none for is
+ *   `error`, with check's exit status and the tail of its output);
+ * - crashed: the guest died (kernel panic, VM gone); `at` names the test running, or `phase`
+ *   says where it died when no test was running (boot, prepare, listing, check start-up);
+ * - hung: the per-test watchdog fired on `at` (or check made no progress outside a test);
+ * - tainted: the kernel logged a non-fatal oops/BUG/KASAN/hung-task/lockup during `at` and lived
+ *   on; fstests gave `at` its verdict (fail, by _check_dmesg), and the batch stopped so that the
+ *   rest run on an untainted kernel in a fresh VM.
+ */
+export const BatchEnd = z.enum(['completed', 'crashed', 'hung', 'tainted']);
+export type BatchEnd = z.infer<typeof BatchEnd>;
+
+/** Where a batch was when it ended outside any test. */
+export const BatchPhase = z.enum(['boot', 'prepare', 'listing', 'check']);
+export type BatchPhase = z.infer<typeof BatchPhase>;
 
 export const BatchResult = z.object({
   /** The selection's tests in check's order (when input.list). */
@@ -93,10 +85,13 @@ export const BatchResult = z.object({
   expectedSec: z.record(z.string(), z.number()).optional(),
   finished: z.array(TestResult),
   ended: BatchEnd,
-  /** The test running when the guest crashed or hung. */
+  /** The test running when the guest crashed, hung or was tainted. */
   at: z.string().optional(),
+  /** Where the batch ended when it was not in a test (crashed or hung before/between tests). */
+  phase: BatchPhase.optional(),
   crash: CrashReport.optional(),
-  kernelRelease: z.string(),
+  /** Unknown when the guest died during boot. */
+  kernelRelease: z.string().optional(),
   accel: z.enum(['kvm', 'tcg']),
   bootSeconds: z.number(),
   /** fstests' RESULT_BASE of this batch, on the host. */
@@ -105,15 +100,19 @@ export const BatchResult = z.object({
 export type BatchResult = z.infer<typeof BatchResult>;
 
 /**
- * Sent by the batch activity to its workflow as it goes (live progress, O(1) history events per
- * test): the listing once it is known, then each finished test.
+ * Sent by the batch activity to its workflow as it goes (live progress): the listing once it is
+ * known, then the tests finished since the last signal. Coalesced (at most one signal per
+ * PROGRESS_SIGNAL_MIN_SEC, plus the listing), so a run's history does not grow with every test.
  */
 export const BatchProgressSignal = z.object({
   label: z.string(),
   listed: z.array(z.string()).optional(),
   expectedSec: z.record(z.string(), z.number()).optional(),
-  result: TestResult.optional(),
+  results: z.array(TestResult).optional(),
   /** The test check runs next, for the UI's current details. */
   next: z.string().optional(),
 });
 export type BatchProgressSignal = z.infer<typeof BatchProgressSignal>;
+
+/** The shortest interval between two progress signals of one batch. */
+export const PROGRESS_SIGNAL_MIN_SEC = 15;

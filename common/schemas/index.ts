@@ -7,5 +7,6 @@ export * from './run';
 export * from './devices';
 export * from './vm';
 export * from './batch';
+export * from './pull';
 export * from './matrix';
 export * from './results';

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { DeviceSetSpec } from './device-set';
-import { HangPolicy, PullSource, RunVmOptions } from './batch';
+import { HangPolicy, RunVmOptions } from './batch';
+import { PullSource } from './pull';
 import { ExpungeEntry } from './results';
-import { GroupName, TestName, TestResult } from './tests';
+import { GroupName, isFailing, TestName, TestResult } from './tests';
 
 /** An fstests test name as `check` takes it: `generic/001`, `xfs/123`. */
 /** What a run asks for. Unknown fields are refused: a typo must never pass silently. */
@@ -74,10 +75,9 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
-/** A run is failed when any test failed, crashed or hung (DESIGN.md, "Truth of results"). */
-export function runStatusOf(tests: readonly TestResult[]): RunStatus {
-  const bad = tests.some((t) => t.verdict === 'fail' || t.verdict === 'crashed' || t.verdict === 'hung');
-  if (bad) return 'failed';
+/** A run is failed when any test failed (isFailing); error when a test could not be run. */
+export function runStatusOf(tests: readonly Pick<TestResult, 'verdict'>[]): RunStatus {
+  if (tests.some((t) => isFailing(t.verdict))) return 'failed';
   return tests.some((t) => t.verdict === 'error') ? 'error' : 'passed';
 }
 

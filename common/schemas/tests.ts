@@ -12,6 +12,19 @@ export const GroupName = z
 export const Verdict = z.enum(['pass', 'fail', 'notrun', 'crashed', 'hung', 'expunged', 'error']);
 export type Verdict = z.infer<typeof Verdict>;
 
+/** The one rule for which verdicts fail a run (and count as failures in comparisons). */
+export const FAILING_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['fail', 'crashed', 'hung']);
+export const isFailing = (v: Verdict): boolean => FAILING_VERDICTS.has(v);
+
+/**
+ * A reason that crosses a workflow boundary is at most this long: the whole text (diff, console
+ * excerpt) stays in the host's files, which the reason names. Keeps payloads bounded.
+ */
+export const REASON_MAX = 600;
+export function capReason(reason: string): string {
+  return reason.length <= REASON_MAX ? reason : `${reason.slice(0, REASON_MAX - 20)}\n… (cut; see the files)`;
+}
+
 export const TestResult = z.object({
   name: z.string(),
   verdict: Verdict,
