@@ -90,7 +90,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
         state.phase = 'testing';
         show();
         await runAllTests(spec, base, state, h.runTestBatch, (r) => {
-          kernelRelease = r.kernelRelease;
+          kernelRelease = r.kernelRelease ?? kernelRelease;
           state.current = undefined;
           show();
         });

@@ -2,6 +2,7 @@ import type { BatchInput, BatchResult, RunSpec, TestResult } from '../common/sch
 import type { RunState } from './run-state';
 
 export type RunBatch = (input: BatchInput) => Promise<BatchResult>;
+type BatchBase = Omit<BatchInput, 'label' | 'selection' | 'list'>;
 
 /** The mark a crashed or hung batch leaves on the test it was running. */
 export function blame(r: BatchResult): TestResult | undefined {
@@ -17,78 +18,94 @@ export function blame(r: BatchResult): TestResult | undefined {
 }
 
 /**
- * Run the selection to the end: a batch per VM boot; after a crash or hang, mark the culprit and
- * boot a fresh VM for the tests not yet done, at most spec.maxVmRestarts times.
+ * The verdict of a run whose VMs died outside any test (a panic at boot, during mkfs or the
+ * listing): a pseudo-test `fsto/<phase>` that says where, named by the panic line.
+ */
+export function phaseVerdict(r: BatchResult, boots: number): TestResult {
+  const phase = r.phase ?? 'check';
+  const what = r.ended === 'hung' ? 'made no progress' : 'crashed';
+  const line = r.crash?.signature ? `: ${r.crash.signature}` : '';
+  return {
+    name: `fsto/${phase}`,
+    verdict: r.ended === 'hung' ? 'hung' : 'crashed',
+    durationSec: 0,
+    ...(r.crash ? { crashSignature: r.crash.signature } : {}),
+    reason: `the guest ${what} during ${phase}, before a test could run, in ${boots} VM(s) in a row${line}`,
+  };
+}
+
+/** What happened to one batch, for the loop: did it add a verdict, and must the run stop? */
+function absorb(state: RunState, r: BatchResult): boolean {
+  const before = state.results.size;
+  for (const t of r.finished) state.record(t);
+  const culprit = blame(r);
+  if (culprit) state.record(culprit);
+  return state.results.size > before;
+}
+
+/** Tests that will not get a verdict from check: say why, never drop them. */
+function giveUp(state: RunState, reason: string): void {
+  for (const t of state.remaining()) state.record({ name: t, verdict: 'error', durationSec: 0, reason });
+}
+
+/**
+ * Run the selection to the end: a batch per VM boot. After a crash, a hang or a tainted kernel,
+ * the culprit keeps its verdict and a fresh VM goes on with the tests not yet done. A batch that
+ * adds no verdict (the guest died at boot, in mkfs, in the listing) is a stall: after
+ * spec.maxVmRestarts stalls in a row the run stops and says where.
  */
 export async function runAllTests(
   spec: RunSpec,
-  base: Omit<BatchInput, 'label' | 'selection' | 'list'>,
+  base: BatchBase,
   state: RunState,
   runBatch: RunBatch,
   onBatch: (r: BatchResult) => void,
 ): Promise<void> {
-  let restarts = 0;
+  let stalls = 0;
+  const wanted = {
+    tests: spec.tests,
+    groups: spec.groups,
+    excludeGroups: spec.excludeGroups,
+    excludeFile: spec.excludeFile,
+  };
   for (let n = 1; ; n++) {
-    if (spec.pull) {
-      // A matrix shard: the matrix hands out the tests; a batch ends when it says done.
-      const selection = {
-        tests: spec.tests,
-        groups: spec.groups,
-        excludeGroups: spec.excludeGroups,
-        excludeFile: spec.excludeFile,
-      };
-      const r = await runBatch({ ...base, label: `shard-${n}`, selection, list: false, pull: spec.pull });
-      onBatch(r);
-      for (const t of r.finished) state.record(t);
-      const culprit = blame(r);
-      if (culprit) state.record(culprit);
-      if (r.ended === 'completed' || ++restarts > spec.maxVmRestarts) return;
-      continue;
-    }
     const first = state.listed === undefined;
-    const selection = first
-      ? {
-          tests: spec.tests,
-          groups: spec.groups,
-          excludeGroups: spec.excludeGroups,
-          excludeFile: spec.excludeFile,
-        }
-      : { tests: state.remaining(), groups: [], excludeGroups: [], excludeFile: spec.excludeFile };
-    if (!first && selection.tests.length === 0) return;
-    const r = await runBatch({ ...base, label: `main-${n}`, selection, list: first });
-    if (r.listed) {
+    // A matrix shard pulls its tests from its cell; a run lists once, then runs what is left.
+    const selection =
+      spec.pull || first
+        ? wanted
+        : { tests: state.remaining(), groups: [], excludeGroups: [], excludeFile: spec.excludeFile };
+    if (!spec.pull && !first && selection.tests.length === 0) return;
+    const r = await runBatch({
+      ...base,
+      label: spec.pull ? `shard-${n}` : `main-${n}`,
+      selection,
+      list: !spec.pull && first,
+      ...(spec.pull ? { pull: spec.pull } : {}),
+    });
+    if (r.listed && !state.listed) {
       state.listed = r.listed;
       state.expectedSec = r.expectedSec ?? {};
     }
     onBatch(r);
-    for (const t of r.finished) state.record(t);
-    const culprit = blame(r);
-    if (culprit) state.record(culprit);
+    const progressed = absorb(state, r);
     if (r.ended === 'completed') {
-      // check ended without a verdict for these (e.g. it aborted): say so, do not drop them.
-      for (const t of state.remaining()) {
-        state.record({ name: t, verdict: 'error', durationSec: 0, reason: 'check ended without running it' });
-      }
+      giveUp(state, 'check ended without running it');
       return;
     }
-    if (++restarts > spec.maxVmRestarts) {
-      for (const t of state.remaining()) {
-        state.record({
-          name: t,
-          verdict: 'error',
-          durationSec: 0,
-          reason: `not run: gave up after ${spec.maxVmRestarts} VM restarts`,
-        });
-      }
-      return;
-    }
+    stalls = progressed ? 0 : stalls + 1;
+    if (stalls <= spec.maxVmRestarts) continue;
+    const stop = phaseVerdict(r, stalls);
+    state.record(stop);
+    giveUp(state, `not run: ${stop.reason}`);
+    return;
   }
 }
 
 /** Re-run failed tests in a fresh VM per round; one that passes is flaky, with its attempt count. */
 export async function retryFailures(
   spec: RunSpec,
-  base: Omit<BatchInput, 'label' | 'selection' | 'list'>,
+  base: BatchBase,
   state: RunState,
   runBatch: RunBatch,
 ): Promise<void> {

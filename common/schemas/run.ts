@@ -25,8 +25,12 @@ export const RunSpec = z.strictObject({
   requireKvm: z.boolean().default(false),
   /** Re-run each failed test up to N times in a fresh VM to tell flaky from failing. */
   flakyRetries: z.number().int().min(0).max(10).default(0),
-  /** How many fresh VMs a run may boot after crashes and hangs before it gives up. */
-  maxVmRestarts: z.number().int().min(0).max(50).default(5),
+  /**
+   * How many VMs in a row may end without adding a verdict (a panic at boot, in mkfs or in the
+   * listing) before the run gives up and says where. A crash inside a test is that test's verdict
+   * and never counts: the run goes on in a fresh VM.
+   */
+  maxVmRestarts: z.number().int().min(0).max(50).default(2),
   /** TEST_DEV, SCRATCH_DEV, …: a profile and/or explicit devices (default: fstests_default). */
   devices: DeviceSetSpec.optional(),
   vm: RunVmOptions.default(RunVmOptions.parse({})),
