@@ -44,8 +44,9 @@ function absorb(state: RunState, r: BatchResult): boolean {
 }
 
 /** Tests that will not get a verdict from check: say why, never drop them. */
-function giveUp(state: RunState, reason: string): void {
-  for (const t of state.remaining()) state.record({ name: t, verdict: 'error', durationSec: 0, reason });
+function giveUp(state: RunState, reason: string, unlisted: readonly string[] = []): void {
+  const todo = state.listed ? state.remaining() : unlisted.filter((t) => !state.results.has(t));
+  for (const t of todo) state.record({ name: t, verdict: 'error', durationSec: 0, reason });
 }
 
 /**
@@ -97,7 +98,8 @@ export async function runAllTests(
     if (stalls <= spec.maxVmRestarts) continue;
     const stop = phaseVerdict(r, stalls);
     state.record(stop);
-    giveUp(state, `not run: ${stop.reason}`);
+    // Never listed (the guest died first): the tests named in the spec are all we know of.
+    giveUp(state, `not run: ${stop.reason}`, spec.pull ? [] : spec.tests);
     return;
   }
 }
