@@ -1,4 +1,4 @@
-import type { BatchInput, BatchResult, RunSpec, TestResult } from '../common/schemas';
+import { capReason, type BatchInput, type BatchResult, type RunSpec, type TestResult } from '../common/schemas';
 import type { RunState } from './run-state';
 
 export type RunBatch = (input: BatchInput) => Promise<BatchResult>;
@@ -12,7 +12,7 @@ export function blame(r: BatchResult): TestResult | undefined {
     name: r.at,
     verdict: r.ended,
     durationSec: 0,
-    ...(r.crash ? { crashSignature: r.crash.signature, reason: r.crash.excerpt.slice(0, 2000) } : {}),
+    ...(r.crash ? { crashSignature: r.crash.signature, reason: capReason(r.crash.excerpt) } : {}),
     ...(r.ended === 'hung' ? { reason: 'no progress within its hang timeout; the VM was stopped' } : {}),
   };
 }

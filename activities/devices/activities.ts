@@ -7,7 +7,7 @@ import { createAudit, type Audit } from '../audit';
 import { Ledger } from '../ledger/ledger';
 import { reap, type ReapReport } from '../ledger/reaper';
 import { planDeviceSet, runPaths } from './plan';
-import { deviceReleasers, releaseDeviceRun } from './release';
+import { deviceReleasers } from './release';
 import { setupDevices, type DeviceDeps } from './setup';
 import { checkHost, type Exec } from './validate';
 
@@ -71,11 +71,6 @@ export function createDeviceActivities(input: DeviceActivityDeps) {
         heartbeat: (details) => ctx.heartbeat(details),
         signal: ctx.cancellationSignal,
       });
-    },
-
-    /** Idempotent: releases everything the ledger holds for the run's device kinds. */
-    async releaseDevices(args: { runKey: string }): Promise<void> {
-      await releaseDeviceRun(deps, args.runKey);
     },
   };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 // the resource is created and removed only AFTER it is released, so a crash at any point
 // leaves enough behind for the reaper to finish the job.
 
-export type ResourceKind = 'backing-file' | 'tmpfs' | 'loop' | 'vm' | 'dir';
+export type ResourceKind = 'backing-file' | 'tmpfs' | 'loop' | 'vm';
 
 export interface LedgerEntry {
   /** File name inside the run's ledger dir; sorts in creation order. */

@@ -1,6 +1,5 @@
 import { dirname, join } from 'node:path';
 import type { Comparison, RunSummary } from '../../common/schemas';
-import { compareStored } from './baseline';
 import { writeReport, type WriteReportOptions, type WrittenReport } from './report-files';
 import { openResultsStore, type RecordMeta } from './store';
 
@@ -39,11 +38,6 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
         ...(written.baseline ? { baseline: written.baseline } : {}),
         ...(written.comparison ? { comparison: written.comparison } : {}),
       };
-    },
-
-    /** Compare two recorded runs or matrices (ids of either), flakiness from the store's history. */
-    async compareResults(input: { base: string; current: string }): Promise<Comparison> {
-      return (await compareStored(openResultsStore(deps.storePath), input.base, input.current)).comparison;
     },
 
     /** Write the HTML report (and optionally the aggregated JUnit) of a recorded run or matrix. */

@@ -91,7 +91,6 @@ export const RunPhase = z.enum([
   'devices',
   'testing',
   'retrying',
-  'collecting',
   'cleanup',
   'done',
 ]);
