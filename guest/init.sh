@@ -41,6 +41,10 @@ fi
 mkdir -p /newroot/run/fsto
 cp /fsto/agent.py /bin/busybox /newroot/run/fsto/
 for d in proc sys dev; do mount --move "/$d" "/newroot/$d"; done
+# devtmpfs lacks what udev or a distro init would add: bash's process substitution (<(…)) and
+# fstests' scripts need /dev/fd and /dev/std{in,out,err}, as in a vng guest or on a host.
+ln -sfn /proc/self/fd /newroot/dev/fd
+for i in 0:stdin 1:stdout 2:stderr; do ln -sfn "/proc/self/fd/${i%%:*}" "/newroot/dev/${i#*:}"; done
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs shm /newroot/dev/shm

@@ -4,6 +4,9 @@ import type { BatchInput, VmSpecInput } from '../../common/schemas';
 // Where things are inside the guest for one batch (pure). The fstests tree and the results dir
 // are 9p shares mounted by our agent, so a tree built under the host's /tmp works too and
 // results survive a guest crash; TEST_DIR and SCRATCH_MNT live on the guest's tmpfs /tmp.
+// The tree is an overlay share: fstests writes into its own tree as a by-hand run does
+// (`_link_out_file` links tests/<fs>/NNN.out, some tests write helpers beside themselves), and
+// those writes land on a guest tmpfs, never in the host's tree.
 
 export const GUEST = {
   fstests: '/tmp/fsto/fstests',
@@ -31,7 +34,7 @@ export function batchLayout(input: Pick<BatchInput, 'resultsDir' | 'label'>, att
   };
 }
 
-/** The VM of a batch: the run's devices in order, fstests read-only, results read-write. */
+/** The VM of a batch: the run's devices in order, fstests as an overlay, results read-write. */
 export function batchVmSpec(input: BatchInput): VmSpecInput {
   return {
     backend: input.vm.backend,
@@ -42,7 +45,7 @@ export function batchVmSpec(input: BatchInput): VmSpecInput {
     cmdline: input.vm.cmdline,
     disks: input.devices.devices.map((d) => ({ path: d.hostPath, serial: d.serial, readonly: d.readonly })),
     shares: [
-      { hostPath: input.fstests, tag: 'fstests', readonly: true, mountPoint: GUEST.fstests },
+      { hostPath: input.fstests, tag: 'fstests', readonly: true, overlay: true, mountPoint: GUEST.fstests },
       { hostPath: input.resultsDir, tag: 'results', readonly: false, mountPoint: GUEST.results },
     ],
   };

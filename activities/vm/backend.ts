@@ -49,7 +49,8 @@ export interface VmBackend {
   buildArgv(vm: ResolvedVm, paths: VmPaths): LaunchPlan;
 }
 
-/** Kernel parameters every backend passes: marker, TCG relaxations, shares for our guest side. */
+/** Kernel parameters every backend passes: marker, TCG relaxations, shares for our guest side
+ * (guest/agent.py mounts each: ro, rw, or overlay = read-only share under a writable overlay). */
 export function commonCmdline(vm: ResolvedVm): string[] {
   return [
     GUEST_MARKER,
@@ -57,7 +58,7 @@ export function commonCmdline(vm: ResolvedVm): string[] {
     ...(vm.accel === 'tcg' ? TCG_CMDLINE : []),
     ...vm.spec.shares
       .filter((s) => s.mountPoint)
-      .map((s) => `fsto.share=${s.tag}:${s.mountPoint}:${s.readonly ? 'ro' : 'rw'}`),
+      .map((s) => `fsto.share=${s.tag}:${s.mountPoint}:${s.overlay ? 'overlay' : s.readonly ? 'ro' : 'rw'}`),
     ...vm.spec.cmdline,
   ];
 }

@@ -34,19 +34,31 @@ export const VmDisk = z.strictObject({
 export type VmDisk = z.output<typeof VmDisk>;
 
 /** A host directory exported over 9p. Mounting it is a separate step only our guest side performs. */
-export const VmShare = z.strictObject({
-  hostPath: HostPath('the shared directory'),
-  tag: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,36}$/, 'a share tag is 1-36 characters from A-Z a-z 0-9 . _ -')
-    .refine((t) => !t.startsWith('fsto.'), 'tags starting with "fsto." are reserved'),
-  readonly: z.boolean().default(true),
-  /** Where the guest mounts it; writable parents only (under /tmp, /mnt, /run, /srv). */
-  mountPoint: z
-    .string()
-    .regex(/^\/[A-Za-z0-9._/-]+$/, 'give an absolute guest path without spaces or commas')
-    .optional(),
-});
+export const VmShare = z
+  .strictObject({
+    hostPath: HostPath('the shared directory'),
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,36}$/, 'a share tag is 1-36 characters from A-Z a-z 0-9 . _ -')
+      .refine((t) => !t.startsWith('fsto.'), 'tags starting with "fsto." are reserved'),
+    readonly: z.boolean().default(true),
+    /**
+     * Read-only on the host, writable in the guest: our guest side mounts the share read-only at a
+     * hidden dir beside the mount point and an overlayfs (upper on a guest tmpfs) at the mount
+     * point; what the guest writes vanishes with the VM. For trees whose programs write into
+     * themselves (fstests links NNN.out files in tests/<fs>/). Needs a mount point.
+     */
+    overlay: z.boolean().default(false),
+    /** Where the guest mounts it; writable parents only (under /tmp, /mnt, /run, /srv). */
+    mountPoint: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._/-]+$/, 'give an absolute guest path without spaces or commas')
+      .optional(),
+  })
+  .refine((s) => !s.overlay || (s.readonly && s.mountPoint), {
+    message: 'an overlay share is read-only on the host and needs a mountPoint',
+    path: ['overlay'],
+  });
 export type VmShare = z.output<typeof VmShare>;
 
 /** Kernel command-line words travel unquoted through virtme-ng's shell: keep them plain. */

@@ -136,6 +136,43 @@ describe('vng argv', () => {
   });
 });
 
+describe('share modes', () => {
+  it('an overlay share: read-only for QEMU, mode "overlay" on the command line, on both backends', () => {
+    const spec = {
+      shares: [
+        { hostPath: '/src/fstests', tag: 'fstests', overlay: true, mountPoint: '/tmp/fsto/fstests' },
+        { hostPath: '/ro', tag: 'ro', mountPoint: '/tmp/ro' },
+        { hostPath: '/res', tag: 'results', readonly: false, mountPoint: '/tmp/results' },
+      ],
+    };
+    const words = [
+      'fsto.share=fstests:/tmp/fsto/fstests:overlay',
+      'fsto.share=ro:/tmp/ro:ro',
+      'fsto.share=results:/tmp/results:rw',
+    ];
+    const qemu = buildQemuArgv(vm({}, spec), paths);
+    expect(qemu[qemu.indexOf('-append') + 1]!.split(' ')).toEqual(expect.arrayContaining(words));
+    expect(qemu).toContain(
+      'local,id=fsto-s0,path=/src/fstests,security_model=none,multidevs=remap,readonly=on',
+    );
+    const vng = buildVngArgv(vm({}, spec), paths, 'vng');
+    expect(vng).toEqual(expect.arrayContaining(words.map((w) => `--append=${w}`)));
+    expect(vng).toContain(
+      '--qemu-opts=local,id=fsto-s0,path=/src/fstests,security_model=none,multidevs=remap,readonly=on',
+    );
+  });
+
+  it.each([
+    [{ hostPath: '/a', tag: 'a', overlay: true, readonly: false, mountPoint: '/tmp/a' }],
+    [{ hostPath: '/a', tag: 'a', overlay: true }],
+  ])('refuses an overlay share that is writable on the host or has no mount point: %j', (share) => {
+    const res = VmSpec.safeParse({ shares: [share] });
+    expect(JSON.stringify(res.error?.issues)).toContain(
+      'an overlay share is read-only on the host and needs a mountPoint',
+    );
+  });
+});
+
 describe('kvm probe argv', () => {
   it('boots with KVM and the host CPU, like a real KVM guest', () => {
     const argv = probeArgv('/boot/k', '/c/p.cpio');
