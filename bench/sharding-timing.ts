@@ -4,12 +4,13 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
 import type { BatchProgressSignal, PullReply, PullRequest, RunSummary } from '../common/schemas';
 
-// When a matrix's test phase began and ended, read from the workflows' histories (server
+// When a matrix cell's test phase began and ended, read from the workflows' histories (server
 // timestamps, ms), so VM boot, guest preparation and listing stay outside the makespan:
-//   start: a shard is handed its first test (the matrix's `nextTest` update completes with a
-//          test) or, unsharded (K = 1, no pulling), the child run hears the listing right before
-//          check starts;
-//   end:   the child run hears the last test's result (its `batchProgress` signal).
+//   sharded (K > 1): a shard's span starts when its cell hands it its first chunk (the cell's
+//          `nextTest` update completes with tests) and ends when it asks again after its last
+//          chunk (that request's update is accepted: check has exited);
+//   unsharded (K = 1, no pulling): the child run hears the listing right before check starts,
+//          and its last test's result (its `batchProgress` signal).
 // Both ends include check's own start-up (mount, scratch mkfs) for the tests they bracket.
 
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -32,22 +33,27 @@ const first = <T>(p: Payloads): T | undefined => {
 };
 const at = (e: Event) => tsToMs(e.eventTime);
 
-/** Per shard, when the matrix handed it its first test (pure). */
-export function firstHandOuts(matrix: readonly Event[]): Map<number, number> {
+/** Per shard, when the cell handed it its first chunk and when it asked after its last (pure). */
+export function pullSpans(cell: readonly Event[]): Map<number, [number, number]> {
   const shardOf = new Map<string, number>();
-  const out = new Map<number, number>();
-  for (const e of matrix) {
+  const asked = new Map<string, number>();
+  const spans = new Map<number, [number, number]>();
+  for (const e of cell) {
     const acc = e.workflowExecutionUpdateAcceptedEventAttributes;
     if (acc?.acceptedRequest?.input?.name === 'nextTest') {
       const req = first<PullRequest>(acc.acceptedRequest.input.args);
-      if (req) shardOf.set(acc.acceptedRequest.meta?.updateId ?? '', req.shard);
+      const id = acc.acceptedRequest.meta?.updateId ?? '';
+      if (req) shardOf.set(id, req.shard);
+      asked.set(id, at(e));
+      const span = req && spans.get(req.shard);
+      if (span) span[1] = at(e);
     }
     const done = e.workflowExecutionUpdateCompletedEventAttributes;
     const shard = shardOf.get(done?.meta?.updateId ?? '');
-    if (shard === undefined || out.has(shard)) continue;
-    if (first<PullReply>(done?.outcome?.success)?.kind === 'test') out.set(shard, at(e));
+    if (shard === undefined || spans.has(shard)) continue;
+    if (first<PullReply>(done?.outcome?.success)?.kind === 'tests') spans.set(shard, [at(e), at(e)]);
   }
-  return out;
+  return spans;
 }
 
 /** A child run's listing (unsharded: check starts right after) and test results, as times (pure). */
@@ -64,24 +70,29 @@ export function progressTimes(child: readonly Event[]): { listed: number | undef
   return { listed, results };
 }
 
-/** childIds in shard order (the matrix names them …s0, …s1, …). */
+/** childIds in shard order (the cell names them …s0, …s1, …). */
 export async function testPhase(
   client: Client,
   matrixId: string,
+  cellId: string,
   childIds: readonly string[],
 ): Promise<TestPhase> {
   const events = async (id: string) => (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
-  const matrix = await events(matrixId);
-  const handOuts = firstHandOuts(matrix);
+  const pulled = pullSpans(await events(cellId));
   const spans: [number, number][] = [];
   for (const [shard, id] of childIds.entries()) {
+    const span = pulled.get(shard);
+    if (span) {
+      spans.push(span);
+      continue;
+    }
     const p = progressTimes(await events(id));
-    const start = handOuts.get(shard) ?? p.listed;
-    if (start === undefined || !p.results.length)
-      throw new Error(`${id}: no test start or end in its history`);
-    spans.push([start, Math.max(...p.results)]);
+    if (childIds.length > 1 || p.listed === undefined || !p.results.length)
+      throw new Error(`${id}: no test start or end in the histories`);
+    spans.push([p.listed, Math.max(...p.results)]);
   }
   const t0 = Math.min(...spans.map(([s]) => s));
+  const matrix = await events(matrixId);
   return {
     beforeSec: (t0 - at(matrix[0]!)) / 1000,
     makespanSec: (Math.max(...spans.map(([, e]) => e)) - t0) / 1000,

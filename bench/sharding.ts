@@ -79,15 +79,17 @@ try {
     const summary: MatrixSummary = await handle.result();
     const wall = (performance.now() - t0) / 1000;
     const run = summary.runs[0]!;
-    const bad = run.tests.filter((t) => t.verdict !== 'pass');
-    if (run.tests.length !== BENCH.length || bad.length) {
+    const children = run.shards.map((s) => s.workflowId);
+    const shards = await shardTests(host.client, children);
+    const all = shards.flatMap((s) => s.tests);
+    const bad = all.filter((t) => t.verdict !== 'pass');
+    if (all.length !== BENCH.length || new Set(all.map((t) => t.name)).size !== BENCH.length || bad.length) {
       throw new Error(
-        `K=${k}: expected ${BENCH.length} passes, got ${JSON.stringify(run.tests)} ${run.error ?? ''}`,
+        `K=${k}: expected ${BENCH.length} passes, got ${JSON.stringify(all)} ${run.error ?? ''}`,
       );
     }
-    const children = run.shardWorkflowIds ?? [run.workflowId];
-    const phase = await testPhase(host.client, summary.workflowId, children);
-    const durations = run.tests.map((t) => t.durationSec);
+    const phase = await testPhase(host.client, summary.workflowId, run.workflowId, children);
+    const durations = all.map((t) => t.durationSec);
     const total = durations.reduce((a, b) => a + b, 0);
     const longest = Math.max(...durations);
     const ideal = Math.max(longest, total / k);
@@ -96,9 +98,10 @@ try {
     rows.push(
       `${String(k).padStart(2)} ${f1(wall)} ${f1(phase.beforeSec)} ${f1(phase.makespanSec)} ${f1(total)} ${f1(longest)} ${f1(ideal)}   ${(phase.makespanSec / ideal).toFixed(2)}   ${(lptMakespan(durations, k) / ideal).toFixed(2)} ${f1(overhead)}   [${phase.shardStartSec.map((s) => s.toFixed(1)).join(', ')}]`,
     );
-    for (const [i, s] of (await shardTests(host.client, children)).entries()) {
+    for (const [i, s] of shards.entries()) {
       shardLines.push(`K=${k} shard ${i}: ${s.tests.map((t) => `${t.name} ${t.durationSec}s`).join(', ')}`);
     }
+    if (run.handOuts !== undefined) shardLines.push(`K=${k}: ${run.handOuts} hand-outs (chunks)`);
     console.error(`K=${k} done in ${wall.toFixed(0)} s`);
   }
   const hist = await readHistory(host.stateDir, 'xfs');

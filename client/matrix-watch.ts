@@ -1,7 +1,8 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { matrixProgressQuery } from '../common/queries';
-import { isFailing, MatrixSummary, type MatrixProgress } from '../common/schemas';
+import { MatrixSummary, type MatrixProgress } from '../common/schemas';
+import { liveProgress } from './matrix-cells';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { rootMessage } from '../common/errors';
 
@@ -21,10 +22,16 @@ export function progressLines(p: MatrixProgress, before?: MatrixProgress): strin
 }
 
 export function matrixSummaryText(s: MatrixSummary): string {
-  const rows = s.runs.map((r) => {
-    const bad = r.tests.filter((t) => isFailing(t.verdict)).map((t) => t.name);
-    const tail = r.error ? `  ${r.error}` : bad.length ? `  failing: ${bad.join(' ')}` : '';
-    return `  ${label(r).padEnd(40)} ${r.status.toUpperCase().padEnd(9)} ${r.tests.length} tests${tail}`;
+  const rows = s.runs.flatMap((r) => {
+    const counts = Object.entries(r.counts)
+      .map(([v, n]) => `${n} ${v}`)
+      .join(', ');
+    const head = `  ${label(r).padEnd(40)} ${r.status.toUpperCase().padEnd(9)} ${r.tests}/${r.listed} tests${counts ? ` (${counts})` : ''}`;
+    const bad = r.failing.map(
+      (t) => `    ${t.verdict.padEnd(8)} ${t.name}${t.signature ? `  ${t.signature}` : ''}`,
+    );
+    const more = r.failingMore ? [`    … and ${r.failingMore} more (fsto report ${s.workflowId})`] : [];
+    return [head, ...(r.error ? [`    ${r.error.split('\n')[0]}`] : []), ...bad, ...more];
   });
   const c = s.comparison;
   const cmp = c
@@ -35,7 +42,8 @@ export function matrixSummaryText(s: MatrixSummary): string {
         ),
       ]
     : [];
-  return [`matrix ${s.workflowId}: ${s.status.toUpperCase()}`, ...rows, ...cmp].join('\n');
+  const report = s.report ? [`report: ${s.report}`] : [];
+  return [`matrix ${s.workflowId}: ${s.status.toUpperCase()}`, ...rows, ...cmp, ...report].join('\n');
 }
 
 /** 0 only when the matrix and every one of its runs passed. */
@@ -50,7 +58,10 @@ export type MatrixOutcome =
   | { kind: 'cancelled' }
   | { kind: 'failed'; message: string };
 
-/** Follow a matrix until it closes, polling `matrixProgress` (answered from workflow memory). */
+/**
+ * Follow a matrix until it closes, polling `matrixProgress` and, for running cells, their
+ * `cellProgress` and live shards' `progress` (all answered from workflow memory).
+ */
 export async function watchMatrix(
   handle: WorkflowHandle,
   out: (line: string) => void,
@@ -62,7 +73,7 @@ export async function watchMatrix(
   result.catch(() => undefined); // handled below
   while (!closed) {
     try {
-      const p = await handle.query(matrixProgressQuery);
+      const p = await liveProgress(handle.client, await handle.query(matrixProgressQuery));
       for (const l of progressLines(p, last)) out(l);
       last = p;
     } catch {

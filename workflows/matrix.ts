@@ -1,45 +1,40 @@
 import {
-  condition,
-  log,
   isCancellation,
+  log,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
-  ApplicationFailure,
 } from '@temporalio/workflow';
 import { parseOrFail, rootMessage } from '../common/errors';
 import { hostQueue } from '../common/queues';
-import { matrixProgressQuery, nextTestUpdate, offerListingUpdate } from '../common/queries';
+import { matrixProgressQuery } from '../common/queries';
 import {
-  isFailing,
+  failingCapFor,
+  FAILING_VERDICTS,
   MatrixSpec,
   matrixStatusOf,
   runSpecsOf,
   type MatrixRunProgress,
+  type MatrixRunResult,
   type MatrixSpecInput,
   type MatrixSummary,
-  type ListingOffer,
-  type PullReply,
-  type PullRequest,
 } from '../common/schemas';
 import { SA_FAILED_COUNT, SA_OUTCOME } from '../common/search-attributes';
 import { reportProxy } from './activities';
-import { mergeShards, type ShardOutcome } from './matrix-merge';
-import { fstestsRun } from './run';
-import { TestQueue, type Pull } from './test-queue';
+import { fstestsCell } from './cell';
 
 /**
- * A matrix: every config × kernel is a run; with shards > 1 its tests are spread over that many
- * child runs (VMs) that pull them one at a time from here, longest expected first.
+ * A matrix: one cell (fstestsCell child) per config × kernel. A cell spreads its tests over
+ * `shards` VMs and answers their pulls; the matrix only starts cells and gathers their bounded
+ * results, so its history and payloads grow with the number of cells, never with tests.
+ * Live counts: query each cell (`cellProgress`; `fsto matrix` does).
  */
 export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSummary> {
   const spec = parseOrFail(MatrixSpec, input, 'matrix spec');
   const { workflowId, taskQueue } = workflowInfo();
   const plans = runSpecsOf(spec);
-  const keyOf = (i: number) => `${plans[i]!.config}.k${i % Math.max(1, spec.kernels.length)}`;
-  const exclusive = new Set(spec.exclusive);
-  const queues = new Map(plans.map((_, i) => [keyOf(i), new TestQueue(exclusive)]));
+  const kernels = Math.max(1, spec.kernels.length);
   const cells: MatrixRunProgress[] = plans.map((p) => ({
     config: p.config,
     kernel: p.kernel,
@@ -47,79 +42,57 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     done: 0,
     total: 0,
   }));
+  setHandler(matrixProgressQuery, () => ({
+    runs: cells,
+    done: sum(cells.map((c) => c.done)),
+    total: sum(cells.map((c) => c.total)),
+  }));
 
-  setHandler(
-    nextTestUpdate,
-    async ({ key, shard }) => {
-      const q = queues.get(key)!;
-      q.finish(shard);
-      let reply: PullReply | undefined;
-      // Waits (in workflow memory) while another shard lists, or an exclusive test runs alone.
-      await condition(() => {
-        const p: Pull = q.next(shard);
-        if (p.kind !== 'wait') reply = p;
-        return reply !== undefined;
-      });
-      return reply!;
-    },
-    { validator: (req: PullRequest) => knownKey(req.key) },
-  );
-  setHandler(
-    offerListingUpdate,
-    ({ key, tests, expectedSec }) => queues.get(key)?.offer(tests, expectedSec),
-    {
-      validator: (offer: ListingOffer) => knownKey(offer.key),
-    },
-  );
-  function knownKey(key: string): void {
-    if (!queues.has(key)) fail(`unknown matrix key ${key}`);
-  }
-  setHandler(matrixProgressQuery, () => {
-    plans.forEach((_, i) => {
-      const q = queues.get(keyOf(i))!;
-      if (q.total) Object.assign(cells[i]!, { done: q.done, total: q.total });
-    });
-    return { runs: cells, done: sum(cells.map((c) => c.done)), total: sum(cells.map((c) => c.total)) };
-  });
-
+  const failingCap = failingCapFor(plans.length);
   const runs = await Promise.all(
-    plans.map(async (plan, i) => {
-      const shards = spec.shards;
-      const outcomes = await Promise.all(
-        Array.from({ length: shards }, async (_, shard): Promise<ShardOutcome> => {
-          const id = `${workflowId}.${plan.config}.k${i}${shards > 1 ? `.s${shard}` : ''}`;
-          const pull = shards > 1 ? { pull: { parentWorkflowId: workflowId, key: keyOf(i), shard } } : {};
-          try {
-            const child = await startChild(fstestsRun, {
-              workflowId: id,
-              taskQueue,
-              args: [
-                {
-                  ...plan.spec,
-                  ...pull,
-                  resultsMeta: { config: plan.config, matrixId: workflowId },
-                  expunge: plan.expunge,
-                },
-              ],
-            });
-            cells[i]!.status = 'running';
-            cells[i]!.workflowId ??= id;
-            return { workflowId: id, summary: await child.result() };
-          } catch (err) {
-            if (isCancellation(err)) throw err;
-            return { workflowId: id, error: rootMessage(err) };
-          } finally {
-            queues.get(keyOf(i))!.leave(shard);
-          }
-        }),
-      );
-      const merged = mergeShards(plan, outcomes);
-      Object.assign(cells[i]!, {
-        status: merged.status,
-        done: merged.tests.length,
-        total: merged.tests.length,
-      });
-      return merged;
+    plans.map(async (plan, i): Promise<MatrixRunResult> => {
+      const key = `${plan.config}.k${i % kernels}`;
+      const id = `${workflowId}.${key}`;
+      try {
+        const child = await startChild(fstestsCell, {
+          workflowId: id,
+          taskQueue,
+          args: [
+            {
+              matrixId: workflowId,
+              key,
+              config: plan.config,
+              kernel: plan.kernel,
+              spec: plan.spec,
+              expunge: plan.expunge,
+              shards: spec.shards,
+              exclusive: spec.exclusive,
+              failingCap,
+            },
+          ],
+        });
+        Object.assign(cells[i]!, { status: 'running', workflowId: id });
+        const r = await child.result();
+        Object.assign(cells[i]!, { status: r.status, done: r.tests, total: r.listed });
+        return r;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const error = rootMessage(err);
+        Object.assign(cells[i]!, { status: 'error' });
+        return {
+          config: plan.config,
+          kernel: plan.kernel,
+          workflowId: id,
+          status: 'error',
+          listed: 0,
+          tests: 0,
+          counts: {},
+          failing: [],
+          failingMore: 0,
+          shards: [],
+          error,
+        };
+      }
     }),
   );
 
@@ -139,7 +112,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     }
   }
   const status = matrixStatusOf(runs);
-  const failed = runs.flatMap((r) => r.tests).filter((t) => isFailing(t.verdict)).length;
+  const failed = sum(runs.flatMap((r) => [...FAILING_VERDICTS].map((v) => r.counts[v] ?? 0)));
   upsertSearchAttributes([
     { key: SA_OUTCOME, value: filed.comparison?.outcome === 'regressed' ? 'regressed' : status },
     { key: SA_FAILED_COUNT, value: failed },
@@ -148,6 +121,3 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const fail = (msg: string): never => {
-  throw ApplicationFailure.nonRetryable(msg, 'InvalidSpec');
-};

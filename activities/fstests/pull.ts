@@ -4,44 +4,74 @@ import type { CheckRunContext, CheckRunOutcome } from './check-run';
 import { runCheck } from './check-run';
 import { expectedOf } from './history';
 
-/** How a matrix shard reaches its matrix (Workflow Updates, wired by the worker). */
+/** How a matrix shard reaches its cell (Workflow Updates, wired by the worker). */
 export interface PullClient {
-  next(parentWorkflowId: string, req: PullRequest): Promise<PullReply>;
-  offer(parentWorkflowId: string, offer: ListingOffer): Promise<void>;
+  next(cellWorkflowId: string, req: PullRequest): Promise<PullReply>;
+  offer(cellWorkflowId: string, offer: ListingOffer): Promise<void>;
+}
+
+/** Runs one chunk in the guest: the batch's runCheck unless a test replaces it. */
+export type RunChunk = (tests: string[]) => Promise<CheckRunOutcome>;
+
+/** Tests of a chunk that got no verdict: neither a result nor the test the guest died in. */
+export function withoutVerdict(chunk: readonly string[], out: CheckRunOutcome): string[] {
+  const got = new Set(out.results.map((r) => r.name));
+  if (out.at) got.add(out.at);
+  return chunk.filter((t) => !got.has(t));
 }
 
 /**
- * A shard's loop inside one guest: take the next test from the matrix, run it, repeat, until the
- * matrix says done or the guest crashes or hangs. One `check` per test keeps the hand-out
- * dynamic (longest first over all shards) at the cost of check's start-up per test.
+ * A shard's loop inside one guest: take the next chunk of tests from the cell, run it in one
+ * `check`, repeat, until the cell says done or the guest crashes, hangs or is tainted. The next
+ * request gives back the chunk's tests that got no verdict; after a crash the loop gives them
+ * back at once (the run's next batch pulls anew). The first request `resume`s: a retried
+ * attempt gets its dead predecessor's chunk again (verdicts it already had are overwritten by
+ * the new ones, by test name, so each test still ends with one).
  */
 export async function runPulled(
   c: CheckRunContext,
   pull: PullClient,
   list: () => Promise<string[]>,
   times: CheckTimes,
-  /** A test the previous attempt was running when its worker died: run it again first. */
-  resume: string | undefined,
+  /** Kept for the batch's call; the cell's resume covers the test the dead attempt was running. */
+  _resume?: string,
+  run: RunChunk = (tests) => runCheck(c, tests),
+  sleep: (sec: number) => Promise<void> = (sec) => new Promise((r) => setTimeout(r, sec * 1000)),
 ): Promise<CheckRunOutcome> {
   const src = c.input.pull as NonNullable<BatchInput['pull']>;
+  const at = src.parentWorkflowId;
   const results: TestResult[] = [];
-  let pending = resume;
+  let req: PullRequest = { key: src.key, shard: src.shard, resume: true };
   for (;;) {
-    let test = pending;
-    pending = undefined;
-    if (!test) {
-      const reply = await pull.next(src.parentWorkflowId, { key: src.key, shard: src.shard });
-      if (reply.kind === 'done') return { results, ended: 'completed' };
-      if (reply.kind === 'list') {
-        const tests = await list();
-        const expectedSec = expectedOf(tests, times);
-        await pull.offer(src.parentWorkflowId, { key: src.key, tests, expectedSec });
-        continue;
-      }
-      test = reply.test;
+    const reply = await pull.next(at, req);
+    req = { key: src.key, shard: src.shard };
+    if (reply.kind === 'done') return { results, ended: 'completed' };
+    if (reply.kind === 'wait') {
+      await sleep(reply.sec);
+      continue;
     }
-    const out = await runCheck(c, [test]);
+    if (reply.kind === 'list') {
+      const tests = await list();
+      await pull.offer(at, { key: src.key, tests, expectedSec: expectedOf(tests, times) });
+      continue;
+    }
+    const out = await run(reply.tests);
+    const missing = withoutVerdict(reply.tests, out);
+    if (out.ended === 'completed') {
+      // check exited without a verdict for these: say so once, rather than hand them out forever.
+      results.push(...out.results, ...missing.map(noVerdict));
+      continue;
+    }
     results.push(...out.results);
-    if (out.ended !== 'completed') return { ...out, results };
+    // Settle the chunk now (the guest is gone): what got no verdict goes to the head of the queue.
+    await pull.next(at, { ...req, ...(missing.length ? { giveBack: missing } : {}), stop: true });
+    return { ...out, results };
   }
 }
+
+const noVerdict = (name: string): TestResult => ({
+  name,
+  verdict: 'error',
+  durationSec: 0,
+  reason: 'check exited without a verdict for it',
+});

@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { RunStatus, RunSummary } from './run';
+import { RunStatus } from './run';
 import { Comparison } from './results';
+import { Verdict } from './tests';
 
-// What a matrix reports while it runs (the `matrixProgress` query) and when it ends.
+// What a matrix reports while it runs (the `matrixProgress` and `cellProgress` queries) and when
+// it ends. Bounded: a cell's result carries counts, the failing tests (capped) and pointers; every
+// test's verdict lives in the shards' run results and in the host's results store.
 
 export const MatrixRunStatus = z.enum(['pending', 'running', ...RunStatus.options]);
 export type MatrixRunStatus = z.infer<typeof MatrixRunStatus>;
@@ -11,7 +14,7 @@ export type MatrixRunStatus = z.infer<typeof MatrixRunStatus>;
 export const MatrixRunProgress = z.object({
   config: z.string(),
   kernel: z.string(),
-  /** The child run's workflow id (the first shard's) once started. */
+  /** The cell's workflow id (fstestsCell) once started: query it for live counts. */
   workflowId: z.string().optional(),
   status: MatrixRunStatus,
   done: z.number().int().nonnegative(),
@@ -26,19 +29,72 @@ export const MatrixProgress = z.object({
 });
 export type MatrixProgress = z.infer<typeof MatrixProgress>;
 
-/**
- * A config × kernel's outcome: a RunSummary (shards merged) plus which cell it is. hostId and
- * resultsDir are optional because a run can fail before it claims a host.
- */
-export const MatrixRunResult = RunSummary.extend({
-  config: z.string(),
-  kernel: z.string(),
+/** One shard of a cell as the cell sees it (`cellProgress`): live, or ended with its verdicts. */
+export const CellShardProgress = z.object({
+  workflowId: z.string(),
+  /** Set once the shard's run ended: how many verdicts its summary has. */
+  verdicts: z.number().int().nonnegative().optional(),
+});
+export const CellProgress = z.object({
+  status: MatrixRunStatus,
+  /** Listed tests (0 until a shard listed the selection). */
+  total: z.number().int().nonnegative(),
+  /** Verdicts of ended shards plus the cell's own (tests no shard could give one). */
+  settled: z.number().int().nonnegative(),
+  shards: z.array(CellShardProgress),
+  /** Pull replies that handed tests out so far. */
+  handOuts: z.number().int().nonnegative(),
+});
+export type CellProgress = z.infer<typeof CellProgress>;
+
+/** A failing (or error) test of a cell: enough to name it; the rest is in the store. */
+export const FailingTest = z.object({
+  name: z.string(),
+  verdict: Verdict,
+  /** The crash signature or the first line of the reason, short. */
+  signature: z.string().max(200).optional(),
+  /** The shard run that gave the verdict (its artifacts are there), or the cell's own id. */
+  workflowId: z.string(),
+});
+export type FailingTest = z.infer<typeof FailingTest>;
+
+/** Pointers to a shard's run: where its results and report are. */
+export const ShardRef = z.object({
+  workflowId: z.string(),
+  status: RunStatus.optional(),
   hostId: z.string().optional(),
   resultsDir: z.string().optional(),
-  /** Why the run did not finish, when status is error or cancelled. */
+  report: z.string().optional(),
+  /** Verdicts in its summary. */
+  tests: z.number().int().nonnegative(),
+  /** Why it ended without a summary. */
   error: z.string().optional(),
-  /** Every shard's workflow id, when the tests were spread over several VMs. */
-  shardWorkflowIds: z.array(z.string()).optional(),
+});
+export type ShardRef = z.infer<typeof ShardRef>;
+
+/** A config × kernel's outcome (fstestsCell's result): counts, failing tests, pointers. */
+export const MatrixRunResult = z.object({
+  config: z.string(),
+  kernel: z.string(),
+  /** The cell's workflow id. */
+  workflowId: z.string(),
+  status: RunStatus,
+  /** Tests listed for the cell, and verdicts given (equal when every listed test has one). */
+  listed: z.number().int().nonnegative(),
+  tests: z.number().int().nonnegative(),
+  /** Verdicts by kind: pass, fail, notrun, … (absent kinds are 0). */
+  counts: z.record(z.string(), z.number().int().nonnegative()),
+  /** Tests whose verdict fails the run or is `error`, capped; failingMore says how many more. */
+  failing: z.array(FailingTest),
+  failingMore: z.number().int().nonnegative(),
+  hostId: z.string().optional(),
+  resultsDir: z.string().optional(),
+  kernelRelease: z.string().optional(),
+  shards: z.array(ShardRef),
+  /** Pull replies that handed tests out (sharded cells). */
+  handOuts: z.number().int().nonnegative().optional(),
+  /** Why the cell did not finish, when status is error or cancelled. */
+  error: z.string().optional(),
 });
 export type MatrixRunResult = z.infer<typeof MatrixRunResult>;
 

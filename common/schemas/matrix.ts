@@ -7,6 +7,7 @@ import { ExpungeEntry } from './results';
 import { TestName } from './tests';
 
 export * from './matrix-result';
+export * from './cell';
 
 // A matrix: every config × every kernel, each one run (RunSpec) whose tests the matrix workflow
 // may spread over several VMs (shards). Unknown fields are refused, as for a run. Expunge
@@ -57,6 +58,8 @@ export const MatrixSpec = z.strictObject({
   /** VMs per config × kernel that share its tests. */
   shards: z.number().int().min(1).max(16, 'at most 16 shards per config × kernel').default(1),
   flakyRetries: RunSpec.shape.flakyRetries,
+  /** Per-test hang timeouts for every run of the matrix (RunSpec's hang). */
+  hang: RunSpec.shape.hang.optional(),
   baseline: Baseline.optional(),
   vm: RunVmOptions.optional(),
 });
@@ -116,6 +119,7 @@ export function runSpecsOf(matrix: MatrixSpec): MatrixRunPlan[] {
         flakyRetries: matrix.flakyRetries,
         ...(c.devices !== undefined ? { devices: c.devices } : {}),
         ...(matrix.vm !== undefined ? { vm: matrix.vm } : {}),
+        ...(matrix.hang !== undefined ? { hang: matrix.hang } : {}),
         ...(c.mkfsOptions !== undefined ? { mkfsOptions: c.mkfsOptions } : {}),
         ...(c.mountOptions !== undefined ? { mountOptions: c.mountOptions } : {}),
         ...(c.configFile !== undefined ? { configFile: c.configFile } : {}),

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
-// How a matrix shard gets its tests: from the workflow that holds its config × kernel's queue.
+// How a matrix shard gets its tests: from the cell workflow (one config × kernel) that holds the
+// cell's queue, by Workflow Update. A reply hands out a chunk of tests (one `check` runs them
+// all); the next request says which of them got no verdict, so they go back to the queue.
 
-/** Where a shard of a matrix pulls its tests from: the matrix workflow, by update. */
+/** Where a shard of a matrix pulls its tests from: its cell workflow. */
 export const PullSource = z.strictObject({
+  /** The cell workflow's id (fstestsCell), which holds the queue. */
   parentWorkflowId: z.string(),
   /** The config × kernel the shard belongs to. */
   key: z.string(),
@@ -11,15 +14,37 @@ export const PullSource = z.strictObject({
 });
 export type PullSource = z.infer<typeof PullSource>;
 
-/** What a shard asks the matrix for, and what it gets. */
-export const PullRequest = z.object({ key: z.string(), shard: z.number().int().nonnegative() });
+/**
+ * What a shard asks its cell for. Every request but a `resume` one says the shard's previous
+ * chunk is over: its tests have verdicts in the shard's run, except those in `giveBack`.
+ */
+export const PullRequest = z.object({
+  key: z.string(),
+  shard: z.number().int().nonnegative(),
+  /** Tests of the previous chunk that got no verdict (the guest died first): back to the head. */
+  giveBack: z.array(z.string()).optional(),
+  /**
+   * The first request of a batch attempt: it does not know how a previous attempt's chunk ended
+   * (its worker died). The cell hands the shard's unfinished chunk, if any, to it again.
+   */
+  resume: z.boolean().optional(),
+  /** Only give back: the shard's guest is gone; hand it nothing now (reply `done`). */
+  stop: z.boolean().optional(),
+});
 export type PullRequest = z.infer<typeof PullRequest>;
+
 export const PullReply = z.union([
-  z.object({ kind: z.literal('test'), test: z.string() }),
+  /** Run these, in one `check`. */
+  z.object({ kind: z.literal('tests'), tests: z.array(z.string()).min(1) }),
+  /** List the selection (`check -n`) and offer it. */
   z.object({ kind: z.literal('list') }),
+  /** Nothing for now (too many shards are waiting in the cell): ask again after `sec`. */
+  z.object({ kind: z.literal('wait'), sec: z.number().positive() }),
+  /** No more tests for this shard. */
   z.object({ kind: z.literal('done') }),
 ]);
 export type PullReply = z.infer<typeof PullReply>;
+
 export const ListingOffer = z.object({
   key: z.string(),
   tests: z.array(z.string()),

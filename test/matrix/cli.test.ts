@@ -13,8 +13,9 @@ import { captureConsole } from '../helpers/console';
 
 // `fsto matrix` through commander, in process, against the harness's real dev server. The
 // workflow it starts is served by a real worker running a STAND-IN fstestsMatrix
-// (fake-matrix-workflow.ts): the real one is the lead's and runs VMs; this tests the CLI's side
-// of the contract (validation first, the start, progress, the summary and the exit code).
+// (fake-matrix-workflow.ts, with stand-in cells and shard runs): the real ones run VMs; this tests
+// the CLI's side of the contract (validation first, the start, live progress per cell from the
+// cells' and shards' queries, the summary and the exit code).
 
 let env: Awaited<ReturnType<typeof connect>>;
 let worker: Worker;
@@ -80,7 +81,8 @@ describe('fsto matrix', () => {
     const text = out.join('\n');
     const id = /^matrix (fsto-matrix-quick-\d{8}-\d{6}-[0-9a-f]{4}) started$/m.exec(text)?.[1];
     expect(id).toBeDefined();
-    expect(text).toMatch(/^ {2}xfs × host-newest\s+running\s+[01]\/2$/m);
+    // Counted live from the running shard's `progress` query (the matrix itself knows no counts).
+    expect(text).toMatch(/^ {2}xfs × host-newest\s+running\s+1\/2$/m);
     expect(text).toMatch(/^\[matrix\] [0-9]\/4 tests done$/m);
     expect(text).toMatch(new RegExp(`^matrix ${id}: PASSED$`, 'm'));
     const wf = await env.client.workflow.getHandle(id!).describe();
@@ -106,6 +108,9 @@ describe('fsto matrix', () => {
     expect(summary.status).toBe('failed');
     expect(summary.workflowId).toMatch(/^fsto-matrix-m-/); // named after the file when the spec has no name
     expect(summary.runs.map((r) => `${r.config}:${r.status}`)).toEqual(['good:passed', 'bad:failed']);
+    expect(summary.runs[1]!.failing).toEqual([
+      expect.objectContaining({ name: 'generic/002', verdict: 'fail', signature: 'output mismatch' }),
+    ]);
     expect(err.join('\n')).toMatch(/started/); // progress goes to stderr with --json
   });
 });

@@ -1,0 +1,154 @@
+import {
+  condition,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  workflowInfo,
+  ApplicationFailure,
+} from '@temporalio/workflow';
+import { parseOrFail, rootMessage } from '../common/errors';
+import { cellProgressQuery, nextTestUpdate, offerListingUpdate } from '../common/queries';
+import {
+  CellInput,
+  type CellProgress,
+  type ListingOffer,
+  type MatrixRunResult,
+  type PullReply,
+  type PullRequest,
+  type TestResult,
+} from '../common/schemas';
+import { mergeCell, type ShardOutcome } from './matrix-merge';
+import { fstestsRun } from './run';
+import { TestQueue, type Pull } from './test-queue';
+
+/** Shards waiting inside the cell at once; more are told to ask again (Temporal: ≤ 10 in flight). */
+const MAX_WAITING = 6;
+const WAIT_SEC = 5;
+
+/**
+ * One config × kernel of a matrix: starts its K shard runs, hands them the cell's tests in
+ * chunks (pull Updates on this workflow: their number grows with hand-outs, not tests), makes
+ * sure every listed test ends with exactly one verdict, and returns a bounded result.
+ */
+export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
+  const input = parseOrFail(CellInput, raw, 'cell input');
+  const { workflowId: cellId, taskQueue } = workflowInfo();
+  const K = input.shards;
+  const q = new TestQueue(K, new Set(input.exclusive));
+  const shardIds = Array.from({ length: K }, (_, s) => `${cellId}.s${s}`);
+  const endedWith = new Map<number, number>();
+  const own: TestResult[] = [];
+  let status: CellProgress['status'] = 'running';
+  let waiting = 0;
+
+  const progress = (): CellProgress => ({
+    status,
+    total: q.total,
+    settled: [...endedWith.values()].reduce((a, b) => a + b, 0) + own.length,
+    shards: shardIds.map((id, s) =>
+      endedWith.has(s) ? { workflowId: id, verdicts: endedWith.get(s)! } : { workflowId: id },
+    ),
+    handOuts: q.handOuts,
+  });
+  const show = () => {
+    const p = progress();
+    setCurrentDetails(
+      `**${p.status}** — ${p.total} tests listed, ${q.done} settled by ${K} shard(s), ${p.handOuts} hand-outs`,
+    );
+  };
+  setHandler(cellProgressQuery, progress);
+
+  setHandler(
+    nextTestUpdate,
+    async (req: PullRequest): Promise<PullReply> => {
+      const again = req.resume ? q.resume(req.shard) : undefined;
+      if (again) return { kind: 'tests', tests: again };
+      if (!req.resume) q.settle(req.shard, req.giveBack);
+      if (req.stop) return { kind: 'done' };
+      let p: Pull = q.next(req.shard, Date.now());
+      if (p.kind === 'wait') {
+        // Wait in workflow memory (another shard lists, an exclusive test runs alone, a running
+        // chunk may still give tests back), unless too many wait already.
+        if (waiting >= MAX_WAITING) return { kind: 'wait', sec: WAIT_SEC };
+        waiting++;
+        try {
+          await condition(() => (p = q.next(req.shard, Date.now())).kind !== 'wait');
+        } finally {
+          waiting--;
+        }
+      }
+      show();
+      return p as Exclude<Pull, { kind: 'wait' }>;
+    },
+    { validator: (req: PullRequest) => known(req.key, req.shard) },
+  );
+  setHandler(
+    offerListingUpdate,
+    ({ tests, expectedSec }: ListingOffer) => {
+      q.offer(tests, expectedSec);
+      show();
+    },
+    { validator: (offer: ListingOffer) => known(offer.key, 0) },
+  );
+  function known(key: string, shard: number): void {
+    if (key !== input.key || shard >= K)
+      throw ApplicationFailure.nonRetryable(`cell ${input.key} has no shard ${key}#${shard}`, 'InvalidSpec');
+  }
+
+  const lost = (tests: Map<string, number>, why: (shard: number) => string) => {
+    for (const [name, shard] of tests)
+      own.push({ name, verdict: 'error', durationSec: 0, reason: why(shard) });
+  };
+  const outcomes = await Promise.all(
+    shardIds.map(async (workflowId, shard): Promise<ShardOutcome> => {
+      let out: ShardOutcome;
+      try {
+        const child = await startChild(fstestsRun, {
+          workflowId,
+          taskQueue,
+          args: [
+            {
+              ...input.spec,
+              ...(K > 1 ? { pull: { parentWorkflowId: cellId, key: input.key, shard } } : {}),
+              resultsMeta: { config: input.config, matrixId: input.matrixId },
+              expunge: input.expunge,
+            },
+          ],
+        });
+        out = { workflowId, summary: await child.result() };
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        out = { workflowId, error: rootMessage(err) };
+      }
+      const verdicts = new Set(out.summary?.tests.map((t) => t.name));
+      endedWith.set(shard, verdicts.size);
+      lost(
+        q.leave(shard, verdicts),
+        (s) => `handed to shard ${s} (${shardIds[s]}), which ended without a verdict`,
+      );
+      show();
+      return out;
+    }),
+  );
+  lost(q.drain(), (s) =>
+    s >= 0
+      ? `handed to shard ${s} (${shardIds[s]}), which ended without a verdict`
+      : 'not run: every shard of its config × kernel ended before it was handed out',
+  );
+  if (own.length) log.warn('tests without a shard verdict', { cell: cellId, count: own.length });
+  const result = mergeCell({
+    config: input.config,
+    kernel: input.kernel,
+    cellId,
+    ...(K > 1 && q.listed ? { listed: q.total } : {}),
+    shards: outcomes,
+    own,
+    failingCap: input.failingCap,
+    ...(K > 1 ? { handOuts: q.handOuts } : {}),
+  });
+  status = result.status;
+  show();
+  return result;
+}
