@@ -2,7 +2,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { rootMessage } from '../common/errors';
 import { progressQuery } from '../common/queries';
-import type { RunProgress, RunSummary } from '../common/schemas';
+import type { RunProgress, RunSummary, TestResult } from '../common/schemas';
 import { progressLine, testLine } from './print';
 
 export type WatchOutcome =
@@ -25,7 +25,7 @@ export async function watchRun(
   const result = handle.result().finally(() => (closed = true));
   result.catch(() => undefined); // handled below; keeps Node from calling it unhandled meanwhile
   const show = (p: RunProgress) => {
-    for (const t of p.finished.slice(printed)) out(testLine(t));
+    for (const t of p.finished.slice(printed)) out(testLine(brief(t)));
     printed = Math.max(printed, p.finished.length);
     const line = progressLine(p);
     if (line !== lastLine) out((lastLine = line));
@@ -40,11 +40,24 @@ export async function watchRun(
   }
   try {
     const summary = (await result) as RunSummary;
-    for (const t of summary.tests.slice(printed)) out(testLine(t));
+    for (const t of summary.tests.slice(printed)) out(testLine(brief(t)));
     return { kind: 'completed', summary };
   } catch (err) {
     if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure)
       return { kind: 'cancelled' };
     return { kind: 'failed', message: rootMessage(err) };
   }
+}
+
+/** A crash's reason is a console excerpt: on the terminal, its crash line and where the console is. */
+function brief(t: TestResult): TestResult {
+  if (!t.reason || !t.crashSignature || t.verdict === 'fail') return t;
+  return { ...t, reason: t.reason.split('\n').slice(0, 2).join('\n') };
+}
+
+/** For the summary: each crash the kernel logged, named by its own line (the panic, the oops). */
+export function kernelLines(s: RunSummary): string[] {
+  return s.tests
+    .filter((t) => t.crashSignature)
+    .map((t) => `kernel: ${t.name} ${t.verdict}: ${t.crashSignature}`);
 }

@@ -2,18 +2,35 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
-import type { BatchInput, BatchResult, BatchProgressSignal, TestResult } from '../../common/schemas';
+import {
+  capReason,
+  type BatchInput,
+  type BatchPhase,
+  type BatchProgressSignal,
+  type BatchResult,
+  type CrashReport,
+  type TestResult,
+} from '../../common/schemas';
 import type { Ledger } from '../ledger/ledger';
 import { releaseRun, type Releasers } from '../ledger/reaper';
 import { parseCheckTime } from '../results/checktime';
 import { reportDir } from '../results/xunit';
 import { runCheck, type CheckRunContext, type CheckRunOutcome } from './check-run';
 import { runPulled, type PullClient } from './pull';
-import { Vm, type VmDeps } from '../vm/vm';
+import { bootCrashOf, Vm, type VmDeps } from '../vm/vm';
 import { checkEnv } from './config';
 import { batchLayout, batchVmSpec, GUEST } from './guest-layout';
-import { configText, listSelection, prepareGuest, sectionOf, type GuestExec } from './guest-prep';
+import {
+  configText,
+  GuestCrashed,
+  listSelection,
+  prepareGuest,
+  sectionOf,
+  type GuestExec,
+} from './guest-prep';
 import { expectedOf, mergeHistory, readHistory } from './history';
+import { BatchJournal } from './journal';
+import { ProgressSignals } from './signals';
 
 export interface BatchDeps {
   ledger: Ledger;
@@ -25,30 +42,48 @@ export interface BatchDeps {
   metrics?: { vmBooted(seconds: number, accel: 'kvm' | 'tcg'): void; testFinished(verdict: string): void };
   /** For matrix shards: where the next test comes from. */
   pull?: PullClient;
-  /** Tell the workflow a test finished (live progress); best effort. */
+  /** Tell the workflow how the batch goes (live progress); best effort, coalesced. */
   notify?: (runKey: string, s: BatchProgressSignal) => Promise<void>;
 }
 
-/** What a heartbeat carries, so a retried attempt resumes after the last finished test. */
-interface BatchBeat {
+/** What a heartbeat carries: how far the batch got. The verdicts themselves are in the journal. */
+export interface BatchBeat {
   label: string;
-  finished: TestResult[];
-  listed?: string[];
+  done: number;
+  counts: Record<string, number>;
   current?: string;
+}
+
+/** The guest died before any test: where, and its panic line (capped; the console stays on the host). */
+function diedOutside(phase: BatchPhase, crash: CrashReport): Pick<BatchResult, 'ended' | 'phase' | 'crash'> {
+  return {
+    ended: 'crashed',
+    phase,
+    crash: { signature: crash.signature, excerpt: capReason(crash.excerpt) },
+  };
 }
 
 /**
  * One VM boot: boot, prepare the guest, (list the selection,) run `check` on the tests not yet
- * done with a heartbeat and a signal per finished test, and stop the VM whatever happens.
+ * done, and stop the VM whatever happens. Verdicts go to a journal on the host as they come (a
+ * retried attempt resumes from it), to the workflow in coalesced signals, and in the result.
  */
 export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<BatchResult> {
   const ctx = Context.current();
+  const journal = new BatchJournal(input.resultsDir, input.label);
+  await mkdir(input.resultsDir, { recursive: true });
+  if (ctx.info.attempt === 1) await journal.reset();
+  const finished = ctx.info.attempt > 1 ? await journal.finished() : new Map<string, TestResult>();
+  let listed = ctx.info.attempt > 1 ? await journal.listing() : undefined;
   const prior = ctx.info.heartbeatDetails as BatchBeat | undefined;
-  const finished = new Map((prior?.label === input.label ? prior.finished : []).map((t) => [t.name, t]));
-  let listed = prior?.label === input.label ? prior.listed : undefined;
   let current: string | undefined;
-  const beat = () => ctx.heartbeat({ label: input.label, finished: [...finished.values()], listed, current });
+  const beat = () => {
+    const counts: Record<string, number> = {};
+    for (const r of finished.values()) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
+    ctx.heartbeat({ label: input.label, done: finished.size, counts, ...(current ? { current } : {}) });
+  };
   const keepalive = setInterval(beat, 10_000);
+  const signals = new ProgressSignals(input.label, deps.notify && ((s) => deps.notify!(input.runKey, s)));
 
   // A retry after the worker died: the VM it booted may still be running on our devices.
   await releaseRun(deps.ledger, input.runKey, { vm: deps.releasers.vm }, undefined, ['vm']);
@@ -62,8 +97,24 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
   const onCancel = () => ac.abort();
   ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
   let vm: Vm | undefined;
+  const result = (
+    out: Omit<BatchResult, 'finished' | 'accel' | 'bootSeconds' | 'resultBase'>,
+  ): BatchResult => ({
+    ...out,
+    finished: [...finished.values()],
+    ...(vm ? { kernelRelease: vm.kernelRelease } : {}),
+    accel: vm?.accel ?? (input.vm.accel === 'kvm' ? 'kvm' : 'tcg'),
+    bootSeconds: vm?.bootSeconds ?? 0,
+    resultBase: layout.hostResultBase,
+  });
   try {
-    vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec(input) }, deps.vm, { signal: ac.signal });
+    try {
+      vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec(input) }, deps.vm, { signal: ac.signal });
+    } catch (err) {
+      const crash = bootCrashOf(err);
+      if (crash && !ac.signal.aborted) return result(diedOutside('boot', crash));
+      throw err;
+    }
     deps.metrics?.vmBooted(vm.bootSeconds, vm.accel);
     const exec: GuestExec = (argv, o) =>
       vm!.exec(argv, {
@@ -72,80 +123,63 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
         env: checkEnv(layout.guestConfig),
         signal: o.signal ?? ac.signal,
       });
-    await prepareGuest(exec, input, layout);
-    if (input.list && !listed) {
-      listed = await listSelection(exec, { section, ...input.selection });
-      beat();
-      void deps
-        .notify?.(input.runKey, {
-          label: input.label,
-          listed,
-          expectedSec: expectedOf(listed, times),
-          next: listed[0],
-        })
-        .catch(() => {});
-    }
-    const dir = reportDir(layout.hostResultBase, section);
-    const checkCtx: CheckRunContext = {
-      exec,
-      input,
-      section,
-      times,
-      reportDir: dir,
-      hostResultBase: layout.hostResultBase,
-      cancel: ac.signal,
-      onStarted: (t) => {
-        current = t;
-      },
-      onFinished: (r, next) => {
-        finished.set(r.name, r);
-        deps.metrics?.testFinished(r.verdict);
-        current = undefined;
-        void deps
-          .notify?.(input.runKey, { label: input.label, results: [r], ...(next ? { next } : {}) })
-          .catch(() => {});
-        beat();
-      },
-    };
     let out: CheckRunOutcome;
-    if (input.pull) {
-      if (!deps.pull) throw new Error('this worker cannot pull tests from a matrix (no client)');
-      const resume =
-        prior?.label === input.label && prior.current && !finished.has(prior.current)
-          ? prior.current
-          : undefined;
-      const list = () => listSelection(exec, { section, ...input.selection });
-      out = await runPulled(checkCtx, deps.pull, list, times, resume);
-    } else {
-      const todo = (input.list ? (listed ?? []) : input.selection.tests).filter((t) => !finished.has(t));
-      out = todo.length > 0 ? await runCheck(checkCtx, todo) : { results: [], ended: 'completed' };
+    try {
+      await prepareGuest(exec, input, layout);
+      if (input.list && !listed) {
+        listed = await listSelection(exec, { section, ...input.selection });
+        await journal.saveListing(listed);
+        beat();
+        signals.listing(listed, expectedOf(listed, times));
+      }
+      out = await runTests(
+        input,
+        deps,
+        {
+          exec,
+          input,
+          section,
+          times,
+          reportDir: reportDir(layout.hostResultBase, section),
+          hostResultBase: layout.hostResultBase,
+          cancel: ac.signal,
+          onStarted: (t) => {
+            current = t;
+          },
+          onFinished: (r, next) => {
+            finished.set(r.name, r);
+            journal.record(r);
+            deps.metrics?.testFinished(r.verdict);
+            current = undefined;
+            signals.result(r, next);
+            beat();
+          },
+        },
+        { finished, listed, prior },
+      );
+    } catch (err) {
+      if (err instanceof GuestCrashed && !ac.signal.aborted) return result(diedOutside(err.phase, err.crash));
+      throw err;
     }
-    const { ended, at, crash } = out;
-    if (at) deps.metrics?.testFinished(ended);
-    for (const r of out.results) finished.set(r.name, r);
+    if (out.at && out.ended !== 'tainted') deps.metrics?.testFinished(out.ended);
+    for (const r of out.results) {
+      finished.set(r.name, r);
+      journal.record(r);
+    }
     await mergeHistory(
       deps.stateDir,
       input.fs,
-      parseCheckTime(await readFile(join(dir, 'check.time'), 'utf8').catch(() => '')),
+      parseCheckTime(
+        await readFile(join(reportDir(layout.hostResultBase, section), 'check.time'), 'utf8').catch(() => ''),
+      ),
     );
-    return {
-      ...(input.list && listed
-        ? {
-            listed,
-            expectedSec: Object.fromEntries(
-              listed.flatMap((t) => (times.has(t) ? [[t, times.get(t)!]] : [])),
-            ),
-          }
-        : {}),
-      finished: [...finished.values()],
-      ended,
-      ...(at ? { at } : {}),
-      ...(crash ? { crash } : {}),
-      kernelRelease: vm.kernelRelease,
-      accel: vm.accel,
-      bootSeconds: vm.bootSeconds,
-      resultBase: layout.hostResultBase,
-    };
+    return result({
+      ...(input.list && listed ? { listed, expectedSec: expectedOf(listed, times) } : {}),
+      ended: out.ended,
+      ...(out.at ? { at: out.at } : {}),
+      ...(out.phase ? { phase: out.phase } : {}),
+      ...(out.crash ? { crash: out.crash } : {}),
+    });
   } catch (err) {
     if (ctx.cancellationSignal.aborted) throw new CancelledFailure('batch cancelled; its VM was stopped');
     throw err;
@@ -153,5 +187,26 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
     clearInterval(keepalive);
     ctx.cancellationSignal.removeEventListener('abort', onCancel);
     await vm?.stop();
+    await Promise.all([signals.flush(), journal.flush().catch(() => undefined)]);
   }
+}
+
+/** The tests of this batch: pulled from a matrix cell, or the listing minus what is done. */
+async function runTests(
+  input: BatchInput,
+  deps: BatchDeps,
+  c: CheckRunContext,
+  s: { finished: Map<string, TestResult>; listed?: string[]; prior?: BatchBeat },
+): Promise<CheckRunOutcome> {
+  if (input.pull) {
+    if (!deps.pull) throw new Error('this worker cannot pull tests from a matrix (no client)');
+    const resume =
+      s.prior?.label === input.label && s.prior.current && !s.finished.has(s.prior.current)
+        ? s.prior.current
+        : undefined;
+    const list = () => listSelection(c.exec, { section: c.section, ...input.selection });
+    return runPulled(c, deps.pull, list, c.times, resume);
+  }
+  const todo = (input.list ? (s.listed ?? []) : input.selection.tests).filter((t) => !s.finished.has(t));
+  return todo.length > 0 ? runCheck(c, todo) : { results: [], ended: 'completed' };
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import type { BatchInput } from '../../common/schemas';
+import type { BatchInput, BatchPhase, CrashReport } from '../../common/schemas';
 import type { ExecOptions, Vm } from '../vm/vm';
 import { listArgv, parseListing, type CheckSelection } from './check-argv';
 import { DEFAULT_SECTION, dirsToCreate, renderLocalConfig, testDevMkfsArgv } from './config';
@@ -33,8 +33,19 @@ export async function configText(input: BatchInput, layout: BatchLayout): Promis
   });
 }
 
+/** The kernel panicked (or the VM died) while the guest was being prepared or listing the tests. */
+export class GuestCrashed extends Error {
+  constructor(
+    readonly phase: Extract<BatchPhase, 'prepare' | 'listing'>,
+    readonly crash: CrashReport,
+  ) {
+    super(`the guest crashed during ${phase}: ${crash.signature}`);
+  }
+}
+
 async function mustSucceed(what: string, p: ReturnType<Vm['exec']>): Promise<string> {
   const r = await p;
+  if (r.outcome === 'crashed' && r.crash) throw new GuestCrashed('prepare', r.crash);
   if (r.outcome === 'exited' && r.exitCode === 0) return r.stdoutTail;
   throw ApplicationFailure.retryable(
     `${what} failed in the guest (${r.outcome}, exit ${r.exitCode}): ${r.stderrTail.trim() || r.stdoutTail.trim()}`,
@@ -53,6 +64,7 @@ export async function prepareGuest(exec: GuestExec, input: BatchInput, layout: B
   const testDev = input.devices.env.TEST_DEV;
   if (!testDev || input.configFile) return;
   const r = await exec(['blkid', '-o', 'value', '-s', 'TYPE', testDev], { timeoutSec: 60 });
+  if (r.outcome === 'crashed' && r.crash) throw new GuestCrashed('prepare', r.crash);
   if (r.stdoutTail.trim() !== input.fs) {
     await mustSucceed(
       `mkfs.${input.fs} on TEST_DEV`,
@@ -65,6 +77,7 @@ export async function prepareGuest(exec: GuestExec, input: BatchInput, layout: B
 export async function listSelection(exec: GuestExec, sel: CheckSelection): Promise<string[]> {
   const lines: string[] = [];
   const r = await exec(listArgv(sel), { timeoutSec: 900, onLine: (s, l) => s === 'stdout' && lines.push(l) });
+  if (r.outcome === 'crashed' && r.crash) throw new GuestCrashed('listing', r.crash);
   if (r.outcome !== 'exited' || r.exitCode !== 0) {
     throw ApplicationFailure.retryable(
       `listing the tests (check -n) failed (${r.outcome}, exit ${r.exitCode}): ${r.stderrTail.trim() || r.stdoutTail.trim()}`,

@@ -20,3 +20,15 @@ export function hangTimeoutSec(test: string, times: CheckTimes, opts: HangTimeou
   if (last === undefined) return Math.max(floorSec, defaultSec);
   return Math.max(floorSec, Math.ceil(factor * last * scale));
 }
+
+/** How a test's timeout came about, for the reason of a hung verdict. */
+export function hangTimeoutWhy(test: string, times: CheckTimes, opts: HangTimeoutOptions = {}): string {
+  const { floorSec, factor, defaultSec, scale } = { ...HANG_DEFAULTS, ...opts };
+  const sec = hangTimeoutSec(test, times, opts);
+  const last = times.get(test);
+  const from =
+    last === undefined
+      ? `no history: the default ${defaultSec} s`
+      : `${factor} × its last ${last} s${scale !== 1 ? ` × ${scale}` : ''}`;
+  return `${sec} s (${from}, floor ${floorSec} s)`;
+}

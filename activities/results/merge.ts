@@ -2,17 +2,20 @@ import type { TestResult, Verdict } from '../../common/schemas';
 import type { ProgressEvent } from '../fstests/progress';
 import type { CheckLogRun } from './checklog';
 
-// The final per-test verdicts of ONE check invocation (one VM boot) from whatever exists (pure).
+// The final per-test verdicts of ONE check invocation from whatever exists (pure).
 // Sources, strongest first:
 //   1. the orchestrator's marks (crashed, hung, error): it saw the kernel die or the test hang,
 //      which fstests cannot report;
-//   2. result.xml: fstests' own report, rewritten before every test (so it survives a crash
-//      minus the running test, DESIGN.md "Truth of results");
+//   2. result.xml of THIS invocation: fstests' own report, rewritten before every test (so it
+//      survives a crash minus the running test, DESIGN.md "Truth of results");
 //   3. check's stdout, parsed by ProgressParser (kept by the orchestrator as it streamed);
 //   4. check.log's last block (written only when check finishes a section).
-// A test whose line was printed but never finished, with no mark, is `error` (we do not know
-// what happened). Expected tests with no trace at all are returned as `missing`: the caller runs
-// them in a fresh VM. Combining attempts (retries, fresh VMs) is the caller's job.
+// Exactly one verdict per expected test: when check exited by itself (`checkExit`), a test it
+// gave no verdict (never started, or started and never reported) is `error` with check's exit
+// status and the tail of its output. When the orchestrator stopped check (a hang, a panic, a
+// tainted kernel), such tests are `missing`: the caller runs them in a fresh VM.
+// With `check -i N` a test reports once per iteration: every iteration's verdict is kept and the
+// test's verdict is the worst of them.
 
 export interface Mark {
   test: string;
@@ -20,6 +23,14 @@ export interface Mark {
   reason?: string;
   crashSignature?: string;
   durationSec?: number;
+}
+
+export interface CheckExit {
+  status: number | null;
+  /** The end of check's stdout/stderr. */
+  tail: string;
+  /** Where its whole output is kept on the host. */
+  outputFile?: string;
 }
 
 export interface VerdictSources {
@@ -31,28 +42,42 @@ export interface VerdictSources {
   xunit?: readonly TestResult[];
   progress?: readonly ProgressEvent[];
   checkLog?: CheckLogRun;
+  /** check exited by itself (it was not stopped): nothing it was given may stay without a verdict. */
+  checkExit?: CheckExit;
 }
 
 export interface MergedVerdicts {
   results: TestResult[];
-  /** Expected tests no source knows anything about. */
+  /** Expected tests without a verdict, to run again (only when check did not exit by itself). */
   missing: string[];
+  /** Tests reported more than once (check -i): each iteration's verdict, in order. */
+  iterations: Record<string, Verdict[]>;
 }
 
-function fromProgress(events: readonly ProgressEvent[]): Map<string, TestResult> {
-  const out = new Map<string, TestResult>();
+/** Worst first: a test's verdict over several iterations is the first of these it got. */
+const SEVERITY: readonly Verdict[] = ['crashed', 'hung', 'fail', 'error', 'pass', 'notrun', 'expunged'];
+export const worst = (vs: readonly Verdict[]): Verdict => SEVERITY.find((v) => vs.includes(v)) ?? 'error';
+
+interface Runs {
+  finished: TestResult[];
+  /** Started after its last report: check never reported this (last) run. */
+  open: boolean;
+}
+
+function fromProgress(events: readonly ProgressEvent[]): Map<string, Runs> {
+  const out = new Map<string, Runs>();
+  const runs = (t: string) => out.get(t) ?? out.set(t, { finished: [], open: false }).get(t)!;
   for (const e of events) {
-    if (e.kind === 'started') {
-      out.set(e.test, {
+    if (e.kind === 'started') runs(e.test).open = true;
+    else if (e.kind === 'finished') {
+      const r = runs(e.test);
+      r.open = false;
+      r.finished.push({
         name: e.test,
-        verdict: 'error',
-        durationSec: 0,
-        reason: 'the test started but check reported no result (the guest stopped during it)',
+        verdict: e.verdict,
+        durationSec: e.durationSec ?? 0,
+        ...(e.reason ? { reason: e.reason } : {}),
       });
-    } else if (e.kind === 'finished') {
-      const r: TestResult = { name: e.test, verdict: e.verdict, durationSec: e.durationSec ?? 0 };
-      if (e.reason) r.reason = e.reason;
-      out.set(e.test, r);
     }
   }
   return out;
@@ -68,6 +93,28 @@ function fromCheckLog(run: CheckLogRun | undefined): Map<string, TestResult> {
     out.set(name, { name, verdict, durationSec: 0, reason: 'from check.log' });
   }
   return out;
+}
+
+function noVerdict(name: string, started: boolean, exit: CheckExit): TestResult {
+  const status = exit.status === null ? 'without an exit status' : `with status ${exit.status}`;
+  const what = started ? 'started but was never reported' : 'was never started';
+  const tail = exit.tail.trimEnd().split('\n').slice(-15).join('\n');
+  const file = exit.outputFile ? ` (whole output: ${exit.outputFile})` : '';
+  return {
+    name,
+    verdict: 'error',
+    durationSec: 0,
+    reason: `check exited ${status} without a verdict: the test ${what}${file}; its last output:\n${tail}`,
+  };
+}
+
+/** Several iterations: the worst one, saying what each gave. */
+function overIterations(runs: TestResult[], xunit: TestResult | undefined): TestResult {
+  const verdicts = runs.map((r) => r.verdict);
+  const v = worst(verdicts);
+  const pick = (xunit?.verdict === v ? xunit : undefined) ?? runs.find((r) => r.verdict === v)!;
+  const each = `iterations: ${verdicts.join(' ')}`;
+  return { ...pick, reason: pick.reason ? `${each}; ${pick.reason}` : each };
 }
 
 export function mergeVerdicts(src: VerdictSources): MergedVerdicts {
@@ -86,18 +133,41 @@ export function mergeVerdicts(src: VerdictSources): MergedVerdicts {
   const xunit = new Map((src.xunit ?? []).map((r) => [r.name, r] as const));
   const progress = fromProgress(src.progress ?? []);
   const log = fromCheckLog(src.checkLog);
-  const expunged = new Map(
-    (src.expunged ?? []).map((name) => [name, { name, verdict: 'expunged' as const, durationSec: 0 }]),
-  );
-  const layers = [marks, xunit, progress, log, expunged];
+  const expunged = new Set(src.expunged ?? []);
 
-  const order = [...new Set([...(src.expected ?? []), ...layers.flatMap((l) => [...l.keys()])])];
+  const order = [
+    ...new Set([
+      ...(src.expected ?? []),
+      ...marks.keys(),
+      ...xunit.keys(),
+      ...progress.keys(),
+      ...log.keys(),
+      ...expunged,
+    ]),
+  ];
   const results: TestResult[] = [];
   const missing: string[] = [];
+  const iterations: Record<string, Verdict[]> = {};
   for (const name of order) {
-    const found = layers.map((l) => l.get(name)).find((r) => r !== undefined);
+    const runs = progress.get(name);
+    if (runs && runs.finished.length > 1) iterations[name] = runs.finished.map((r) => r.verdict);
+    const mark = marks.get(name);
+    if (mark) {
+      results.push(mark);
+      continue;
+    }
+    // Started and never reported (in its last iteration): no source knows how it ended.
+    const found = runs?.open
+      ? undefined
+      : runs && runs.finished.length > 1
+        ? overIterations(runs.finished, xunit.get(name))
+        : (xunit.get(name) ??
+          runs?.finished[0] ??
+          log.get(name) ??
+          (expunged.has(name) ? { name, verdict: 'expunged' as const, durationSec: 0 } : undefined));
     if (found) results.push(found);
+    else if (src.checkExit) results.push(noVerdict(name, runs?.open ?? false, src.checkExit));
     else missing.push(name);
   }
-  return { results, missing };
+  return { results, missing, iterations };
 }

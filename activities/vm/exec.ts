@@ -1,9 +1,13 @@
+import type { CrashReport } from '../../common/schemas/vm';
+import type { CrashMatch } from './console';
 import type { GuestFrame } from './frames';
 import type { VmProcess } from './supervisor';
 import type { ExecOptions, ExecResult } from './vm';
 
 // One command in the guest: stream its output, and decide how it ended — its exit frame, a
-// kernel crash on the console, the VM going away, or silence longer than the timeout (hung).
+// kernel panic on the console, the VM going away, or (only when the caller sets a timeout)
+// silence longer than that (hung). A crash line the kernel survives (oops, BUG, hung task) does
+// not end the command: the caller hears of it (onKernelLog) and decides.
 
 const TAIL_BYTES = 8192;
 /** After a crash line, how long the trace may keep arriving before we report (well under 5 s). */
@@ -54,14 +58,10 @@ export function execInGuest(
       if (r instanceof Error) return reject(r);
       resolve({ ...r, stdoutTail: out.end(), stderrTail: err.end() });
     };
-    const crashed = () =>
-      finish({
-        exitCode: null,
-        outcome: 'crashed',
-        crash: proc.scanner.report() ?? { signature: 'unknown', excerpt: '' },
-      });
+    const crashed = () => finish({ exitCode: null, outcome: 'crashed', crash: crashReport(proc) });
     const arm = () => {
       clearTimeout(idle);
+      if (o.timeoutSec === undefined) return;
       idle = setTimeout(() => {
         proc.send({ t: 'kill', id });
         finish({ exitCode: null, outcome: 'hung' });
@@ -78,13 +78,21 @@ export function execInGuest(
         finish({ exitCode: 127, outcome: 'exited' });
       }
     };
-    const onCrash = () => void setTimeout(crashed, CRASH_SETTLE_MS);
+    const onCrash = (m: CrashMatch) => {
+      if (m.fatal) return void setTimeout(crashed, CRASH_SETTLE_MS);
+      o.onKernelLog?.(m, () => crashReport(proc, m));
+    };
     const onExit = (status: number | string) => {
-      if (proc.scanner.crash) return crashed();
+      if (proc.scanner.fatal) return crashed();
+      const last = proc.scanner.matches.at(-1);
+      const why = `VM exited unexpectedly (${status})`;
       finish({
         exitCode: null,
         outcome: 'crashed',
-        crash: { signature: `VM exited unexpectedly (${status})`, excerpt: proc.scanner.tail(40) },
+        crash: {
+          signature: last ? `${why} after: ${last.signature}` : why,
+          excerpt: `${why}\n(console: ${proc.opts.consolePath})\n${proc.scanner.tail(40)}`,
+        },
       });
     };
     const onAbort = () => {
@@ -92,7 +100,7 @@ export function execInGuest(
       finish(new Error('exec cancelled'));
     };
     if (o.signal?.aborted) return onAbort();
-    if (proc.scanner.crash) return crashed();
+    if (proc.scanner.fatal) return crashed();
     if (proc.exited) return onExit(proc.exitStatus ?? 'gone');
     proc.on('frame', onFrame);
     proc.on('crash', onCrash);
@@ -103,4 +111,18 @@ export function execInGuest(
     }
     arm();
   });
+}
+
+/**
+ * The report of a dead guest: the signature of the incident's first crash line (an oops before
+ * its "Fatal exception" panic), an excerpt that starts with that line and names the console file.
+ */
+export function crashReport(proc: VmProcess, m: CrashMatch | undefined = proc.scanner.fatal): CrashReport {
+  const r = proc.scanner.report(m && proc.scanner.incident(m));
+  if (!r) return { signature: 'unknown', excerpt: `(console: ${proc.opts.consolePath})` };
+  const [first, ...rest] = r.excerpt.split('\n');
+  return {
+    signature: r.signature,
+    excerpt: [first, `(console: ${proc.opts.consolePath})`, ...rest].join('\n'),
+  };
 }

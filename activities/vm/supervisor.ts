@@ -100,8 +100,7 @@ export class VmProcess extends EventEmitter<VmProcessEvents> {
   private onConsole(text: string): void {
     this.consoleFile.write(text);
     this.emit('console', text);
-    const crash = this.scanner.push(text);
-    if (crash) this.emit('crash', crash, Date.now());
+    for (const crash of this.scanner.push(text)) this.emit('crash', crash, Date.now());
   }
 
   private attach(s: Socket): void {

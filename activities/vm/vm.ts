@@ -8,7 +8,8 @@ import { vngBin } from '../settings';
 import type { VmBackend } from './backend';
 import { qemuBackend } from './backends/qemu';
 import { vngBackend } from './backends/vng';
-import { execInGuest } from './exec';
+import type { CrashMatch } from './console';
+import { crashReport, execInGuest } from './exec';
 import { GUEST_DIR } from './initramfs';
 import { resolveVm, type KvmProbe } from './resolve';
 import { ensureDir, VmProcess } from './supervisor';
@@ -26,8 +27,11 @@ export interface VmDeps {
 export interface ExecOptions {
   env?: Record<string, string>;
   cwd?: string;
-  /** Hung when no frame arrives from the agent for longer than this. */
-  timeoutSec: number;
+  /** Hung when no frame arrives from the agent for longer than this; unset: no limit (the
+   * caller's own watchdog decides, e.g. fstests' per-test hang timeout). */
+  timeoutSec?: number;
+  /** A crash line the kernel survives (oops, BUG, hung task…) while the command runs. */
+  onKernelLog?: (m: CrashMatch, report: () => CrashReport) => void;
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   /** Raw output as it arrives, partial lines included (fstests names a test before running it). */
   onData?: (stream: 'stdout' | 'stderr', text: string) => void;
@@ -50,6 +54,15 @@ export function backendFor(name: 'vng' | 'qemu', deps: Pick<VmDeps, 'vngBin'>): 
 function socketPath(vmDir: string, vmId: string): string {
   const p = join(vmDir, `vm-${vmId}.sock`);
   return p.length < 100 ? p : join(tmpdir(), `fsto-vm-${vmId}.sock`);
+}
+
+/** ApplicationFailure type of a boot the kernel panicked in; details[0] is the CrashReport. */
+export const VM_BOOT_CRASHED = 'VmBootCrashed';
+
+/** The panic of a failed boot, if that is why it failed. */
+export function bootCrashOf(err: unknown): CrashReport | undefined {
+  if (!(err instanceof ApplicationFailure) || err.type !== VM_BOOT_CRASHED) return undefined;
+  return err.details?.[0] as CrashReport | undefined;
 }
 
 export class Vm {
@@ -95,6 +108,16 @@ export class Vm {
     if (ready.kind !== 'ready') {
       await proc.stop({ graceMs: 0 });
       if (ready.kind === 'aborted') throw new Error('boot cancelled');
+      if (proc.scanner.fatal) {
+        const crash = crashReport(proc);
+        // Booting the same kernel and command line again panics again: not retryable here.
+        throw ApplicationFailure.create({
+          type: VM_BOOT_CRASHED,
+          message: `the kernel panicked during boot: ${crash.signature} (console: ${consolePath})`,
+          nonRetryable: true,
+          details: [crash],
+        });
+      }
       throw ApplicationFailure.retryable(
         `VM boot failed (${ready.kind}): ${ready.detail}\nconsole (${consolePath}):\n${proc.scanner.tail(25)}`,
         'VmBootFailed',
@@ -111,8 +134,9 @@ export class Vm {
     );
   }
 
+  /** The kernel panicked (a crash line it survives does not count). */
   get crashed(): boolean {
-    return this.proc.scanner.crash !== undefined;
+    return this.proc.scanner.fatal !== undefined;
   }
 
   get exited(): boolean {
@@ -157,14 +181,21 @@ async function waitReady(proc: VmProcess, timeoutMs: number, signal?: AbortSigna
         'frame',
         (f) => f.t === 'ready' && resolve({ kind: 'ready', release: f.release, warnings: f.warnings ?? [] }),
       );
+      // A crash line the kernel survives does not stop a boot; a panic does (then the VM exits,
+      // often before the trace has settled: panic=-1 and -no-reboot).
       proc.on(
         'crash',
-        () =>
-          void sleep(1000).then(() =>
-            resolve({ kind: 'crashed', detail: proc.scanner.report()?.signature ?? '' }),
-          ),
+        (m) =>
+          m.fatal &&
+          void sleep(1000).then(() => resolve({ kind: 'crashed', detail: crashReport(proc).signature })),
       );
-      proc.on('exit', (s) => resolve({ kind: 'exited', detail: `exit status ${s}` }));
+      proc.on('exit', (s) =>
+        resolve(
+          proc.scanner.fatal
+            ? { kind: 'crashed', detail: crashReport(proc).signature }
+            : { kind: 'exited', detail: `exit status ${s}` },
+        ),
+      );
       void sleep(timeoutMs, undefined, { signal: ac.signal }).then(
         () => resolve({ kind: 'timeout', detail: `no ready frame within ${timeoutMs / 1000}s` }),
         () => undefined,

@@ -9,7 +9,7 @@ import { addConnectionOptions, type ConnectOpts } from '../connection';
 import { EXIT, exitCodeFor } from '../exit-codes';
 import { summaryText } from '../print';
 import { openSession } from '../temporal';
-import { watchRun } from '../watch';
+import { kernelLines, watchRun } from '../watch';
 import { withEmbeddedWorker } from '../embedded-worker';
 import { runId } from '../run-id';
 import { writeJunit } from '../junit-out';
@@ -23,6 +23,10 @@ interface RunFlags extends ConnectOpts {
   excludeFile?: string;
   requireKvm?: boolean;
   flakyRetries?: string;
+  hangFloor?: string;
+  hangFactor?: string;
+  hangDefault?: string;
+  iterations?: string;
   backend?: string;
   json?: boolean;
   junit?: string;
@@ -30,6 +34,16 @@ interface RunFlags extends ConnectOpts {
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** The hang policy flags given (RunSpec fills the others with its defaults). */
+function hangFromFlags(f: RunFlags): RunSpecInput['hang'] | undefined {
+  const hang = {
+    ...(f.hangFloor !== undefined ? { floorSec: Number(f.hangFloor) } : {}),
+    ...(f.hangFactor !== undefined ? { factor: Number(f.hangFactor) } : {}),
+    ...(f.hangDefault !== undefined ? { defaultSec: Number(f.hangDefault) } : {}),
+  };
+  return Object.keys(hang).length ? hang : undefined;
+}
 
 /** Flags → a run spec; paths made absolute so the workflow (and the host) see what the user meant. */
 export function specFromFlags(f: RunFlags, tests: string[]): RunSpecInput {
@@ -43,6 +57,8 @@ export function specFromFlags(f: RunFlags, tests: string[]): RunSpecInput {
     ...(f.excludeFile ? { excludeFile: resolve(f.excludeFile) } : {}),
     ...(f.requireKvm ? { requireKvm: true } : {}),
     ...(f.flakyRetries !== undefined ? { flakyRetries: Number(f.flakyRetries) } : {}),
+    ...(hangFromFlags(f) ? { hang: hangFromFlags(f) } : {}),
+    ...(f.iterations !== undefined ? { iterations: Number(f.iterations) } : {}),
     // Unknown names reach RunSpec as they are, so zod's error names the field and the choices.
     ...(f.backend ? { vm: { backend: f.backend as 'qemu' | 'vng' } } : {}),
   };
@@ -60,6 +76,10 @@ export function registerRunCommand(program: Command): void {
     .option('-E, --exclude-file <file>', 'an fstests exclude file')
     .option('--require-kvm', 'only a KVM-capable host may take this run')
     .option('--flaky-retries <n>', 're-run failed tests up to N times in a fresh VM')
+    .option('--hang-factor <k>', 'a test is hung after k × its last duration on this host (default 5)')
+    .option('--hang-floor <sec>', 'never call a test hung before this many seconds (default 300)')
+    .option('--hang-default <sec>', 'hang timeout of a test with no history on this host (default 1800)')
+    .option('-i, --iterations <n>', 'run the selection N times (check -i); the worst verdict counts')
     .option('--backend <vng|qemu>', 'VM backend (default qemu: boots faster than virtme-ng)')
     .option('--task-queue <queue>', 'workflow task queue (workers poll it)', WORKFLOW_QUEUE)
     .option('--json', 'print the run summary as JSON')
@@ -104,7 +124,7 @@ async function runCommand(f: RunFlags, tests: string[]): Promise<number> {
       }
       if (f.junit) await writeJunit(f.junit, outcome.summary);
       if (f.json) console.log(JSON.stringify(outcome.summary, null, 2));
-      else console.log(summaryText(outcome.summary));
+      else console.log([summaryText(outcome.summary), ...kernelLines(outcome.summary)].join('\n'));
       return exitCodeFor(outcome.summary.status);
     });
   } finally {

@@ -56,6 +56,8 @@ export const BatchInput = z.object({
   configFile: z.string().optional(),
   section: z.string().optional(),
   hang: HangPolicy,
+  /** `check -i N`: run the list N times; each iteration's verdict is kept, the worst counts. */
+  iterations: z.number().int().min(1).max(100).optional(),
   pull: PullSource.optional(),
 });
 export type BatchInput = z.infer<typeof BatchInput>;

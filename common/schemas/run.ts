@@ -44,6 +44,11 @@ export const RunSpec = z.strictObject({
     .optional(),
   hang: HangPolicy.default(HangPolicy.parse({})),
   /**
+   * `check -i N`: run the selection N times in each VM; every iteration's verdict is kept on the
+   * host (<batch>/iterations.json) and a test's verdict is the worst of them.
+   */
+  iterations: z.number().int().min(1).max(100).default(1),
+  /**
    * How long a step waits for its host's worker before the run counts the host as lost and
    * claims another (Temporal's scheduleToStartTimeout on the host queue).
    */

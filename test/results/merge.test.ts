@@ -63,9 +63,9 @@ describe('mergeVerdicts', () => {
     expect(merged.missing).toEqual(['generic/108', 'generic/487']);
   });
 
-  it('without result.xml, stdout decides; a started test without a mark is an error', () => {
+  it('without result.xml, stdout decides; a test check was stopped in, without a mark, runs again', () => {
     const merged = mergeVerdicts({
-      expected: ['a/001', 'a/002', 'a/003'],
+      expected: ['a/001', 'a/002', 'a/003', 'a/004'],
       progress: parseProgress(
         'a/001        2s\na/002 1s ... - output mismatch (see /r/a/002.out.bad)\n    -x\na/003        ',
       ),
@@ -73,10 +73,56 @@ describe('mergeVerdicts', () => {
     expect(merged.results.map((r) => [r.name, r.verdict, r.durationSec])).toEqual([
       ['a/001', 'pass', 2],
       ['a/002', 'fail', 0],
-      ['a/003', 'error', 0],
     ]);
-    expect(merged.results[2]!.reason).toMatch(/started but check reported no result/);
+    expect(merged.missing).toEqual(['a/003', 'a/004']);
+  });
+
+  it('check that exited by itself owes every test a verdict: the rest are error with its status and output', () => {
+    const stdout = 'a/001        2s\na/002        ';
+    const merged = mergeVerdicts({
+      expected: ['a/001', 'a/002', 'a/003'],
+      progress: parseProgress(stdout),
+      checkExit: {
+        status: 1,
+        tail: `${stdout}\n./common/rc: line 4321: _scratch_mkfs: mkfs.xfs failed`,
+        outputFile: '/host/results/main-1/check.output',
+      },
+    });
     expect(merged.missing).toEqual([]);
+    // Exactly one verdict per test it was given, in order.
+    expect(merged.results.map((r) => r.name)).toEqual(['a/001', 'a/002', 'a/003']);
+    expect(merged.results.map((r) => r.verdict)).toEqual(['pass', 'error', 'error']);
+    const [, started, never] = merged.results;
+    expect(started!.reason).toMatch(/^check exited with status 1 without a verdict: the test started/);
+    expect(never!.reason).toMatch(/the test was never started/);
+    for (const r of [started!, never!]) {
+      expect(r.reason).toContain('mkfs.xfs failed');
+      expect(r.reason).toContain('/host/results/main-1/check.output');
+    }
+  });
+
+  it('iterations (check -i 3): every verdict is kept, the worst counts', () => {
+    const once = 'a/001        2s\na/002        3s\n';
+    const failing = 'a/001        2s\na/002 3s ... - output mismatch (see /r/a/002.out.bad)\n    -x\n';
+    const merged = mergeVerdicts({
+      expected: ['a/001', 'a/002'],
+      // result.xml holds the last iteration only (check rewrites it)
+      xunit: [
+        { name: 'a/001', verdict: 'pass', durationSec: 2 },
+        { name: 'a/002', verdict: 'pass', durationSec: 3 },
+      ],
+      progress: parseProgress(once + failing + once),
+      checkExit: { status: 1, tail: '' },
+    });
+    expect(merged.iterations).toEqual({
+      'a/001': ['pass', 'pass', 'pass'],
+      'a/002': ['pass', 'fail', 'pass'],
+    });
+    expect(merged.results.map((r) => [r.name, r.verdict])).toEqual([
+      ['a/001', 'pass'],
+      ['a/002', 'fail'],
+    ]);
+    expect(merged.results[1]!.reason).toMatch(/^iterations: pass fail pass; - output mismatch/);
   });
 
   it('result.xml beats stdout; check.log fills in what nothing else knows', () => {
