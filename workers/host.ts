@@ -3,13 +3,14 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { probeCapabilities } from '../activities/host/capabilities';
 import { Ledger } from '../activities/ledger/ledger';
-import { reap, type ReapReport } from '../activities/ledger/reaper';
+import { serverOwner } from '../activities/ledger/owner';
+import { type ReapReport } from '../activities/ledger/reaper';
 import { hostId as defaultHostId, stateDir as defaultStateDir } from '../activities/settings';
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCapabilities } from '../common/schemas';
 import { createWorkers } from './workers';
-import { makeIsRunOpen } from './run-status';
+import { startReaper } from './periodic-reaper';
 import { countHeldDevices, createMetrics } from './metrics';
 import { hostReleasers } from './releasers';
 import { probeKvm } from '../activities/vm';
@@ -24,6 +25,10 @@ export interface HostOptions {
   auditToStderr?: boolean;
   /** Record fsto's metrics on the runtime's meter (served when the runtime has a Prometheus endpoint). */
   metrics?: boolean;
+  /** How often the reaper runs while the host is up (default: env FSTO_REAP_INTERVAL_SEC, else 300 s). */
+  reapIntervalMs?: number;
+  /** A prebuilt workflow bundle (tests); otherwise bundled from the sources. */
+  workflowBundle?: { codePath: string };
 }
 
 export interface Host {
@@ -35,7 +40,8 @@ export interface Host {
 
 /**
  * Everything a host does before it takes work: probe what it can do, release what closed runs
- * left behind (the reaper), then create its workers.
+ * of its own server left behind (the reaper, again every few minutes while it is up), then
+ * create its workers.
  */
 export async function startHost(o: HostOptions): Promise<Host> {
   const log = o.log ?? ((l: string) => console.error(l));
@@ -53,8 +59,17 @@ export async function startHost(o: HostOptions): Promise<Host> {
   const client = new Client({ connection, namespace: o.namespace });
   const ledger = new Ledger(join(stateDir, 'ledger'));
   const metrics = o.metrics ? createMetrics(Runtime.instance().metricMeter) : undefined;
-  const reaped = await reap(ledger, makeIsRunOpen(client.workflow), hostReleasers({ stateDir }));
-  metrics?.reaperReleased(reaped.released.length);
+  const owner = await serverOwner(connection, o.namespace, o.connection.address);
+  const reaper = startReaper({
+    ledger,
+    client: client.workflow,
+    owner,
+    releasers: hostReleasers({ stateDir }),
+    intervalMs: o.reapIntervalMs ?? reapIntervalMs(),
+    log,
+    ...(metrics ? { onReleased: (n: number) => metrics.reaperReleased(n) } : {}),
+  });
+  const reaped = await reaper.atStart;
   const refreshDevices = () =>
     void countHeldDevices(ledger).then(
       (n) => metrics?.devicesHeld(n),
@@ -67,6 +82,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     JSON.stringify({
       msg: 'reaper at worker start',
       hostId,
+      server: owner,
       released: reaped.released.length,
       failed: reaped.failed,
     }),
@@ -80,6 +96,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     capabilities,
     stateDir,
     workflowQueue: o.workflowQueue,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : {}),
     auditToStderr: o.auditToStderr,
     ...(metrics ? { metrics } : {}),
   });
@@ -89,6 +106,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     reaped,
     async close() {
       clearInterval(gauge);
+      await reaper.stop();
       await native.close();
       await connection.close();
     },
@@ -99,4 +117,9 @@ export async function startHost(o: HostOptions): Promise<Host> {
 export async function canonicalStateDir(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   return realpath(dir);
+}
+
+function reapIntervalMs(): number {
+  const sec = Number(process.env.FSTO_REAP_INTERVAL_SEC ?? 300);
+  return (Number.isFinite(sec) && sec > 0 ? sec : 300) * 1000;
 }

@@ -6,6 +6,7 @@ import { createDeviceActivities } from '../activities/devices/activities';
 import { createFstestsActivities } from '../activities/fstests/activities';
 import { createHostActivities } from '../activities/host/activities';
 import { Ledger } from '../activities/ledger/ledger';
+import { serverOwner, type RunOwner } from '../activities/ledger/owner';
 import { createResultsActivities } from '../activities/results/activities';
 import { probeKvm } from '../activities/vm';
 import { batchProgressSignal, nextTestUpdate, offerListingUpdate } from '../common/queries';
@@ -13,6 +14,8 @@ import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
 import type { FstoMetrics } from './metrics';
 import { hostReleasers } from './releasers';
+import { claimGate, claimTuner } from './claim-gate';
+import { vmLimit } from './vm-limit';
 import { join } from 'node:path';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -43,39 +46,55 @@ export function hostActivities(opts: WorkerSetOptions) {
   const client = opts.clientConnection
     ? new Client({ connection: opts.clientConnection, namespace: opts.namespace ?? 'default' })
     : undefined;
+  let owner: Promise<RunOwner> | undefined;
+  const ownerOnce = () =>
+    (owner ??= serverOwner(
+      opts.connection,
+      opts.namespace ?? 'default',
+      opts.clientConnection?.options.address,
+    ));
+  const fstests = createFstestsActivities({
+    ledger,
+    stateDir: opts.stateDir,
+    releasers,
+    vm: { ledger, stateDir: opts.stateDir, probeKvm },
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(client
+      ? {
+          notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(batchProgressSignal, s),
+          pull: {
+            next: (parent, req) =>
+              client.workflow.getHandle(parent).executeUpdate(nextTestUpdate, { args: [req] }),
+            offer: (parent, offer) =>
+              client.workflow.getHandle(parent).executeUpdate(offerListingUpdate, { args: [offer] }),
+          },
+        }
+      : {}),
+  });
   return {
-    ...createHostActivities({ capabilities: opts.capabilities, stateDir: opts.stateDir, ledger, releasers }),
+    ...createHostActivities({
+      capabilities: opts.capabilities,
+      stateDir: opts.stateDir,
+      ledger,
+      releasers,
+      owner: ownerOnce,
+    }),
     ...createResultsActivities({ storePath: join(opts.stateDir, 'results.sqlite') }),
     ...createDeviceActivities({
       stateDir: opts.stateDir,
       tmpfsBudgetBytes: opts.capabilities.tmpfsBudgetBytes,
       audit: createAudit(opts.stateDir, { stderr: opts.auditToStderr ?? true }),
     }),
-    ...createFstestsActivities({
-      ledger,
-      stateDir: opts.stateDir,
-      releasers,
-      vm: { ledger, stateDir: opts.stateDir, probeKvm },
-      ...(opts.metrics ? { metrics: opts.metrics } : {}),
-      ...(client
-        ? {
-            notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(batchProgressSignal, s),
-            pull: {
-              next: (parent, req) =>
-                client.workflow.getHandle(parent).executeUpdate(nextTestUpdate, { args: [req] }),
-              offer: (parent, offer) =>
-                client.workflow.getHandle(parent).executeUpdate(offerListingUpdate, { args: [offer] }),
-            },
-          }
-        : {}),
-    }),
+    ...fstests,
+    // VM work under a limit equal to the slots (admission keeps it from binding; see vm-limit).
+    runTestBatch: vmLimit(opts.capabilities.vmSlots)(fstests.runTestBatch),
   };
 }
 
 /**
  * The workers of one host: workflows + claim on the shared queue, claim on the KVM queue only
- * when the KVM probe passed, and the host's own queue for every step of the runs it claimed
- * (VM slots are its concurrency limit for batches).
+ * when the KVM probe passed (both polled for claims only while a VM slot is free), and the
+ * host's own queue for every step of the runs it claimed.
  */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
   const workflowQueue = opts.workflowQueue ?? WORKFLOW_QUEUE;
@@ -86,24 +105,31 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     shutdownGraceTime: opts.shutdownGraceTimeMs ?? 30_000,
   };
   const claim = { claimHost: acts.claimHost };
+  // One gate for both claim queues: a host polls them only with a VM slot free.
+  const tuner = claimTuner(
+    claimGate({ ledger: new Ledger(join(opts.stateDir, 'ledger')), vmSlots: opts.capabilities.vmSlots }),
+  );
   const workers = [
     await Worker.create({
       ...common,
       taskQueue: workflowQueue,
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
       activities: claim,
+      tuner,
     }),
     await Worker.create({
       ...common,
       taskQueue: opts.capabilities.hostQueue,
       activities: acts,
-      // Batches boot VMs: at most vmSlots at once, plus room for quick steps and cleanup.
-      maxConcurrentActivityTaskExecutions: opts.capabilities.vmSlots + 8,
+      // Never the bound: a step left waiting in this queue would look like a lost host
+      // (scheduleToStartTimeout). Runs are bounded by admission (a VM slot each, one step at a
+      // time), VM work by vmLimit.
+      maxConcurrentActivityTaskExecutions: 200,
     }),
   ];
   if (opts.capabilities.kvm) {
     workers.push(
-      await Worker.create({ ...common, taskQueue: kvmClaimQueue(workflowQueue), activities: claim }),
+      await Worker.create({ ...common, taskQueue: kvmClaimQueue(workflowQueue), activities: claim, tuner }),
     );
   }
   return workers;

@@ -1,17 +1,24 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { HostCapabilities, RunSpec } from '../../common/schemas';
 import { HOST_UNSUITABLE, INVALID_SPEC } from '../../common/errors';
 import type { Ledger } from '../ledger/ledger';
+import { sameOwner, type RunOwner } from '../ledger/owner';
 import { releaseRun, type Releasers } from '../ledger/reaper';
 import { kernelRelease } from './kernel';
+import { takeSlot } from './slots';
 
 export interface HostDeps {
   capabilities: HostCapabilities;
   stateDir: string;
   ledger: Ledger;
   releasers: Releasers;
+  /** The server and namespace this host's workers serve: they own the runs it claims. */
+  owner?: () => Promise<RunOwner>;
+  /** How often a claim that found every VM slot taken looks again (default 2 s). */
+  slotPollMs?: number;
 }
 
 export interface PreparedRun {
@@ -23,8 +30,29 @@ export interface PreparedRun {
 
 export function createHostActivities(deps: HostDeps) {
   return {
-    /** Runs on a shared claim queue: whichever host picks it up owns the run from now on. */
+    /**
+     * Runs on a shared claim queue: whichever host picks it up owns the run from now on, with
+     * one of its VM slots held until the run is released. Workers poll the claim queue only with
+     * a slot free (workers/claim-gate.ts); should another process of this host have taken it
+     * meanwhile, the claim waits here, heartbeating, so the run's later steps never queue for one.
+     */
     async claimHost(): Promise<HostCapabilities> {
+      const ctx = Context.current();
+      const runKey = ctx.info.workflowExecution?.workflowId;
+      if (!runKey) throw ApplicationFailure.nonRetryable('claimHost runs only for a workflow', INVALID_SPEC);
+      const owner = await deps.owner?.();
+      if (owner) {
+        const before = await deps.ledger.owner(runKey);
+        if (before && !sameOwner(before, owner) && (await deps.ledger.list(runKey)).length > 0) {
+          throw new Error(`run key ${runKey} is held on this host by a run of another server`);
+        }
+        await deps.ledger.setOwner(runKey, owner);
+      }
+      const slots = { ledger: deps.ledger, stateDir: deps.stateDir, vmSlots: deps.capabilities.vmSlots };
+      while ((await takeSlot(slots, runKey)) === 'full') {
+        ctx.heartbeat();
+        await ctx.sleep(deps.slotPollMs ?? 2_000);
+      }
       return deps.capabilities;
     },
 

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRunOwner, type RunOwner } from './owner';
 
 // The on-host record of every resource a run holds. An entry is written (and fsynced) BEFORE
 // the resource is created and removed only AFTER it is released, so a crash at any point
 // leaves enough behind for the reaper to finish the job.
 
-export type ResourceKind = 'backing-file' | 'tmpfs' | 'loop' | 'vm';
+// A `slot` is one of the host's VM slots, held by a run from its claim until its release.
+export type ResourceKind = 'backing-file' | 'tmpfs' | 'loop' | 'vm' | 'slot';
+
+/** Beside a run's entries: which server and namespace own the run (not an entry: never released). */
+const OWNER_FILE = 'owner';
 
 export interface LedgerEntry {
   /** File name inside the run's ledger dir; sorts in creation order. */
@@ -70,6 +75,21 @@ export class Ledger {
     return entries;
   }
 
+  /** Name the server and namespace that own a run, before any of its resources exist. */
+  async setOwner(runKey: string, owner: RunOwner): Promise<void> {
+    await this.writeFile(runKey, OWNER_FILE, JSON.stringify(owner));
+  }
+
+  /** The run's owner; undefined for runs recorded without one (`fsto vm run`, older versions). */
+  async owner(runKey: string): Promise<RunOwner | undefined> {
+    try {
+      const v: unknown = JSON.parse(await readFile(join(this.runDir(runKey), OWNER_FILE), 'utf8'));
+      return isRunOwner(v) ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Run keys that hold anything. */
   async runs(): Promise<string[]> {
     try {
@@ -88,17 +108,22 @@ export class Ledger {
   }
 
   private async write(entry: LedgerEntry): Promise<void> {
-    const dir = this.runDir(entry.runKey);
+    await this.writeFile(entry.runKey, entry.id, JSON.stringify(entry));
+  }
+
+  /** tmp + fsync + rename + fsync of the dir: a file is either absent or whole. */
+  private async writeFile(runKey: string, name: string, text: string): Promise<void> {
+    const dir = this.runDir(runKey);
     await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `.${entry.id}.tmp`);
+    const tmp = join(dir, `.${name}.tmp`);
     const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(JSON.stringify(entry));
+      await fh.writeFile(text);
       await fh.sync();
     } finally {
       await fh.close();
     }
-    await rename(tmp, join(dir, entry.id));
+    await rename(tmp, join(dir, name));
     const dh = await open(dir, 'r');
     try {
       await dh.sync();

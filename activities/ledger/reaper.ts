@@ -1,8 +1,11 @@
 import type { Ledger, LedgerEntry, ResourceKind } from './ledger';
+import { sameOwner, type RunOwner } from './owner';
 
-// Releases whatever the ledger holds for runs that are no longer open. Runs at worker start and
-// on demand (`fsto devices reap`). Each resource kind registers its own idempotent releaser;
-// entries go newest first, the reverse of creation (a loop device before its backing file).
+// Releases whatever the ledger holds for runs that are no longer open. Runs at worker start,
+// periodically while a worker is up, and on demand (`fsto devices reap`). Each resource kind
+// registers its own idempotent releaser; entries go newest first, the reverse of creation (a
+// loop device before its backing file). A run's VM slot (its oldest entry) is given back only
+// when everything else of the run was released: a leak keeps occupying the host.
 
 export type Releaser = (entry: LedgerEntry) => Promise<void>;
 export type Releasers = Partial<Record<ResourceKind, Releaser>>;
@@ -11,7 +14,27 @@ export interface ReapReport {
   released: LedgerEntry[];
   failed: { entry: LedgerEntry; error: string }[];
   skippedOpenRuns: string[];
+  /** Runs owned by another Temporal server or namespace: never ours to judge. */
+  skippedForeignRuns: string[];
 }
+
+/**
+ * Whose runs a reaper may release. A run owned by another server+namespace is skipped whatever
+ * this server says about it (to this server it is unknown, which says nothing about the other).
+ * Runs recorded without an owner (`fsto vm run`, an older fsto) are judged by this server only
+ * when `unowned` is true: at worker start and by `fsto devices reap`, never periodically.
+ */
+export interface ReapScope {
+  owner: RunOwner;
+  unowned: boolean;
+}
+
+const emptyReport = (): ReapReport => ({
+  released: [],
+  failed: [],
+  skippedOpenRuns: [],
+  skippedForeignRuns: [],
+});
 
 /**
  * Release all entries of one run (or only those of `kinds`), newest first; keep the ones that
@@ -21,11 +44,13 @@ export async function releaseRun(
   ledger: Ledger,
   runKey: string,
   releasers: Releasers,
-  report: ReapReport = { released: [], failed: [], skippedOpenRuns: [] },
+  report: ReapReport = emptyReport(),
   kinds?: readonly ResourceKind[],
 ): Promise<ReapReport> {
   const entries = (await ledger.list(runKey)).filter((e) => !kinds || kinds.includes(e.kind)).reverse();
+  const failedBefore = report.failed.length;
   for (const entry of entries) {
+    if (entry.kind === 'slot' && report.failed.length > failedBefore) continue;
     const release = releasers[entry.kind];
     if (!release) {
       report.failed.push({ entry, error: `no releaser registered for ${entry.kind}` });
@@ -43,13 +68,19 @@ export async function releaseRun(
   return report;
 }
 
+/** Without a scope every run is judged by `isRunOpen` (tests, and `--assume-closed`). */
 export async function reap(
   ledger: Ledger,
   isRunOpen: (runKey: string) => Promise<boolean>,
   releasers: Releasers,
+  scope?: ReapScope,
 ): Promise<ReapReport> {
-  const report: ReapReport = { released: [], failed: [], skippedOpenRuns: [] };
+  const report = emptyReport();
   for (const runKey of await ledger.runs()) {
+    if (scope && !(await mayJudge(ledger, runKey, scope))) {
+      report.skippedForeignRuns.push(runKey);
+      continue;
+    }
     if (await isRunOpen(runKey)) {
       report.skippedOpenRuns.push(runKey);
       continue;
@@ -57,4 +88,9 @@ export async function reap(
     await releaseRun(ledger, runKey, releasers, report);
   }
   return report;
+}
+
+async function mayJudge(ledger: Ledger, runKey: string, scope: ReapScope): Promise<boolean> {
+  const owner = await ledger.owner(runKey);
+  return owner ? sameOwner(owner, scope.owner) : scope.unowned;
 }

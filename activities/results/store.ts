@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import type { ResultRow, RunRecord, RunSummary } from '../../common/schemas';
 import { stateDir } from '../settings';
-import { withFileLock } from './file-lock';
+import { withFileLock } from '../file-lock';
 import { DDL, ROW_COLUMNS, ROW_FROM, RUN_COLUMNS, toResultRow, toRunRecord } from './store-sql';
 
 // The results store: every test result of every run as a row in one SQLite file in the state

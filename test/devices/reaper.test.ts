@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { reapDevices } from '../../activities/devices/activities';
 import { deviceReleasers, detachLoop } from '../../activities/devices/release';
 import { Ledger } from '../../activities/ledger/ledger';
+import { reap, type Releasers } from '../../activities/ledger/reaper';
 import { run, runOk } from '../../activities/process';
 import { makeIsRunOpen } from '../../workers/run-status';
 import { connect } from '../helpers/temporal';
@@ -110,6 +111,55 @@ describe('reaper (real loop devices, real Temporal)', () => {
     await expect(rel.tmpfs!(entry)).rejects.toThrow(/not ours: refusing to unmount it/);
     expect(await mountsUnder(s.stateDir)).toEqual([mp]);
     await run(['umount', mp]);
+  });
+
+  it('with a scope, judges only runs of its own server+namespace (and unowned ones only when asked)', async () => {
+    const s = await fresh();
+    const ledger = new Ledger(join(s.stateDir, 'ledger'));
+    const me = { clusterId: 'cluster-a', namespace: 'default', address: '127.0.0.1:7233' };
+    const owners = {
+      mine: me,
+      'other-server': { clusterId: 'cluster-b', namespace: 'default' },
+      'other-namespace': { clusterId: 'cluster-a', namespace: 'nightly' },
+    };
+    for (const [run, owner] of Object.entries(owners)) {
+      await ledger.setOwner(run, owner);
+      await ledger.record(run, 'slot', {}); // claimed first, as claimHost does
+      await ledger.record(run, 'vm', { pid: 0 });
+    }
+    await ledger.record('unowned', 'vm', { pid: 0 });
+    const asked: string[] = [];
+    const released: string[] = [];
+    const releasers: Releasers = {
+      vm: async (e) => void released.push(`${e.runKey}:vm`),
+      slot: async (e) => void released.push(`${e.runKey}:slot`),
+    };
+    // This server knows none of them: to it, every run is "not found", i.e. closed.
+    const unknown = async (k: string) => (asked.push(k), false);
+
+    const periodic = await reap(ledger, unknown, releasers, { owner: me, unowned: false });
+    expect(asked).toEqual(['mine']);
+    expect(released).toEqual(['mine:vm', 'mine:slot']);
+    expect(periodic.skippedForeignRuns.sort()).toEqual(['other-namespace', 'other-server', 'unowned']);
+
+    const atStart = await reap(ledger, unknown, releasers, { owner: me, unowned: true });
+    expect(released).toEqual(['mine:vm', 'mine:slot', 'unowned:vm']);
+    expect(atStart.skippedForeignRuns.sort()).toEqual(['other-namespace', 'other-server']);
+    expect((await ledger.runs()).sort()).toEqual(['other-namespace', 'other-server']);
+    expect(await ledger.owner('other-server')).toEqual(owners['other-server']);
+  });
+
+  it('keeps a run’s VM slot while any of its resources could not be released', async () => {
+    const s = await fresh();
+    const ledger = new Ledger(join(s.stateDir, 'ledger'));
+    await ledger.record('leaky', 'slot', {});
+    await ledger.record('leaky', 'vm', { pid: 0 });
+    const report = await reap(ledger, async () => false, {
+      vm: async () => Promise.reject(new Error('still running')),
+      slot: async () => {},
+    });
+    expect(report.failed.map((f) => f.entry.kind)).toEqual(['vm']);
+    expect((await ledger.list('leaky')).map((e) => e.kind)).toEqual(['slot', 'vm']);
   });
 
   it('retries losetup --detach on EBUSY with backoff (the udev race)', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareStored, defaultBaseline, loadSide } from '../../activities/results/baseline';
-import { withFileLock } from '../../activities/results/file-lock';
+import { withFileLock } from '../../activities/file-lock';
 import { openResultsStore, type ResultsStore } from '../../activities/results/store';
 import { run } from '../../activities/process';
 import type { RunSummary, TestResult, Verdict } from '../../common/schemas';

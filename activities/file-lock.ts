@@ -2,9 +2,9 @@ import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-// A cross-process lock file (O_EXCL create), for the results store: the wasm SQLite build has no
-// file locking of its own, and two runs may finish at the same moment on one host. The lock is
-// held for milliseconds. A lock left by a dead process on this host is taken over.
+// A cross-process lock file (O_EXCL create), held for milliseconds: a host's VM slots are
+// counted and taken under one, by every process that shares the state dir. A lock left by a dead
+// process on this host is taken over.
 
 export interface LockOptions {
   timeoutMs?: number;
