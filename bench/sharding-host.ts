@@ -33,9 +33,9 @@ export interface BenchHost {
 const noop = () => undefined;
 const quiet = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
 
-export async function startBenchHost(vmSlots: number): Promise<BenchHost> {
+export async function startBenchHost(vmSlots: number, name = 'sharding'): Promise<BenchHost> {
   installRuntime({ logLevel: 'WARN' });
-  const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-bench-sharding-')));
+  const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), `fsto-bench-${name}-`)));
   let env: TestWorkflowEnvironment | undefined;
   let running: Promise<void> | undefined;
   let stopWorkers = noop;
@@ -67,7 +67,7 @@ export async function startBenchHost(vmSlots: number): Promise<BenchHost> {
     const bundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
     const codePath = join(stateDir, 'workflows.js');
     await writeFile(codePath, bundle.code);
-    const hostId = `bench-sharding-${randomBytes(3).toString('hex')}`;
+    const hostId = `bench-${name}-${randomBytes(3).toString('hex')}`;
     const workflowQueue = `${hostId}-workflows`;
     const workers = await createWorkers({
       connection: env.nativeConnection,
