@@ -36,6 +36,8 @@ export function fstoRunArgv(o: {
   tests: string[];
   address: string;
   backend?: VmBackendName;
+  /** FSTYP; default xfs. */
+  fs?: string;
 }): string[] {
   return [
     join(o.repo, 'fsto'),
@@ -45,7 +47,7 @@ export function fstoRunArgv(o: {
     '--fstests',
     o.fixture,
     '--fs',
-    'xfs',
+    o.fs ?? 'xfs',
     ...(o.backend ? ['--backend', o.backend] : []),
     '--json',
     ...o.tests,
@@ -69,6 +71,7 @@ export async function runFsto(o: {
   fixture: string;
   tests: string[];
   backend?: VmBackendName;
+  fs?: string;
 }): Promise<FstoResult> {
   const what = `fsto run${o.backend ? ` --backend ${o.backend}` : ''}`;
   const fsto = join(o.repo, 'fsto');

@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestResult, VmBackendName } from '../common/schemas';
+import { runFsto } from './overhead-fsto';
+import { killLiveGroups } from './overhead-group';
+import { describeLeaks, findLeaks, reclaim } from './overhead-leaks';
+import { runRaw } from './overhead-raw';
+import { verdictDiffs, verdictRows, type VerdictRow } from './parity-compare';
+import { snapshotTree, treeChanges } from './parity-tree';
+
+// One parity check: the same tests by hand (`vng --exec ./check` in a throwaway copy of the tree,
+// bench/overhead-raw.ts) and through the real `fsto` CLI (server, worker, `fsto run --json`,
+// bench/overhead-fsto.ts), one after the other; the user's tree is snapshotted before and after.
+// Everything either side creates lives under one temp dir and is reclaimed at the end.
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+
+export interface ParityInput {
+  fstests: string;
+  fs: string;
+  tests: string[];
+  kernel: string;
+  backend?: VmBackendName;
+}
+
+export interface ParityResult {
+  rows: VerdictRow[];
+  /** Tests whose verdicts differ (empty: parity). */
+  diffs: string[];
+  /** What changed in the user's tree (empty: untouched). */
+  treeChanges: string[];
+  treeEntries: number;
+  hand: { wallSec: number; tests: TestResult[]; output: string };
+  fsto: { wallSec: number; tests: TestResult[] };
+}
+
+/** Generous: real tests take 10–170 s each under TCG, plus boot and check's start-up. */
+const timeoutMs = (tests: number) => (5 + 4 * tests) * 60_000;
+
+export async function runParity(o: ParityInput): Promise<ParityResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'fsto-parity-'));
+  let leaks: string[] = [];
+  let result: ParityResult;
+  try {
+    const before = await snapshotTree(o.fstests);
+    const hand = await runRaw({
+      dir,
+      kernel: o.kernel,
+      fixture: o.fstests,
+      tests: o.tests,
+      round: 0,
+      fs: o.fs,
+      layout: 'fsto',
+      copyTree: true,
+      timeoutMs: timeoutMs(o.tests.length),
+    });
+    const fsto = await runFsto({
+      repo: REPO,
+      stateDir: join(dir, 'state'),
+      fixture: o.fstests,
+      tests: o.tests,
+      fs: o.fs,
+      ...(o.backend ? { backend: o.backend } : {}),
+    });
+    const after = await snapshotTree(o.fstests);
+    const rows = verdictRows(o.tests, hand.tests, fsto.tests);
+    result = {
+      rows,
+      diffs: verdictDiffs(rows),
+      treeChanges: treeChanges(before, after),
+      treeEntries: after.size,
+      hand: { wallSec: hand.wallSec, tests: hand.tests, output: hand.output },
+      fsto: { wallSec: fsto.wallSec, tests: fsto.tests },
+    };
+  } finally {
+    killLiveGroups();
+    const found = await findLeaks(dir);
+    await reclaim(found);
+    leaks = describeLeaks(found);
+    await rm(dir, { recursive: true, force: true });
+  }
+  // A parity run must leave nothing behind (each side already checks its own; this is the net).
+  if (leaks.length) throw new Error(`parity: reclaimed what a side left behind: ${leaks.join('; ')}`);
+  return result;
+}

@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { listKernels } from '../activities/host/kernel';
+import { VmBackendName } from '../common/schemas';
+import { runParity } from './parity-run';
+
+// Verdict parity: the same tests by hand (`vng --exec ./check`, DESIGN.md's baseline, in a
+// throwaway copy of the tree, the same seven loop devices as fsto's default profile) and through
+// `fsto run`; prints every test whose verdict differs (the by-hand run is the reference: its own
+// result.xml), and whether the user's tree changed. Exit 0 only with no difference at all.
+// Run as root:
+//   npx tsx bench/parity.ts --fstests DIR --fs xfs|ext4 [--backend qemu|vng] [--kernel IMAGE] TEST…
+
+const USAGE =
+  'usage: npx tsx bench/parity.ts --fstests DIR --fs FSTYP [--backend qemu|vng] [--kernel IMAGE] TEST…';
+const { values, positionals } = parseArgs({
+  options: {
+    fstests: { type: 'string' },
+    fs: { type: 'string' },
+    backend: { type: 'string' },
+    kernel: { type: 'string' },
+  },
+  allowPositionals: true,
+});
+const backend = values.backend === undefined ? undefined : VmBackendName.safeParse(values.backend).data;
+if (!values.fstests || !values.fs || positionals.length === 0 || (values.backend && !backend)) {
+  console.error(USAGE);
+  process.exit(2);
+}
+const kernel = values.kernel ? resolve(values.kernel) : (await listKernels())[0];
+if (!kernel) throw new Error('no kernel: give --kernel or install a /boot/vmlinuz-*');
+const fstests = resolve(values.fstests);
+
+console.log(
+  `parity: ${fstests}, fs ${values.fs}, kernel ${kernel}, fsto backend ${backend ?? 'qemu (default)'}, TCG`,
+);
+const r = await runParity({
+  fstests,
+  fs: values.fs,
+  tests: positionals,
+  kernel,
+  ...(backend ? { backend } : {}),
+});
+const width = Math.max(...r.rows.map((x) => x.test.length), 4);
+console.log(`${'test'.padEnd(width)}  ${'by hand'.padEnd(8)}  fsto`);
+for (const row of r.rows) {
+  console.log(
+    `${row.test.padEnd(width)}  ${(row.hand?.verdict ?? 'missing').padEnd(8)}  ${row.fsto?.verdict ?? 'missing'}`,
+  );
+}
+console.log(
+  `by hand (vng --exec ./check): ${r.hand.wallSec.toFixed(0)} s; fsto run: ${r.fsto.wallSec.toFixed(0)} s`,
+);
+console.log(
+  r.treeChanges.length
+    ? `host tree CHANGED (${r.treeChanges.length} entries):\n  ${r.treeChanges.slice(0, 20).join('\n  ')}`
+    : `host tree unchanged (${r.treeEntries} entries: type, mode, size, mtime, link target)`,
+);
+for (const d of r.diffs) console.log(`DIFFERS ${d}`);
+console.log(`${r.diffs.length} differing verdict(s) of ${r.rows.length} tests`);
+if (r.diffs.length)
+  console.log(`by-hand check output (tail):\n${r.hand.output.split('\n').slice(-40).join('\n')}`);
+process.exit(r.diffs.length || r.treeChanges.length ? 1 : 0);
