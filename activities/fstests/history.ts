@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatCheckTime, parseCheckTime, type CheckTimes } from '../results/checktime';
@@ -21,8 +22,10 @@ export async function mergeHistory(stateDir: string, fs: string, newer: CheckTim
   for (const [t, s] of newer) times.set(t, s);
   const file = historyFile(stateDir, fs);
   await mkdir(join(stateDir, 'history'), { recursive: true });
-  await writeFile(`${file}.tmp`, formatCheckTime(times));
-  await rename(`${file}.tmp`, file);
+  // A tmp name of its own: the shards of a matrix cell (same fs, same host) merge at once.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, formatCheckTime(times));
+  await rename(tmp, file);
 }
 
 /** Seconds each listed test took last time on this host (for the ETA and longest-first). */
