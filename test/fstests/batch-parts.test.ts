@@ -7,7 +7,14 @@ import { MAX_RESULTS_PER_SIGNAL, ProgressSignals } from '../../activities/fstest
 import { TaintTracker } from '../../activities/fstests/taint';
 import { HangWatchdog } from '../../activities/fstests/watchdog';
 import type { CrashMatch } from '../../activities/vm/console';
+import {
+  GuestCrashed,
+  listSelection,
+  prepareGuest,
+  type GuestExec,
+} from '../../activities/fstests/guest-prep';
 import { specFromFlags } from '../../client/commands/run';
+import { kernelLines } from '../../client/watch';
 import { RunSpec, type BatchProgressSignal, type TestResult } from '../../common/schemas';
 
 const pass = (name: string): TestResult => ({ name, verdict: 'pass', durationSec: 1 });
@@ -146,5 +153,49 @@ describe('fsto run flags', () => {
       defaultSec: 1800,
     });
     expect(RunSpec.safeParse(specFromFlags({ ...flags, hangFloor: 'soon' }, [])).success).toBe(false);
+  });
+});
+
+describe('a panic outside any test', () => {
+  const panic = {
+    signature: 'Kernel panic - not syncing: Fatal exception',
+    excerpt: 'Kernel panic - not syncing: Fatal exception',
+  };
+  const dead: GuestExec = async () => ({
+    exitCode: null,
+    outcome: 'crashed',
+    crash: panic,
+    stdoutTail: '',
+    stderrTail: '',
+  });
+
+  it('says where: prepare (mkdir, blkid, mkfs) or listing, with the panic', async () => {
+    const input = { devices: { env: { TEST_DEV: '/dev/vda' } }, fs: 'xfs' } as never;
+    const layout = { guestResultBase: '/tmp/fsto/results/main-1' } as never;
+    const prep = await prepareGuest(dead, input, layout).catch((e: unknown) => e);
+    expect(prep).toBeInstanceOf(GuestCrashed);
+    expect(prep).toMatchObject({ phase: 'prepare', crash: panic });
+    const list = await listSelection(dead, { section: 'fsto', tests: ['a/001'] }).catch((e: unknown) => e);
+    expect(list).toMatchObject({ phase: 'listing', crash: panic });
+  });
+
+  it("the CLI's summary names each kernel crash by its own line", () => {
+    const lines = kernelLines({
+      workflowId: 'w',
+      status: 'failed',
+      resultsDir: '/r',
+      hostId: 'h',
+      tests: [
+        { name: 'a/001', verdict: 'pass', durationSec: 1 },
+        {
+          name: 'a/002',
+          verdict: 'crashed',
+          durationSec: 1,
+          crashSignature: panic.signature,
+          reason: 'mtrr: x',
+        },
+      ],
+    });
+    expect(lines).toEqual(['kernel: a/002 crashed: Kernel panic - not syncing: Fatal exception']);
   });
 });
