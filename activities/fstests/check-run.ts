@@ -82,6 +82,7 @@ export async function runCheck(c: CheckRunContext, tests: string[]): Promise<Che
   };
   const onCancel = () => testAc.abort();
   c.cancel.addEventListener('abort', onCancel, { once: true });
+  if (c.cancel.aborted) onCancel();
   const dog = new HangWatchdog(
     (t) => hangTimeoutSec(t, c.times, c.input.hang),
     idleLimitSec(c.input.hang),
