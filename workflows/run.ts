@@ -85,6 +85,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
           configFile: spec.configFile,
           section: spec.section,
           hang: spec.hang,
+          ...(spec.iterations > 1 ? { iterations: spec.iterations } : {}),
           ...(spec.pull ? { pull: spec.pull } : {}),
         };
         state.phase = 'testing';
