@@ -33,25 +33,27 @@ const first = <T>(p: Payloads): T | undefined => {
 };
 const at = (e: Event) => tsToMs(e.eventTime);
 
-/** Per shard, when the cell handed it its first chunk and when it asked after its last (pure). */
+/**
+ * Per shard, when the cell handed it its first chunk and when it asked after its last one (the
+ * first request after each hand-out; later ones, e.g. a retried batch's, do not move the end). Pure.
+ */
 export function pullSpans(cell: readonly Event[]): Map<number, [number, number]> {
   const shardOf = new Map<string, number>();
-  const asked = new Map<string, number>();
   const spans = new Map<number, [number, number]>();
+  const running = new Set<number>();
   for (const e of cell) {
     const acc = e.workflowExecutionUpdateAcceptedEventAttributes;
     if (acc?.acceptedRequest?.input?.name === 'nextTest') {
       const req = first<PullRequest>(acc.acceptedRequest.input.args);
-      const id = acc.acceptedRequest.meta?.updateId ?? '';
-      if (req) shardOf.set(id, req.shard);
-      asked.set(id, at(e));
-      const span = req && spans.get(req.shard);
+      if (req) shardOf.set(acc.acceptedRequest.meta?.updateId ?? '', req.shard);
+      const span = req && running.delete(req.shard) ? spans.get(req.shard) : undefined;
       if (span) span[1] = at(e);
     }
     const done = e.workflowExecutionUpdateCompletedEventAttributes;
     const shard = shardOf.get(done?.meta?.updateId ?? '');
-    if (shard === undefined || spans.has(shard)) continue;
-    if (first<PullReply>(done?.outcome?.success)?.kind === 'tests') spans.set(shard, [at(e), at(e)]);
+    if (shard === undefined || first<PullReply>(done?.outcome?.success)?.kind !== 'tests') continue;
+    running.add(shard);
+    if (!spans.has(shard)) spans.set(shard, [at(e), at(e)]);
   }
   return spans;
 }
