@@ -108,6 +108,12 @@ describe('runSpecsOf', () => {
     expect(runs[0]!.kernel).toBe(HOST_NEWEST_KERNEL);
     expect('kernel' in runs[0]!.spec).toBe(false);
   });
+
+  it("passes the matrix's hang timeouts to every run (unset fields: RunSpec's defaults)", () => {
+    const runs = runSpecsOf(MatrixSpec.parse({ ...base, hang: { floorSec: 20, defaultSec: 2400 } }));
+    expect(RunSpec.parse(runs[0]!.spec).hang).toEqual({ floorSec: 20, factor: 5, defaultSec: 2400 });
+    expect(() => MatrixSpec.parse({ ...base, hang: { floor: 20 } })).toThrow(/floor/);
+  });
 });
 
 describe('loadMatrixSpec', () => {
