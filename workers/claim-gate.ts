@@ -6,8 +6,11 @@ import { heldSlots } from '../activities/host/slots';
 // Admission at the door: a host polls the shared claim queues only while it has a free VM slot,
 // so a busy host leaves runs to hosts that can start them now (a claim taken and then left
 // waiting would hold a run back while another host idles). The count is the ledger's (every
-// process sharing this state dir) plus the permits this process has handed out and not yet
-// seen come back; the claim activity itself takes the slot under a lock (activities/host/slots.ts).
+// process sharing this state dir) plus the permits handed out for that queue and not yet back.
+// Per queue, because a poller holds its permit for a whole long poll (up to a minute): one
+// shared count would let the idle workflow queue's poller shut out the KVM queue's. Two queues
+// may then each receive a claim for the last slot at the same moment; the claim activity takes
+// slots under a lock (activities/host/slots.ts), so the second waits there for the next one.
 
 export interface ClaimGateOptions {
   ledger: Ledger;
@@ -16,17 +19,18 @@ export interface ClaimGateOptions {
 }
 
 export function claimGate(o: ClaimGateOptions): CustomSlotSupplier<ActivitySlotInfo> {
-  let outstanding = 0;
+  const outstanding = new Map<string, number>();
+  const out = (queue: string) => outstanding.get(queue) ?? 0;
   return {
     type: 'custom',
-    async reserveSlot(_ctx, abortSignal) {
+    async reserveSlot(ctx, abortSignal) {
       for (;;) {
         // The SDK expects its own abort reason back (anything else is logged as an error).
         if (abortSignal.aborted) throw abortSignal.reason;
         const held = await heldSlots(o.ledger).catch(() => o.vmSlots);
-        if (held + outstanding < o.vmSlots) {
-          outstanding++;
-          return {};
+        if (held + out(ctx.taskQueue) < o.vmSlots) {
+          outstanding.set(ctx.taskQueue, out(ctx.taskQueue) + 1);
+          return { queue: ctx.taskQueue };
         }
         await sleep(o.pollMs ?? 1_000, undefined, { signal: abortSignal }).catch(() => undefined);
       }
@@ -34,8 +38,9 @@ export function claimGate(o: ClaimGateOptions): CustomSlotSupplier<ActivitySlotI
     // Eager dispatch would skip the count: always decline, the task then goes through a poll.
     tryReserveSlot: () => null,
     markSlotUsed: () => {},
-    releaseSlot: () => {
-      outstanding--;
+    releaseSlot: ({ permit }) => {
+      const queue = (permit as { queue: string }).queue;
+      outstanding.set(queue, out(queue) - 1);
     },
   };
 }

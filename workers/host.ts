@@ -27,6 +27,8 @@ export interface HostOptions {
   metrics?: boolean;
   /** How often the reaper runs while the host is up (default: env FSTO_REAP_INTERVAL_SEC, else 300 s). */
   reapIntervalMs?: number;
+  /** VM slots of this host (default: env FSTO_VM_SLOTS, else one per two cores). */
+  vmSlots?: number;
   /** A prebuilt workflow bundle (tests); otherwise bundled from the sources. */
   workflowBundle?: { codePath: string };
 }
@@ -53,7 +55,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
     process.env.FSTO_KVM_PROBE === 'skip' ? { ok: false, reason: 'FSTO_KVM_PROBE=skip' } : await probeKvm();
   log(JSON.stringify({ msg: 'KVM probe', ok: probe.ok, reason: probe.reason }));
   const kvm = probe.ok;
-  const capabilities = await probeCapabilities({ hostId, kvm });
+  const vmSlots = o.vmSlots ?? (Number(process.env.FSTO_VM_SLOTS) || undefined);
+  const capabilities = await probeCapabilities({ hostId, kvm, ...(vmSlots ? { vmSlots } : {}) });
 
   const connection = await Connection.connect(o.connection);
   const client = new Client({ connection, namespace: o.namespace });

@@ -10,15 +10,21 @@ import type { BatchInput } from '../common/schemas';
 
 const NON_RETRYABLE = ['InvalidSpec', 'HostUnsuitable'];
 
-/** The claim step on a shared queue; without a KVM host the run must say so, not wait forever. */
+/**
+ * The claim step on a shared queue. Hosts poll it only with a VM slot free, so a claim waits in
+ * the queue for as long as every host is busy (no limit: a busy cluster is normal). A KVM claim
+ * gives up after a day, so a cluster without any KVM host says so. The claim may also wait for
+ * its slot inside the activity (another process of that host took it first): it heartbeats.
+ */
 export function claimProxy(workflowQueue: string, requireKvm: boolean) {
   return proxyActivities<Pick<HostActivities, 'claimHost'>>({
     // The workflow's own queue: workers that run our workflows can claim runs.
     taskQueue: requireKvm ? kvmClaimQueue(workflowQueue) : workflowQueue,
     summary: requireKvm ? 'claim a KVM host' : 'claim a host',
-    scheduleToStartTimeout: '10m',
-    startToCloseTimeout: '1m',
-    retry: { maximumAttempts: 3 },
+    ...(requireKvm ? { scheduleToStartTimeout: '24h' } : {}),
+    startToCloseTimeout: '24h',
+    heartbeatTimeout: '1m',
+    retry: { maximumAttempts: 5 },
   });
 }
 

@@ -4,6 +4,7 @@ import { runWorkers } from '../../workers/workers';
 import { startHost } from '../../workers/host';
 import { installRuntime } from '../../workers/runtime';
 import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../connection';
+import { EXIT } from '../exit-codes';
 
 export function registerWorkerCommand(program: Command): void {
   const cmd = program
@@ -13,11 +14,23 @@ export function registerWorkerCommand(program: Command): void {
     )
     .option('--task-queue <queue>', 'workflow task queue', WORKFLOW_QUEUE)
     .option(
+      '--vm-slots <n>',
+      'VMs this host runs at once; it claims a run only with one free (env FSTO_VM_SLOTS; default one per two cores)',
+      process.env.FSTO_VM_SLOTS,
+    )
+    .option(
       '--metrics <host:port|off>',
       "Prometheus endpoint (Temporal's metrics and fsto's)",
       '127.0.0.1:9464',
     );
-  addConnectionOptions(cmd).action(async (f: ConnectOpts & { taskQueue: string; metrics: string }) => {
+  type Flags = ConnectOpts & { taskQueue: string; metrics: string; vmSlots?: string };
+  addConnectionOptions(cmd).action(async (f: Flags) => {
+    const vmSlots = f.vmSlots === undefined ? undefined : Number(f.vmSlots);
+    if (vmSlots !== undefined && !(Number.isInteger(vmSlots) && vmSlots > 0)) {
+      console.error(`fsto worker: --vm-slots must be a positive integer, not ${f.vmSlots}`);
+      process.exitCode = EXIT.badInput;
+      return;
+    }
     const prometheusBind = f.metrics === 'off' ? undefined : f.metrics;
     installRuntime({ logLevel: 'INFO', ...(prometheusBind ? { prometheusBind } : {}) });
     const address = f.address ?? '127.0.0.1:7233';
@@ -26,6 +39,7 @@ export function registerWorkerCommand(program: Command): void {
       namespace: f.namespace,
       workflowQueue: f.taskQueue,
       metrics: Boolean(prometheusBind),
+      ...(vmSlots ? { vmSlots } : {}),
     });
     const c = host.capabilities;
     console.error(
