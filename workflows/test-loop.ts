@@ -1,13 +1,20 @@
-import { capReason, type BatchInput, type BatchResult, type RunSpec, type TestResult } from '../common/schemas';
+import {
+  capReason,
+  type BatchInput,
+  type BatchResult,
+  type RunSpec,
+  type TestResult,
+} from '../common/schemas';
 import type { RunState } from './run-state';
 
 export type RunBatch = (input: BatchInput) => Promise<BatchResult>;
 type BatchBase = Omit<BatchInput, 'label' | 'selection' | 'list'>;
 
-/** The mark a crashed or hung batch leaves on the test it was running. */
+/** The mark a crashed or hung batch leaves on the test it was running (unless the batch gave one). */
 export function blame(r: BatchResult): TestResult | undefined {
-  // A tainted batch's test has fstests' own verdict (fail by _check_dmesg) among its results.
+  // A tainted batch's test has fstests' own verdict among its results.
   if (r.ended === 'completed' || r.ended === 'tainted' || !r.at) return undefined;
+  if (r.finished.some((t) => t.name === r.at)) return undefined;
   return {
     name: r.at,
     verdict: r.ended,
@@ -23,11 +30,12 @@ export function blame(r: BatchResult): TestResult | undefined {
  */
 export function phaseVerdict(r: BatchResult, boots: number): TestResult {
   const phase = r.phase ?? 'check';
-  const what = r.ended === 'hung' ? 'made no progress' : 'crashed';
+  const what =
+    { hung: 'made no progress', tainted: 'logged a kernel problem' }[r.ended as string] ?? 'crashed';
   const line = r.crash?.signature ? `: ${r.crash.signature}` : '';
   return {
     name: `fsto/${phase}`,
-    verdict: r.ended === 'hung' ? 'hung' : 'crashed',
+    verdict: r.ended === 'hung' ? 'hung' : r.ended === 'tainted' ? 'fail' : 'crashed',
     durationSec: 0,
     ...(r.crash ? { crashSignature: r.crash.signature } : {}),
     reason: `the guest ${what} during ${phase}, before a test could run, in ${boots} VM(s) in a row${line}`,

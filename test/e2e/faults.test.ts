@@ -42,12 +42,13 @@ describe('faults in a run (tainted kernel, panic, history-based hang, panic at b
     );
   };
 
-  it('an oops or hung task the kernel survives fails that test and the rest go on in a fresh VM; a panic is crashed, named by its line', async () => {
+  it("an oops or hung task the kernel survives keeps fstests' verdict with its signature and the rest go on in a fresh VM; a panic is crashed, named by its line", async () => {
     const tests = ['fault/001', 'fault/002', 'fixture/001', 'fixture/007'];
     const { workflowId, summary } = await start('e2e-faults', fixtureSpec(tests));
     const r = byName(summary);
     expect(Object.fromEntries([...r].map(([n, x]) => [n, x.verdict]))).toEqual({
-      'fault/001': 'fail',
+      // fstests' _check_dmesg does not scan for hung tasks: a by-hand run passes it.
+      'fault/001': 'pass',
       'fault/002': 'fail',
       'fixture/001': 'pass',
       'fixture/007': 'crashed',
