@@ -36,11 +36,26 @@ export interface ParityResult {
   fsto: { wallSec: number; tests: TestResult[] };
 }
 
-/** Generous: real tests take 10–170 s each under TCG, plus boot and check's start-up. */
-const timeoutMs = (tests: number) => (5 + 4 * tests) * 60_000;
+/** The temp dir of the check under way (for an abort: everything either side made is under it). */
+let current: string | undefined;
+
+/** Kill both sides' process groups and reclaim what is under the current dir (Ctrl-C). */
+export async function abortParity(): Promise<string[]> {
+  killLiveGroups();
+  if (!current) return [];
+  const found = await findLeaks(current);
+  await reclaim(found);
+  await rm(current, { recursive: true, force: true });
+  return describeLeaks(found);
+}
+
+/** Generous: real tests take 10–170 s each under TCG, plus boot and check's start-up, and a
+ * shared 2-core host can be several times slower than that. */
+const timeoutMs = (tests: number) => (15 + 6 * tests) * 60_000;
 
 export async function runParity(o: ParityInput): Promise<ParityResult> {
   const dir = await mkdtemp(join(tmpdir(), 'fsto-parity-'));
+  current = dir;
   let leaks: string[] = [];
   let result: ParityResult;
   try {
@@ -80,6 +95,7 @@ export async function runParity(o: ParityInput): Promise<ParityResult> {
     await reclaim(found);
     leaks = describeLeaks(found);
     await rm(dir, { recursive: true, force: true });
+    current = undefined;
   }
   // A parity run must leave nothing behind (each side already checks its own; this is the net).
   if (leaks.length) throw new Error(`parity: reclaimed what a side left behind: ${leaks.join('; ')}`);
