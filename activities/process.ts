@@ -54,21 +54,28 @@ export interface Service {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Start a long-running process (a server) with its output appended to a log file. */
+/**
+ * Start a long-running process (a server) with its output appended to a log file. In a process
+ * group of its own, so the terminal's Ctrl-C reaches only the CLI (which decides what it means);
+ * `outlive`: it keeps running after this process exits (a background server).
+ */
 export function startService(
   argv: readonly string[],
-  opts: { logFile: string; env?: Record<string, string> },
+  opts: { logFile: string; env?: Record<string, string>; outlive?: boolean },
 ): Service {
   const [file, ...args] = argv;
   if (!file) throw new Error('startService: empty argv');
   const child = execa(file, args, {
     reject: false,
+    detached: true,
+    cleanup: !opts.outlive,
     env: opts.env,
     stdin: 'ignore',
     stdout: { file: opts.logFile, append: true },
     stderr: { file: opts.logFile, append: true },
   });
   const exited = child.then((r) => r.signal ?? r.exitCode ?? -1);
+  if (opts.outlive) child.unref();
   return {
     pid: child.pid ?? -1,
     exited,

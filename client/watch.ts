@@ -3,12 +3,16 @@ import { CancelledFailure } from '@temporalio/common';
 import { rootMessage } from '../common/errors';
 import { progressQuery } from '../common/queries';
 import type { RunProgress, RunSummary, TestResult } from '../common/schemas';
+import { cancelledSummary } from './cancelled-summary';
 import { progressLine, testLine } from './print';
 
 export type WatchOutcome =
   | { kind: 'completed'; summary: RunSummary }
-  | { kind: 'cancelled' }
-  | { kind: 'failed'; message: string };
+  /** The verdicts it had when cancelled, when they could be read. */
+  | { kind: 'cancelled'; summary?: RunSummary; interrupted?: string }
+  | { kind: 'failed'; message: string }
+  /** `signal` aborted: stopped following; the run goes on. */
+  | { kind: 'detached' };
 
 /**
  * Follow a run until it closes: a line per finished test and a progress line when the phase
@@ -17,34 +21,46 @@ export type WatchOutcome =
 export async function watchRun(
   handle: WorkflowHandle,
   out: (line: string) => void,
-  intervalMs = 2000,
+  o: { intervalMs?: number; signal?: AbortSignal } = {},
 ): Promise<WatchOutcome> {
-  let printed = 0;
+  let printed = new Set<string>();
   let lastLine = '';
+  let running: string | undefined;
   let closed = false;
   const result = handle.result().finally(() => (closed = true));
   result.catch(() => undefined); // handled below; keeps Node from calling it unhandled meanwhile
+  const aborted = new Promise<void>((r) => o.signal?.addEventListener('abort', () => r(), { once: true }));
+  const print = (tests: readonly TestResult[]) => {
+    for (const t of tests) if (!printed.has(t.name)) out(testLine(brief(t)));
+    printed = new Set([...printed, ...tests.map((t) => t.name)]);
+  };
   const show = (p: RunProgress) => {
-    for (const t of p.finished.slice(printed)) out(testLine(brief(t)));
-    printed = Math.max(printed, p.finished.length);
+    print(p.finished);
+    if (p.phase === 'testing' || p.phase === 'retrying') running = p.currentTest;
     const line = progressLine(p);
     if (line !== lastLine) out((lastLine = line));
   };
   while (!closed) {
+    if (o.signal?.aborted) return { kind: 'detached' };
     try {
       show(await handle.query(progressQuery));
     } catch {
       // No worker has picked the workflow up yet, or it just closed: try again.
     }
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
+    const tick = new Promise((r) => setTimeout(r, o.intervalMs ?? 2000));
+    await Promise.race([result.catch(() => undefined), tick, aborted]);
   }
   try {
     const summary = (await result) as RunSummary;
-    for (const t of summary.tests.slice(printed)) out(testLine(brief(t)));
+    print(summary.tests);
     return { kind: 'completed', summary };
   } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure)
-      return { kind: 'cancelled' };
+    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
+      const summary = await cancelledSummary(handle);
+      if (summary) print(summary.tests);
+      const cut = running && !summary?.tests.some((t) => t.name === running) ? running : undefined;
+      return { kind: 'cancelled', ...(summary ? { summary } : {}), ...(cut ? { interrupted: cut } : {}) };
+    }
     return { kind: 'failed', message: rootMessage(err) };
   }
 }

@@ -7,10 +7,13 @@ import type {
   PullReply,
   PullRequest,
   RunProgress,
+  RunSummary,
 } from './schemas';
 
 // Queries answer from workflow memory: nothing is added to the history to serve them.
 export const progressQuery = defineQuery<RunProgress>('progress');
+/** A run's summary so far (status `cancelled` once cancelled); answered after it closed too. */
+export const summaryQuery = defineQuery<RunSummary>('summary');
 
 /** A matrix's cells (config × kernel): status, cell workflow id, counts once a cell ended. */
 export const matrixProgressQuery = defineQuery<MatrixProgress>('matrixProgress');

@@ -6,12 +6,16 @@ let installed = false;
  * Install the Temporal runtime once per process: SDK log level (the CLI wants quiet, a
  * long-running worker wants INFO) and, when asked, the Prometheus endpoint for its metrics.
  */
-export function installRuntime(o: { logLevel?: LogLevel; prometheusBind?: string } = {}): void {
+export function installRuntime(
+  o: { logLevel?: LogLevel; prometheusBind?: string; shutdownSignals?: NodeJS.Signals[] } = {},
+): void {
   if (installed) return;
   installed = true;
   const level = (process.env.FSTO_LOG_LEVEL as LogLevel | undefined) ?? o.logLevel ?? 'WARN';
   Runtime.install({
     logger: new DefaultLogger(level),
+    // The CLI handles Ctrl-C itself (cancel the run, then detach); `fsto worker` keeps the SDK's.
+    ...(o.shutdownSignals ? { shutdownSignals: o.shutdownSignals } : {}),
     ...(o.prometheusBind
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: o.prometheusBind } } } }
       : {}),

@@ -8,6 +8,7 @@ import { createHostActivities } from '../activities/host/activities';
 import { Ledger } from '../activities/ledger/ledger';
 import { serverOwner, type RunOwner } from '../activities/ledger/owner';
 import { createResultsActivities } from '../activities/results/activities';
+import { resultsLocation } from '../activities/results/store';
 import { probeKvm } from '../activities/vm';
 import { batchProgressSignal, nextTestUpdate, offerListingUpdate } from '../common/queries';
 import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
@@ -79,7 +80,8 @@ export function hostActivities(opts: WorkerSetOptions) {
       releasers,
       owner: ownerOnce,
     }),
-    ...createResultsActivities({ storePath: join(opts.stateDir, 'results.sqlite') }),
+    // The configured store (FSTO_RESULTS_URL: one PostgreSQL for the cluster), else this host's file.
+    ...createResultsActivities({ storePath: resultsLocation(opts.stateDir) }),
     ...createDeviceActivities({
       stateDir: opts.stateDir,
       tmpfsBudgetBytes: opts.capabilities.tmpfsBudgetBytes,
@@ -103,6 +105,9 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     shutdownGraceTime: opts.shutdownGraceTimeMs ?? 30_000,
+    // A cancellation reaches an activity in a heartbeat's reply: the SDK's default throttle (60 s
+    // with a 90 s heartbeat timeout) made a cancelled run hold its VM and devices up to a minute.
+    maxHeartbeatThrottleInterval: '3s',
   };
   const claim = { claimHost: acts.claimHost };
   // One gate for both claim queues: a host polls them only with a VM slot free.

@@ -8,13 +8,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { parseOrFail } from '../common/errors';
-import { progressQuery, batchProgressSignal } from '../common/queries';
+import { progressQuery, batchProgressSignal, summaryQuery } from '../common/queries';
 import {
   isFailing,
   RunSpec,
   runStatusOf,
   type HostCapabilities,
   type RunSpecInput,
+  type RunStatus,
   type RunSummary,
 } from '../common/schemas';
 import { SA_FAILED_COUNT, SA_FS_CONFIG, SA_KERNEL, SA_OUTCOME } from '../common/search-attributes';
@@ -52,6 +53,10 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   let kernelRelease: string | undefined;
   let claims = 0;
   let filed: Filed = {};
+  let cancelled = false;
+  // The summary so far, with the status it ends with; answered after the run closed too (Temporal
+  // replays its history on a worker), which is how a cancelled run's partial verdicts are read.
+  setHandler(summaryQuery, () => ({ ...summaryOf(), ...filed }));
   try {
     for (;;) {
       state.phase = 'claiming';
@@ -107,7 +112,8 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
       }
     }
   } catch (err) {
-    if (!isCancellation(err)) log.error('run failed', { error: String(err) });
+    cancelled = isCancellation(err);
+    if (!cancelled) log.error('run failed', { error: String(err) });
     throw err;
   } finally {
     // Runs on success, failure and cancellation alike; never on terminate (the reaper's job).
@@ -127,9 +133,10 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
 
   function summaryOf(): RunSummary {
     const tests = [...state.results.values()];
+    const status: RunStatus = cancelled ? 'cancelled' : runStatusOf(tests);
     return {
       workflowId: runKey,
-      status: runStatusOf(tests),
+      status,
       resultsDir,
       hostId: state.hostId ?? '',
       kernelRelease,
@@ -149,6 +156,7 @@ async function cleanup(
 ): Promise<Filed> {
   return CancellationScope.nonCancellable(async () => {
     state.phase = 'cleanup';
+    state.current = undefined;
     setCurrentDetails(state.details());
     const c = cleanupProxy(hostQueue);
     const runKey = summary.workflowId;
@@ -161,11 +169,14 @@ async function cleanup(
           tests: summary.tests,
           expunge: spec.expunge,
           kernelRelease: summary.kernelRelease,
+          // Cancelled mid-batch: verdicts the host journaled after the last progress signal.
+          ...(summary.status === 'cancelled' ? { journaled: state.remaining() } : {}),
         });
         for (const t of finished.tests) state.record(t);
         const meta = spec.resultsMeta ?? { config: spec.fs };
+        const status = summary.status === 'cancelled' ? 'cancelled' : runStatusOf(finished.tests);
         const rec = await c.recordRunResults({
-          summary: { ...summary, tests: finished.tests, status: runStatusOf(finished.tests) },
+          summary: { ...summary, tests: finished.tests, status },
           meta: {
             fsConfig: meta.config,
             host: summary.hostId,

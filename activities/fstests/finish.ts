@@ -4,6 +4,7 @@ import type { ExpungeEntry, TestResult } from '../../common/schemas';
 import { applyExpunges, matchExpunges } from '../results/expunge';
 import { collectArtifacts } from '../results/artifacts';
 import { renderJunit } from '../results/junit';
+import { journaledVerdicts } from './journaled';
 
 export interface FinishInput {
   runKey: string;
@@ -12,6 +13,8 @@ export interface FinishInput {
   /** Known failures, matched against the kernel release the guest reported. */
   expunge?: ExpungeEntry[];
   kernelRelease?: string;
+  /** Tests without a verdict in `tests` whose journaled verdicts count (a cancelled run). */
+  journaled?: string[];
 }
 
 /** Report dirs of every batch: <resultsDir>/<batch>[/<section>] (those holding check.log or per-test dirs). */
@@ -28,6 +31,10 @@ export async function finishRun(
   input: FinishInput,
 ): Promise<{ junit: string; artifacts: number; tests: TestResult[] }> {
   const runDir = dirname(input.resultsDir);
+  input = {
+    ...input,
+    tests: [...input.tests, ...(await journaledVerdicts(input.resultsDir, input.journaled ?? []))],
+  };
   const tests = withExpunges(input);
   const names = input.tests.map((t) => t.name);
   let artifacts = 0;

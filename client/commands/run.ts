@@ -6,13 +6,11 @@ import { RunSpec, type RunSpecInput } from '../../common/schemas';
 import { SA_FS_CONFIG } from '../../common/search-attributes';
 import { uiLink } from '../dev-server-argv';
 import { addConnectionOptions, type ConnectOpts } from '../connection';
-import { EXIT, exitCodeFor } from '../exit-codes';
-import { summaryText } from '../print';
+import { EXIT } from '../exit-codes';
+import { followRun } from '../follow-run';
 import { openSession } from '../temporal';
-import { kernelLines, watchRun } from '../watch';
 import { withEmbeddedWorker } from '../embedded-worker';
 import { runId } from '../run-id';
-import { writeJunit } from '../junit-out';
 
 interface RunFlags extends ConnectOpts {
   fstests: string;
@@ -100,7 +98,8 @@ async function runCommand(f: RunFlags, tests: string[]): Promise<number> {
   const log = (l: string) => (f.json ? console.error(l) : console.log(l));
   const session = await openSession(f);
   try {
-    return await withEmbeddedWorker(session, async () => {
+    const inProcessWorker = Boolean(session.embedded);
+    const run = async () => {
       const workflowId = runId(parsed.data.fs);
       const handle = await session.client.workflow.start('fstestsRun', {
         taskQueue: f.taskQueue,
@@ -113,19 +112,12 @@ async function runCommand(f: RunFlags, tests: string[]): Promise<number> {
       log(`run ${workflowId} started`);
       if (session.uiBase)
         log(`Temporal UI: ${uiLink(session.embedded?.uiPort ?? 8233, session.namespace, workflowId)}`);
-      const outcome = await watchRun(handle, log);
-      if (outcome.kind === 'cancelled') {
-        log(`run ${workflowId} was cancelled`);
-        return EXIT.cancelled;
-      }
-      if (outcome.kind === 'failed') {
-        console.error(`run ${workflowId} failed: ${outcome.message}`);
-        return EXIT.infraError;
-      }
-      if (f.junit) await writeJunit(f.junit, outcome.summary);
-      if (f.json) console.log(JSON.stringify(outcome.summary, null, 2));
-      else console.log([summaryText(outcome.summary), ...kernelLines(outcome.summary)].join('\n'));
-      return exitCodeFor(outcome.summary.status);
+      return followRun(handle, { json: f.json, junit: f.junit, log, inProcessWorker });
+    };
+    return await withEmbeddedWorker(session, run, {
+      announce: log,
+      ownSignals: true,
+      taskQueue: f.taskQueue,
     });
   } finally {
     await session.close();

@@ -8,6 +8,7 @@ import { openSession } from '../temporal';
 import { watchRun } from '../watch';
 import { writeJunit } from '../junit-out';
 import { storedSummary } from '../stored-summary';
+import { cancelledSummary } from '../cancelled-summary';
 import type { RunSummary as Summary } from '../../common/schemas';
 
 // Commands on an existing run: watch, results, cancel.
@@ -19,10 +20,13 @@ export function registerRunsCommands(program: Command): void {
     const session = await openSession(f);
     try {
       const outcome = await watchRun(session.client.workflow.getHandle(id), (l) => console.log(l));
-      if (outcome.kind === 'completed') console.log(summaryText(outcome.summary));
+      if (outcome.kind === 'completed' || (outcome.kind === 'cancelled' && outcome.summary))
+        console.log(summaryText(outcome.summary!));
       else
         console.log(
-          outcome.kind === 'cancelled' ? `run ${id} was cancelled` : `run ${id} failed: ${outcome.message}`,
+          outcome.kind === 'cancelled'
+            ? `run ${id} was cancelled`
+            : `run ${id} failed: ${outcome.kind === 'failed' ? outcome.message : 'detached'}`,
         );
       process.exitCode =
         outcome.kind === 'completed'
@@ -68,7 +72,16 @@ export function registerRunsCommands(program: Command): void {
         process.exitCode = EXIT.badInput;
         return;
       }
-      const summary = RunSummary.parse(await handle.result());
+      // A cancelled run has no result: its partial verdicts are in the store or its summary query.
+      const summary =
+        desc.status.name === 'CANCELLED'
+          ? await cancelledSummary(handle)
+          : RunSummary.parse(await handle.result());
+      if (!summary) {
+        console.error(`run ${id} was cancelled; its verdicts are not in this host's results store`);
+        process.exitCode = EXIT.cancelled;
+        return;
+      }
       if (f.junit) await writeJunit(f.junit, summary);
       printSummary(summary, f);
       process.exitCode = exitCodeFor(summary.status);

@@ -1,0 +1,29 @@
+import { readdir } from 'node:fs/promises';
+import type { TestResult } from '../../common/schemas';
+import { BatchJournal } from './journal';
+
+const SUFFIX = '.results.jsonl';
+
+/**
+ * Verdicts of `wanted` tests from every batch journal of a run (<resultsDir>/<label>.results.jsonl),
+ * in the order the batches ran. A run cancelled mid-batch knows only the verdicts its last
+ * progress signal carried; the host journaled the rest as the tests finished.
+ */
+export async function journaledVerdicts(
+  resultsDir: string,
+  wanted: readonly string[],
+): Promise<TestResult[]> {
+  if (wanted.length === 0) return [];
+  const want = new Set(wanted);
+  const labels = (await readdir(resultsDir).catch(() => []))
+    .filter((f) => f.endsWith(SUFFIX))
+    .map((f) => f.slice(0, -SUFFIX.length))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const found = new Map<string, TestResult>();
+  for (const label of labels) {
+    for (const [name, r] of await new BatchJournal(resultsDir, label).finished()) {
+      if (want.has(name)) found.set(name, r);
+    }
+  }
+  return [...found.values()];
+}
