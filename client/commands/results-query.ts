@@ -5,12 +5,13 @@ import { compareStored, loadSide } from '../../activities/results/baseline';
 import { renderJunitAggregate, suitesFromRows } from '../../activities/results/junit-aggregate';
 import { formatDuration } from '../../activities/results/report-html';
 import { writeReport } from '../../activities/results/report-files';
-import { defaultStorePath, openResultsStore } from '../../activities/results/store';
+import { openResultsStore, resultsLocation } from '../../activities/results/store';
 import type { ComparedTest, Comparison, ResultRow, RunRecord } from '../../common/schemas';
 import { EXIT } from '../exit-codes';
 
-// Queries over the host's results store (<stateDir>/results.sqlite): no Temporal needed, so
-// they work after the server's retention dropped a run, and on a laptop with a copied file.
+// Queries over the results store (<stateDir>/results.sqlite, or a cluster's PostgreSQL store
+// with --results-url / FSTO_RESULTS_URL): no Temporal needed, so they work after the server's
+// retention dropped a run, and on a laptop with a copied file.
 //   fsto runs [--last N]              what ran lately (nights, configs), with verdict counts
 //   fsto history <test>               a test's verdicts over recent runs, and its failure rate
 //   fsto compare <base> <current>     regressions first; exit 1 when something regressed
@@ -18,17 +19,21 @@ import { EXIT } from '../exit-codes';
 
 interface StoreOpts {
   store: string;
+  resultsUrl?: string;
   json?: boolean;
 }
 
 const storeOption = (cmd: Command) =>
   cmd
     .option(
-      '--store <file>',
-      'results database (env FSTO_RESULTS_DB)',
-      process.env.FSTO_RESULTS_DB ?? defaultStorePath(),
+      '--store <file|url>',
+      'results store: a SQLite file or postgres:// URL (env FSTO_RESULTS_URL, FSTO_RESULTS_DB)',
+      resultsLocation(),
     )
+    .option('--results-url <url>', 'the results store as a URL (postgres://…); same as --store')
     .option('--json', 'print JSON');
+
+const openStore = (f: StoreOpts) => openResultsStore(f.resultsUrl ?? f.store);
 
 const positive = (v: string) => {
   const n = Number(v);
@@ -87,12 +92,12 @@ export function registerResultsQueryCommands(program: Command): void {
       .option('--config <name>', 'only this config')
       .option('--matrix <id>', 'only the runs of this matrix'),
   ).action(async (f: StoreOpts & { last: number; config?: string; matrix?: string }) => {
-    const runs = await openResultsStore(f.store).lastRuns(f.last, {
+    const runs = await openStore(f).lastRuns(f.last, {
       ...(f.config ? { config: f.config } : {}),
       ...(f.matrix ? { matrixId: f.matrix } : {}),
     });
     if (f.json) console.log(JSON.stringify(runs, null, 2));
-    else console.log(runs.length ? runs.map(runLine).join('\n') : `no runs recorded in ${f.store}`);
+    else console.log(runs.length ? runs.map(runLine).join('\n') : `no runs recorded in ${openStore(f).path}`);
   });
 
   storeOption(
@@ -103,12 +108,12 @@ export function registerResultsQueryCommands(program: Command): void {
       .option('--config <name>', 'only this config')
       .option('--last <n>', 'how many results', positive, 20),
   ).action(async (test: string, f: StoreOpts & { last: number; config?: string }) => {
-    const rows = await openResultsStore(f.store).testHistory(test, {
+    const rows = await openStore(f).testHistory(test, {
       limit: f.last,
       ...(f.config ? { config: f.config } : {}),
     });
     if (f.json) return console.log(JSON.stringify(rows, null, 2));
-    if (!rows.length) return console.log(`no results for ${test} in ${f.store}`);
+    if (!rows.length) return console.log(`no results for ${test} in ${openStore(f).path}`);
     const ran = rows.filter((r) => ['pass', 'fail', 'crashed', 'hung'].includes(r.verdict));
     const failed = ran.filter((r) => r.verdict !== 'pass' || (r.flakyAttempts ?? 0) > 1).length;
     console.log(rows.map(historyLine).join('\n'));
@@ -124,7 +129,7 @@ export function registerResultsQueryCommands(program: Command): void {
       .argument('<base>', 'the baseline run or matrix id')
       .argument('<current>', 'the run or matrix id to judge'),
   ).action(async (base: string, current: string, f: StoreOpts) => {
-    const { comparison } = await compareStored(openResultsStore(f.store), base, current);
+    const { comparison } = await compareStored(openStore(f), base, current);
     console.log(f.json ? JSON.stringify(comparison, null, 2) : comparisonText(comparison));
     // Like `fsto run`: CI can gate on it. Only new failures fail it.
     process.exitCode = comparison.outcome === 'regressed' ? EXIT.testsFailed : EXIT.ok;
@@ -139,7 +144,7 @@ export function registerResultsQueryCommands(program: Command): void {
       .option('--out <file.html>', 'where to write it (default: <stateDir>/reports/<id>.html)')
       .option('--junit <file.xml>', 'also write the aggregated JUnit (one testsuite per run)'),
   ).action(async (id: string, f: StoreOpts & { baseline?: string; out?: string; junit?: string }) => {
-    const written = await writeReport(openResultsStore(f.store), id, {
+    const written = await writeReport(openStore(f), id, {
       ...(f.baseline ? { baseline: f.baseline } : {}),
       ...(f.out ? { out: f.out } : {}),
       ...(f.junit ? { junitOut: f.junit } : {}),
@@ -157,7 +162,7 @@ export function registerResultsQueryCommands(program: Command): void {
       .argument('<id>', 'a run (workflow id) or matrix id')
       .option('--out <file.xml>', 'write it here instead of stdout'),
   ).action(async (id: string, f: StoreOpts & { out?: string }) => {
-    const xml = renderJunitAggregate(suitesFromRows((await loadSide(openResultsStore(f.store), id)).rows));
+    const xml = renderJunitAggregate(suitesFromRows((await loadSide(openStore(f), id)).rows));
     if (f.out) await writeFile(f.out, xml);
     else process.stdout.write(xml);
   });

@@ -19,11 +19,15 @@ export function registerWorkerCommand(program: Command): void {
       process.env.FSTO_VM_SLOTS,
     )
     .option(
+      '--results-url <url>',
+      "the cluster's results store (postgres://…; env FSTO_RESULTS_URL); default: this host's SQLite file",
+    )
+    .option(
       '--metrics <host:port|off>',
       "Prometheus endpoint (Temporal's metrics and fsto's)",
       '127.0.0.1:9464',
     );
-  type Flags = ConnectOpts & { taskQueue: string; metrics: string; vmSlots?: string };
+  type Flags = ConnectOpts & { taskQueue: string; metrics: string; vmSlots?: string; resultsUrl?: string };
   addConnectionOptions(cmd).action(async (f: Flags) => {
     const vmSlots = f.vmSlots === undefined ? undefined : Number(f.vmSlots);
     if (vmSlots !== undefined && !(Number.isInteger(vmSlots) && vmSlots > 0)) {
@@ -31,6 +35,8 @@ export function registerWorkerCommand(program: Command): void {
       process.exitCode = EXIT.badInput;
       return;
     }
+    // Read wherever this process opens the store (the results activities, stored summaries).
+    if (f.resultsUrl) process.env.FSTO_RESULTS_URL = f.resultsUrl;
     const prometheusBind = f.metrics === 'off' ? undefined : f.metrics;
     installRuntime({ logLevel: 'INFO', ...(prometheusBind ? { prometheusBind } : {}) });
     const address = f.address ?? '127.0.0.1:7233';

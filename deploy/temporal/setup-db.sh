@@ -22,4 +22,7 @@ for db in temporal temporal_visibility; do
   sql setup-schema -v 0.0 2>/dev/null || echo "setup-db: $db already has a schema"
   sql update-schema -d "$dir"
 done
+# fsto's results store (the workers' FSTO_RESULTS_URL): a database; fsto creates its tables.
+temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$port" -u "$POSTGRES_USER" --db fsto_results create 2>/dev/null ||
+  echo "setup-db: database fsto_results exists"
 echo "setup-db: schemas ready"

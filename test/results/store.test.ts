@@ -6,10 +6,10 @@ import { compareStored, defaultBaseline, loadSide } from '../../activities/resul
 import { withFileLock } from '../../activities/file-lock';
 import { openResultsStore, type ResultsStore } from '../../activities/results/store';
 import { run } from '../../activities/process';
+import { pgInstalled, throwawayDb } from './pg-db';
 import type { RunSummary, TestResult, Verdict } from '../../common/schemas';
 
 let dir: string;
-let store: ResultsStore;
 
 const summary = (id: string, v: Record<string, Verdict>, extra: Partial<TestResult> = {}): RunSummary => ({
   workflowId: id,
@@ -22,7 +22,13 @@ const summary = (id: string, v: Record<string, Verdict>, extra: Partial<TestResu
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fsto-store-'));
-  store = openResultsStore(join(dir, 'results.sqlite'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Three nights of xfs and one of ext4; night 3 has generic/002 go from pass to fail. */
+async function seed(store: ResultsStore): Promise<void> {
   // Three nights of xfs and one of ext4; night 3 has generic/002 go from pass to fail.
   await store.recordRun(
     summary('n1-xfs', { 'generic/001': 'pass', 'generic/002': 'pass', 'generic/003': 'fail' }),
@@ -58,12 +64,34 @@ beforeAll(async () => {
       finishedAt: '2025-01-03T02:00:00.000Z',
     },
   );
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+}
 
-describe('results store (SQLite file, no server)', () => {
+// The same contract for both backends: the embedded SQLite file and PostgreSQL (a throwaway
+// database on this host's real PostgreSQL server).
+const drops: (() => Promise<void>)[] = [];
+const pgDb = async () => {
+  const db = await throwawayDb();
+  drops.push(db.drop);
+  return db.url;
+};
+afterAll(async () => {
+  for (const d of drops) await d();
+});
+const backends: [string, () => Promise<ResultsStore>][] = [
+  ['SQLite file, no server', async () => openResultsStore(join(dir, 'results.sqlite'))],
+  // Without PostgreSQL on the host (apt-get install postgresql) only the SQLite backend runs.
+  ...(pgInstalled
+    ? [['PostgreSQL', async () => openResultsStore(await pgDb())] as [string, () => Promise<ResultsStore>]]
+    : []),
+];
+
+describe.each(backends)('results store (%s)', (_name, open) => {
+  let store: ResultsStore;
+  beforeAll(async () => {
+    store = await open();
+    await seed(store);
+  });
+
   it('keeps every result as a row with the run facts', async () => {
     const rows = await store.runRows('n1-xfs');
     expect(rows).toHaveLength(3);
@@ -133,7 +161,7 @@ describe('results store (SQLite file, no server)', () => {
   });
 
   it('two processes writing at once lose nothing', async () => {
-    const path = join(dir, 'concurrent.sqlite');
+    const path = _name === 'PostgreSQL' ? await pgDb() : join(dir, 'concurrent.sqlite');
     const child = join(import.meta.dirname, 'store-child.ts');
     const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
     const res = await Promise.all(['a', 'b'].map((p) => run([tsx, child, path, p, '15'])));
@@ -142,7 +170,9 @@ describe('results store (SQLite file, no server)', () => {
     expect(await s.lastRuns(100)).toHaveLength(30);
     expect((await s.testHistory('generic/049', { limit: 100 })).length).toBe(30);
   });
+});
 
+describe('results store (SQLite specifics)', () => {
   it('a lock left by a dead process is taken over; a live one times out naming its holder', async () => {
     const lock = join(dir, 'x.lock');
     const { writeFile } = await import('node:fs/promises');
@@ -156,6 +186,7 @@ describe('results store (SQLite file, no server)', () => {
 
   it("a killed writer's left-over SQLite lock dir does not block the store", async () => {
     const { mkdir } = await import('node:fs/promises');
+    const store = openResultsStore(join(dir, 'results.sqlite'));
     await mkdir(`${store.path}.lock`);
     expect(await store.runRows('n1-ext4')).toHaveLength(1);
   });
