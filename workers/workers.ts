@@ -17,6 +17,7 @@ import type { FstoMetrics } from './metrics';
 import { hostReleasers } from './releasers';
 import { claimGate, claimTuner } from './claim-gate';
 import { vmLimit } from './vm-limit';
+import { SHUTDOWN, VM_STOP_BUDGET_MS } from './shutdown';
 import { join } from 'node:path';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -33,7 +34,7 @@ export interface WorkerSetOptions {
   workflowQueue?: string;
   /** A prebuilt bundle (tests build one per run); otherwise bundled from workflowsPath. */
   workflowBundle?: { codePath: string };
-  /** Long enough to stop a VM in an orderly way when the worker is asked to stop. */
+  /** How long steps in flight may finish before they are cancelled (workers/shutdown.ts). */
   shutdownGraceTimeMs?: number;
   metrics?: FstoMetrics;
   /** Audit lines go to <stateDir>/audit.log always, and to stderr unless false (the CLI's terminal). */
@@ -104,7 +105,8 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
   const common = {
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
-    shutdownGraceTime: opts.shutdownGraceTimeMs ?? 30_000,
+    shutdownGraceTime: opts.shutdownGraceTimeMs ?? SHUTDOWN.graceMs,
+    shutdownForceTime: Math.max(SHUTDOWN.forceMs, (opts.shutdownGraceTimeMs ?? 0) + 2 * VM_STOP_BUDGET_MS),
     // A cancellation reaches an activity in a heartbeat's reply: the SDK's default throttle (60 s
     // with a 90 s heartbeat timeout) made a cancelled run hold its VM and devices up to a minute.
     maxHeartbeatThrottleInterval: '3s',

@@ -5,6 +5,7 @@ import { startHost } from '../../workers/host';
 import { installRuntime } from '../../workers/runtime';
 import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../connection';
 import { EXIT } from '../exit-codes';
+import { openResultsStore } from '../../activities/results/store';
 
 export function registerWorkerCommand(program: Command): void {
   const cmd = program
@@ -51,7 +52,8 @@ export function registerWorkerCommand(program: Command): void {
     console.error(
       `fsto worker: host ${c.hostId} on ${address}: queues ${f.taskQueue}${c.kvm ? ` ${f.taskQueue}-kvm` : ''} ${c.hostQueue}; ` +
         `${c.kvm ? 'KVM' : 'TCG only'}, ${c.cpus} cpus, ${c.memoryMiB} MiB, ${c.vmSlots} VM slot(s)` +
-        (prometheusBind ? `; metrics on http://${prometheusBind}/metrics` : ''),
+        (prometheusBind ? `; metrics on http://${prometheusBind}/metrics` : '') +
+        `; results in ${openResultsStore().path}`,
     );
     // The SDK installs SIGINT/SIGTERM handlers that shut workers down gracefully.
     await runWorkers(host.workers);

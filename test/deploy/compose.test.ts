@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { run } from '../../activities/process';
 import { temporalBin } from '../../activities/settings';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
+import { SHUTDOWN } from '../../workers/shutdown';
 import { connect, uniqueId } from '../helpers/temporal';
 
 // docker-compose.yml cannot be brought up here (no Docker engine): we check its structure, the
@@ -27,6 +28,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   privileged?: boolean;
   healthcheck?: unknown;
+  stop_grace_period?: string;
 }
 const compose = async () =>
   parse(await text('docker-compose.yml'), { merge: true }) as {
@@ -96,6 +98,13 @@ describe('docker-compose.yml', () => {
     expect(services.temporal!.ports!.some((p) => p.endsWith(`:${port}`))).toBe(true);
     expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe(address);
     expect(services['temporal-init']!.environment!.TEMPORAL_ADDRESS).toBe(address);
+  });
+
+  it("lets a stopping worker stop its VMs: stop_grace_period exceeds the worker's own force time", async () => {
+    const { services } = await compose();
+    const m = /^(\d+)(s|m)$/.exec(services.worker!.stop_grace_period ?? '');
+    const ms = Number(m?.[1]) * (m?.[2] === 'm' ? 60_000 : 1000);
+    expect(ms).toBeGreaterThan(SHUTDOWN.forceMs);
   });
 
   it('registers exactly our search attributes, with the scripts and config it mounts present', async () => {
