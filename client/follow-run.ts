@@ -2,77 +2,113 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { RunSummary } from '../common/schemas';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { EXIT_INTERRUPTED, onInterrupt } from './interrupt';
-import { writeJunit } from './junit-out';
-import { summaryText } from './print';
-import { kernelLines, watchRun } from './watch';
+import { writeJunitOf } from './junit-out';
+import { summaryText, testLine } from './print';
+import { kernelLines, watchRun, type WatchOutcome } from './watch';
 
 export interface FollowOptions {
   json?: boolean;
   junit?: string;
   /** Progress lines (stderr with --json). */
   log: (line: string) => void;
-  /** Whether the run's worker is this process (it stops when we exit) or runs elsewhere. */
+  /** Whether the runs' worker is this process (it stops when we exit) or runs elsewhere. */
   inProcessWorker: boolean;
 }
 
+export interface Followed {
+  handle: WorkflowHandle;
+  /** Prefix of its lines when several runs are followed at once (the config's name). */
+  label?: string;
+}
+
+/** The exit code of several runs: an infrastructure error first, then failed tests, then cancelled. */
+export function worstExit(codes: readonly number[]): number {
+  for (const c of [EXIT.infraError, EXIT.testsFailed, EXIT_INTERRUPTED, EXIT.cancelled])
+    if (codes.includes(c)) return c;
+  return EXIT.ok;
+}
+
 /**
- * Follow a run to its end and print its verdicts. Ctrl-C once: cancel it, wait for its cleanup
- * (VM stopped, devices released) and print the verdicts so far (exit 130). Twice: stop following
- * and say how to follow or cancel it. A third time: exit at once.
+ * Follow runs to their end and print their verdicts. Ctrl-C once: cancel them, wait for their
+ * cleanup (VMs stopped, devices released) and print the verdicts so far (exit 130). Twice: stop
+ * following and say how to follow or cancel them. A third time: exit at once.
  */
-export async function followRun(handle: WorkflowHandle, o: FollowOptions): Promise<number> {
-  const id = handle.workflowId;
+export async function followRuns(runs: readonly Followed[], o: FollowOptions): Promise<number> {
+  const ids = runs.map((r) => r.handle.workflowId);
   let interrupted = false;
   const detach = new AbortController();
   const off = onInterrupt([
     () => {
       interrupted = true;
       o.log(
-        `\ninterrupted: cancelling run ${id}; stopping its VM and releasing its devices (Ctrl-C again to detach)`,
+        `\ninterrupted: cancelling ${ids.length > 1 ? `runs ${ids.join(', ')}` : `run ${ids[0]}`}; ` +
+          'stopping VMs and releasing devices (Ctrl-C again to detach)',
       );
-      handle.cancel().catch((err: unknown) => o.log(`could not cancel ${id}: ${String(err)}`));
+      for (const r of runs)
+        r.handle
+          .cancel()
+          .catch((err: unknown) => o.log(`could not cancel ${r.handle.workflowId}: ${String(err)}`));
     },
     () => detach.abort(),
   ]);
   try {
-    const outcome = await watchRun(handle, o.log, { signal: detach.signal });
-    switch (outcome.kind) {
-      case 'detached':
-        o.log(detachedText(id, o.inProcessWorker));
-        return EXIT_INTERRUPTED;
-      case 'failed':
-        console.error(`run ${id} failed: ${outcome.message}`);
-        return EXIT.infraError;
-      case 'cancelled':
-        if (outcome.summary) await print(outcome.summary, o);
-        else o.log(`run ${id} was cancelled; its verdicts could not be read (fsto results ${id})`);
-        if (outcome.interrupted) o.log(`${outcome.interrupted} was interrupted: no verdict`);
-        o.log(`run ${id} cancelled; its devices and VMs are released`);
-        return interrupted ? EXIT_INTERRUPTED : EXIT.cancelled;
-      case 'completed':
-        await print(outcome.summary, o);
-        return exitCodeFor(outcome.summary.status);
+    const outcomes = await Promise.all(
+      runs.map((r) => {
+        const log = r.label && runs.length > 1 ? (l: string) => o.log(`[${r.label}] ${l}`) : o.log;
+        return watchRun(r.handle, log, { signal: detach.signal });
+      }),
+    );
+    if (outcomes.some((x) => x.kind === 'detached')) {
+      o.log(detachedText(ids, o.inProcessWorker));
+      return EXIT_INTERRUPTED;
     }
+    const summaries = outcomes.flatMap((x) => ('summary' in x && x.summary ? [x.summary] : []));
+    if (o.junit && summaries.length) await writeJunitOf(o.junit, summaries);
+    if (o.json) console.log(JSON.stringify(runs.length === 1 ? (summaries[0] ?? null) : summaries, null, 2));
+    return worstExit(outcomes.map((x, i) => report(x, ids[i]!, runs[i]!.label, interrupted, o)));
   } finally {
     off();
   }
 }
 
-async function print(summary: RunSummary, o: FollowOptions): Promise<void> {
-  if (o.junit) await writeJunit(o.junit, summary);
-  if (o.json) console.log(JSON.stringify(summary, null, 2));
-  else console.log([summaryText(summary), ...kernelLines(summary)].join('\n'));
+/** Print one run's end; its exit code. */
+function report(
+  x: WatchOutcome,
+  id: string,
+  label: string | undefined,
+  interrupted: boolean,
+  o: FollowOptions,
+): number {
+  const say = (s: RunSummary) =>
+    !o.json && console.log([summaryText(s, label), ...kernelLines(s)].join('\n'));
+  switch (x.kind) {
+    case 'detached':
+      return EXIT_INTERRUPTED;
+    case 'failed':
+      console.error(`run ${id} failed: ${x.message}`);
+      return EXIT.infraError;
+    case 'cancelled':
+      // The verdicts so far again, together, under the run they belong to.
+      if (x.summary?.tests.length && !o.json) console.log(x.summary.tests.map(testLine).join('\n'));
+      if (x.summary) say(x.summary);
+      else o.log(`run ${id} was cancelled; its verdicts could not be read (fsto results ${id})`);
+      if (x.interrupted) o.log(`${x.interrupted} was interrupted: no verdict`);
+      o.log(`run ${id} cancelled; its devices and VMs are released`);
+      return interrupted ? EXIT_INTERRUPTED : EXIT.cancelled;
+    case 'completed':
+      say(x.summary);
+      return exitCodeFor(x.summary.status);
+  }
 }
 
 /** What a second Ctrl-C leaves behind, and how to get back to it. */
-export function detachedText(id: string, inProcessWorker: boolean): string {
+export function detachedText(ids: readonly string[], inProcessWorker: boolean): string {
   return [
-    `detached from run ${id} (its cancellation was requested).`,
+    `detached from ${ids.length > 1 ? 'runs' : 'run'} ${ids.join(', ')} (cancellation requested).`,
     inProcessWorker
-      ? '  Its worker was this command: the cancellation and cleanup finish when a worker runs next\n' +
+      ? '  Their worker was this command: the cancellation and cleanup finish when a worker runs next\n' +
         '  (`fsto up`, `fsto worker`, or the next fsto command, which says so).'
-      : '  Its worker finishes the cancellation and releases its devices and VMs.',
-    `  follow it: fsto watch ${id}`,
-    `  cancel it: fsto cancel ${id}`,
+      : '  Their worker finishes the cancellation and releases the devices and VMs.',
+    ...ids.flatMap((id) => [`  follow: fsto watch ${id}`, `  cancel: fsto cancel ${id}`]),
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerConfigsCommand } from './commands/configs';
 import { registerDevicesCommand } from './commands/devices';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerMatrixCommand } from './commands/matrix';
@@ -15,6 +16,7 @@ const program = new Command('fsto')
   .showHelpAfterError();
 
 registerRunCommand(program);
+registerConfigsCommand(program);
 registerRunsCommands(program);
 registerWorkerCommand(program);
 registerServerCommand(program);

@@ -15,13 +15,13 @@ export function progressLine(p: RunProgress): string {
   return `[${p.phase}] ${p.done}/${p.total} done${eta}${cur}`;
 }
 
-export function summaryText(s: RunSummary): string {
+export function summaryText(s: RunSummary, config?: string): string {
   const by = new Map<string, number>();
   for (const t of s.tests) by.set(t.verdict, (by.get(t.verdict) ?? 0) + 1);
   const counts = [...by].map(([v, n]) => `${n} ${v}`).join(', ') || 'no tests';
-  return [
-    `run ${s.workflowId}: ${s.status.toUpperCase()} (${counts})`,
-    `kernel ${s.kernelRelease ?? '?'} on host ${s.hostId}`,
-    `results: ${s.resultsDir}`,
-  ].join('\n');
+  const head = `run ${s.workflowId}${config ? ` [${config}]` : ''}: ${s.status.toUpperCase()} (${counts})`;
+  if (!s.hostId) return `${head}\nnever started: no host had taken it yet`;
+  return [head, `kernel ${s.kernelRelease ?? '?'} on host ${s.hostId}`, `results: ${s.resultsDir}`].join(
+    '\n',
+  );
 }

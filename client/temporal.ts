@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { connectionOptions, type ConnectOpts } from './connection';
 import { DEFAULT_UI_PORT, ensureDevServer, type DevServer } from './dev-server';
+import { loadUserDefaults } from './user-config';
 
 export interface Session {
   client: Client;
@@ -15,7 +16,8 @@ export interface Session {
 
 /** Connect as configured, or start (or reuse) the embedded dev server when no address is set. */
 export async function openSession(o: ConnectOpts): Promise<Session> {
-  const embedded = o.address ? undefined : await ensureDevServer();
+  const server = o.address ? undefined : (await loadUserDefaults()).server;
+  const embedded = o.address ? undefined : await ensureDevServer({ ...server });
   const address = o.address ?? embedded!.address;
   const connection = await connectionOptions({ ...o, address });
   const conn = await Connection.connect(connection);

@@ -87,6 +87,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
           resultsDir,
           mkfsOptions: spec.mkfsOptions,
           mountOptions: spec.mountOptions,
+          ...(Object.keys(spec.vars).length ? { vars: spec.vars } : {}),
           configFile: spec.configFile,
           section: spec.section,
           hang: spec.hang,

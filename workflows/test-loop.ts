@@ -75,6 +75,7 @@ export async function runAllTests(
     tests: spec.tests,
     groups: spec.groups,
     excludeGroups: spec.excludeGroups,
+    ...(spec.excludeTests.length ? { excludeTests: spec.excludeTests } : {}),
     excludeFile: spec.excludeFile,
   };
   for (let n = 1; ; n++) {

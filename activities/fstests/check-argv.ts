@@ -13,6 +13,8 @@ export interface CheckSelection {
   groups?: readonly string[];
   /** `-x a,b` */
   excludeGroups?: readonly string[];
+  /** `-e a,b`: single tests left out. */
+  excludeTests?: readonly string[];
   /** `-E FILE`: a guest path to an exclude list (`generic/001  # why`). */
   excludeFile?: string;
   /** `-R xunit` (default true): results/<section>/result.xml. */
@@ -36,6 +38,8 @@ export function checkArgv(sel: CheckSelection): string[] {
   const xgroups = (sel.excludeGroups ?? []).map((g) => checked(GroupName, 'excludeGroups', g));
   if (groups.length) argv.push('-g', groups.join(','));
   if (xgroups.length) argv.push('-x', xgroups.join(','));
+  const xtests = (sel.excludeTests ?? []).map((t) => checked(TestName, 'excludeTests', t));
+  if (xtests.length) argv.push('-e', xtests.join(','));
   if (sel.excludeFile !== undefined) argv.push('-E', checkPath('excludeFile', sel.excludeFile));
   argv.push(...(sel.tests ?? []).map((t) => checked(TestName, 'tests', t)));
   return argv;

@@ -31,7 +31,9 @@ export interface LocalConfigInput {
   section?: string;
 }
 
-const DEVICE_KEY = /^[A-Z][A-Z0-9_]*_(DEV|DEV_POOL)$/;
+const DEVICE_KEY = /^[A-Z][A-Z0-9_]*_(DEV|DEV_POOL|LOGDEV|RTDEV)$/;
+/** fstests' external devices: with any of them, USE_EXTERNAL=yes makes fstests use them. */
+const EXTERNAL_KEY = /^(TEST|SCRATCH)_(LOGDEV|RTDEV)$/;
 
 /**
  * The device variables as fstests wants them. common/config refuses SCRATCH_DEV together with
@@ -42,7 +44,8 @@ const DEVICE_KEY = /^[A-Z][A-Z0-9_]*_(DEV|DEV_POOL)$/;
 export function deviceVars(deviceEnv: Record<string, string>): [string, string][] {
   const env = { ...deviceEnv };
   for (const key of Object.keys(env)) {
-    if (!DEVICE_KEY.test(key)) invalid(`deviceEnv.${key}`, 'not a device variable (…_DEV or …_DEV_POOL)');
+    if (!DEVICE_KEY.test(key))
+      invalid(`deviceEnv.${key}`, 'not a device variable (…_DEV, …_DEV_POOL, …_LOGDEV, …_RTDEV)');
   }
   if (!env.TEST_DEV) invalid('deviceEnv.TEST_DEV', 'required: fstests cannot run without a TEST_DEV');
   if (env.SCRATCH_DEV_POOL !== undefined) {
@@ -51,7 +54,16 @@ export function deviceVars(deviceEnv: Record<string, string>): [string, string][
     env.SCRATCH_DEV_POOL = [...scratch, ...pool.filter((d) => !scratch.includes(d))].join(' ');
     delete env.SCRATCH_DEV;
   }
-  const order = ['TEST_DEV', 'SCRATCH_DEV', 'SCRATCH_DEV_POOL', 'LOGWRITES_DEV'];
+  const order = [
+    'TEST_DEV',
+    'TEST_LOGDEV',
+    'TEST_RTDEV',
+    'SCRATCH_DEV',
+    'SCRATCH_LOGDEV',
+    'SCRATCH_RTDEV',
+    'SCRATCH_DEV_POOL',
+    'LOGWRITES_DEV',
+  ];
   const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
   return Object.entries(env)
     .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
@@ -70,6 +82,7 @@ export function renderLocalConfig(input: LocalConfigInput): string {
   ];
   if (input.mkfsOptions) vars.push(['MKFS_OPTIONS', checkValue('mkfsOptions', input.mkfsOptions)]);
   if (input.mountOptions) vars.push(['MOUNT_OPTIONS', checkValue('mountOptions', input.mountOptions)]);
+  if (Object.keys(input.deviceEnv).some((k) => EXTERNAL_KEY.test(k))) vars.push(['USE_EXTERNAL', 'yes']);
   const taken = new Set(vars.map(([k]) => k));
   for (const [k, v] of Object.entries(input.extra ?? {})) {
     if (taken.has(k)) invalid(`extra.${k}`, 'set by fsto itself; use the matching field instead');
@@ -95,6 +108,39 @@ export function dirsToCreate(
 /** The environment for `check`: where its config is (a guest path), nothing else of ours. */
 export function checkEnv(configPath: string): Record<string, string> {
   return { HOST_OPTIONS: checkPath('configPath', configPath) };
+}
+
+/**
+ * The commands that put an FSTYP filesystem on TEST_DEV before `check` runs, with its external
+ * log and realtime devices when the run has them (as fstests' _test_mkfs would with USE_EXTERNAL):
+ * xfs `-l logdev= -r rtdev=`; ext4 an external journal (`mke2fs -O journal_dev`, then `-J device=`).
+ */
+export function testDevMkfsSteps(
+  fs: string,
+  deviceEnv: Record<string, string>,
+  mkfsOptions?: string,
+): string[][] {
+  const dev = deviceEnv.TEST_DEV;
+  if (!dev) invalid('deviceEnv.TEST_DEV', 'required: fstests cannot run without a TEST_DEV');
+  const log = deviceEnv.TEST_LOGDEV && checkPath('TEST_LOGDEV', deviceEnv.TEST_LOGDEV);
+  const rt = deviceEnv.TEST_RTDEV && checkPath('TEST_RTDEV', deviceEnv.TEST_RTDEV);
+  const argv = testDevMkfsArgv(fs, dev, mkfsOptions);
+  const extra: string[] = [];
+  const steps: string[][] = [];
+  if (fs === 'xfs') {
+    if (log) extra.push('-l', `logdev=${log}`);
+    if (rt) extra.push('-r', `rtdev=${rt}`);
+  } else if (/^ext[34]$/.test(fs)) {
+    if (rt) invalid('deviceEnv.TEST_RTDEV', `${fs} has no realtime device; remove it`);
+    if (log) {
+      const bs = /(?:^|\s)-b\s*(\d+)/.exec(mkfsOptions ?? '')?.[1];
+      steps.push(['mke2fs', '-F', '-q', '-O', 'journal_dev', ...(bs ? ['-b', bs] : []), log]);
+      extra.push('-J', `device=${log}`);
+    }
+  } else if (log || rt) {
+    invalid('deviceEnv', `external log/realtime devices are for xfs and ext4, not ${fs}`);
+  }
+  return [...steps, [...argv.slice(0, -1), ...extra, argv.at(-1)!]];
 }
 
 /**

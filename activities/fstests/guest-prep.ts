@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BatchInput, BatchPhase, CrashReport } from '../../common/schemas';
 import type { ExecOptions, Vm } from '../vm/vm';
 import { listArgv, parseListing, type CheckSelection } from './check-argv';
-import { DEFAULT_SECTION, dirsToCreate, renderLocalConfig, testDevMkfsArgv } from './config';
+import { DEFAULT_SECTION, dirsToCreate, renderLocalConfig, testDevMkfsSteps } from './config';
 import { passThroughConfig } from './config-passthrough';
 import { GUEST, type BatchLayout } from './guest-layout';
 
@@ -28,6 +28,7 @@ export async function configText(input: BatchInput, layout: BatchLayout): Promis
     deviceEnv: input.devices.env,
     mkfsOptions: input.mkfsOptions,
     mountOptions: input.mountOptions,
+    ...(input.vars ? { extra: input.vars } : {}),
     section: DEFAULT_SECTION,
     ...dirs,
   });
@@ -66,10 +67,9 @@ export async function prepareGuest(exec: GuestExec, input: BatchInput, layout: B
   const r = await exec(['blkid', '-o', 'value', '-s', 'TYPE', testDev], { timeoutSec: 60 });
   if (r.outcome === 'crashed' && r.crash) throw new GuestCrashed('prepare', r.crash);
   if (r.stdoutTail.trim() !== input.fs) {
-    await mustSucceed(
-      `mkfs.${input.fs} on TEST_DEV`,
-      exec(testDevMkfsArgv(input.fs, testDev, input.mkfsOptions), { timeoutSec: 600 }),
-    );
+    for (const argv of testDevMkfsSteps(input.fs, input.devices.env, input.mkfsOptions)) {
+      await mustSucceed(`${argv[0]} on TEST_DEV`, exec(argv, { timeoutSec: 600 }));
+    }
   }
 }
 

@@ -1,118 +1,110 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { describeZodError } from '../../common/errors';
-import { WORKFLOW_QUEUE } from '../../common/queues';
-import { RunSpec, type RunSpecInput } from '../../common/schemas';
-import { SA_FS_CONFIG } from '../../common/search-attributes';
-import { uiLink } from '../dev-server-argv';
 import { addConnectionOptions, type ConnectOpts } from '../connection';
 import { EXIT } from '../exit-codes';
-import { followRun } from '../follow-run';
+import { followRuns } from '../follow-run';
 import { openSession } from '../temporal';
 import { withEmbeddedWorker } from '../embedded-worker';
-import { runId } from '../run-id';
+import { WORKFLOW_QUEUE } from '../../common/queues';
+import type { RunFlags } from '../run-flags';
+import { prepareRuns } from '../run-prepare';
+import { startRun } from '../run-start';
 
-interface RunFlags extends ConnectOpts {
-  fstests: string;
-  fs: string;
-  kernel?: string;
-  group: string[];
-  exclude: string[];
-  excludeFile?: string;
-  requireKvm?: boolean;
-  flakyRetries?: string;
-  hangFloor?: string;
-  hangFactor?: string;
-  hangDefault?: string;
-  iterations?: string;
-  backend?: string;
+interface Flags extends RunFlags, ConnectOpts {
   json?: boolean;
   junit?: string;
   taskQueue: string;
+  devicesSpec?: string;
+  expunge?: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** The hang policy flags given (RunSpec fills the others with its defaults). */
-function hangFromFlags(f: RunFlags): RunSpecInput['hang'] | undefined {
-  const hang = {
-    ...(f.hangFloor !== undefined ? { floorSec: Number(f.hangFloor) } : {}),
-    ...(f.hangFactor !== undefined ? { factor: Number(f.hangFactor) } : {}),
-    ...(f.hangDefault !== undefined ? { defaultSec: Number(f.hangDefault) } : {}),
-  };
-  return Object.keys(hang).length ? hang : undefined;
-}
-
-/** Flags → a run spec; paths made absolute so the workflow (and the host) see what the user meant. */
-export function specFromFlags(f: RunFlags, tests: string[]): RunSpecInput {
-  return {
-    fstests: resolve(f.fstests),
-    fs: f.fs,
-    ...(f.kernel ? { kernel: resolve(f.kernel) } : {}),
-    tests,
-    groups: f.group,
-    excludeGroups: f.exclude,
-    ...(f.excludeFile ? { excludeFile: resolve(f.excludeFile) } : {}),
-    ...(f.requireKvm ? { requireKvm: true } : {}),
-    ...(f.flakyRetries !== undefined ? { flakyRetries: Number(f.flakyRetries) } : {}),
-    ...(hangFromFlags(f) ? { hang: hangFromFlags(f) } : {}),
-    ...(f.iterations !== undefined ? { iterations: Number(f.iterations) } : {}),
-    // Unknown names reach RunSpec as they are, so zod's error names the field and the choices.
-    ...(f.backend ? { vm: { backend: f.backend as 'qemu' | 'vng' } } : {}),
-  };
-}
-
 export function registerRunCommand(program: Command): void {
   const cmd = program
     .command('run')
-    .description('run fstests against a kernel in throwaway VMs, durably, and print the verdicts')
-    .requiredOption('--fstests <dir>', 'a built fstests tree (the directory holding ./check)')
-    .requiredOption('--fs <fstyp>', 'filesystem type: xfs, ext4, btrfs, …')
-    .option('--kernel <image>', "kernel image (default: the host's newest /boot/vmlinuz-*)")
-    .option('-g, --group <group>', 'include a test group (repeatable)', collect, [])
-    .option('-x, --exclude <group>', 'exclude a test group (repeatable)', collect, [])
+    .description(
+      'run fstests against a kernel in throwaway VMs, durably, and print the verdicts\n' +
+        'shorthands among the tests: smoke (default config, -g smoketest, SOAK_DURATION=3m), quick (-g quick),\n' +
+        'full (-g auto on every config of the filesystem); several configs: one run each, started together',
+    )
+    .option(
+      '-c, --configs <names>',
+      'named configs, e.g. xfs/4k,ext4/1k, 4k, xfs, xfs/all (fsto configs)',
+      collect,
+      [],
+    )
+    .option(
+      '--fs <fstyp>',
+      'a filesystem with fstests defaults (no named config); with -c: the fs of bare names',
+    )
+    .option('--fstests <dir>', 'a built fstests tree (default: fstests in config.yaml)')
+    .option('--kernel <image|dir>', 'a bzImage, or a kernel build tree (its bzImage and modules)')
+    .option('--config <file>', 'your own fstests local.config, passed through (with --section)')
+    .option('--section <name>', 'the section of --config to run')
+    .option('-g, --group <group>', 'include a test group (repeatable, or a,b)', collect, [])
+    .option('-x, --exclude <group>', 'exclude a test group (repeatable, or a,b)', collect, [])
+    .option('-X, --exclude-test <test>', 'exclude a test (repeatable, or a,b)', collect, [])
     .option('-E, --exclude-file <file>', 'an fstests exclude file')
+    .option('-C, --repeat <n>', 'run the selection N times in each VM (check -i); the worst verdict counts')
+    .option('-i, --iterations <n>', 'same as -C')
+    .option('--soak <duration>', "fstests' SOAK_DURATION for soak tests: 90, 3m, 2h")
+    .option('--mkfs <options>', "MKFS_OPTIONS (over the config's)")
+    .option('--mount <options>', "MOUNT_OPTIONS (over the config's)")
+    .option('--var <KEY=VALUE>', 'another local.config variable (repeatable)', collect, [])
+    .option(
+      '--devices-profile <name>',
+      'fstests_default (7x10G), fstests_small (7x5G), fstests_large (7x50G)',
+    )
+    .option('--devices-spec <file>', 'a device layout (YAML/JSON, as in fsto devices plan --spec)')
+    .option('--tmpfs', 'back the devices with tmpfs')
+    .option('--memory <size>', 'guest memory: MiB, or 4G (default 2048)')
+    .option('--cpus <n>', 'guest CPUs (default 2)')
+    .option('--accel <auto|kvm|tcg>', 'accelerator (default auto: KVM when it works)')
+    .option('--append <param>', 'a kernel command-line parameter (repeatable)', collect, [])
+    .option('--backend <qemu|vng>', 'VM backend (default qemu: boots faster than virtme-ng)')
     .option('--require-kvm', 'only a KVM-capable host may take this run')
     .option('--flaky-retries <n>', 're-run failed tests up to N times in a fresh VM')
+    .option(
+      '--max-vm-restarts <n>',
+      'VMs in a row that may die before a test before the run stops (default 2)',
+    )
+    .option(
+      '--host-loss-timeout <sec>',
+      'a host silent this long is lost; the run claims another (default 300)',
+    )
     .option('--hang-factor <k>', 'a test is hung after k × its last duration on this host (default 5)')
     .option('--hang-floor <sec>', 'never call a test hung before this many seconds (default 300)')
     .option('--hang-default <sec>', 'hang timeout of a test with no history on this host (default 1800)')
-    .option('-i, --iterations <n>', 'run the selection N times (check -i); the worst verdict counts')
-    .option('--backend <vng|qemu>', 'VM backend (default qemu: boots faster than virtme-ng)')
+    .option('--expunge <file>', 'known failures (YAML list of { test, reason, kernelMin?, kernelMax? })')
     .option('--task-queue <queue>', 'workflow task queue (workers poll it)', WORKFLOW_QUEUE)
-    .option('--json', 'print the run summary as JSON')
+    .option('--json', 'print the run summary as JSON (several configs: a list)')
     .option('--junit <file>', 'write JUnit XML of the verdicts')
-    .argument('[tests...]', 'tests, e.g. generic/001 xfs/042');
-  addConnectionOptions(cmd).action(async (tests: string[], f: RunFlags) => {
-    process.exitCode = await runCommand(f, tests);
+    .argument('[tests...]', 'tests (generic/001 xfs/042) and shorthands (smoke, quick, full)');
+  addConnectionOptions(cmd).action(async (words: string[], f: Flags & { iterations?: string }) => {
+    process.exitCode = await runCommand({ ...f, repeat: f.repeat ?? f.iterations }, words);
   });
 }
 
-async function runCommand(f: RunFlags, tests: string[]): Promise<number> {
+async function runCommand(f: Flags, words: string[]): Promise<number> {
   // Validate before anything is started: no server, no worker, no device for a typo.
-  const parsed = RunSpec.safeParse(specFromFlags(f, tests));
-  if (!parsed.success) {
-    console.error(`fsto run: invalid input:\n${describeZodError(parsed.error, RunSpec)}`);
+  const planned = await prepareRuns(f, words);
+  if ('error' in planned) {
+    console.error(`fsto run: ${planned.error}`);
     return EXIT.badInput;
   }
   const log = (l: string) => (f.json ? console.error(l) : console.log(l));
   const session = await openSession(f);
   try {
-    const inProcessWorker = Boolean(session.embedded);
     const run = async () => {
-      const workflowId = runId(parsed.data.fs);
-      const handle = await session.client.workflow.start('fstestsRun', {
-        taskQueue: f.taskQueue,
-        workflowId,
-        args: [parsed.data],
-        typedSearchAttributes: [{ key: SA_FS_CONFIG, value: parsed.data.fs }],
-        staticSummary: `fstests ${parsed.data.fs}: ${tests.join(' ') || parsed.data.groups.map((g) => `-g ${g}`).join(' ') || 'all'}`,
-        staticDetails: `fstests: ${parsed.data.fstests}\nkernel: ${parsed.data.kernel ?? '(host newest)'}`,
+      const handles = [];
+      for (const p of planned.runs)
+        handles.push({ handle: await startRun(session, p, f.taskQueue, log), label: p.label });
+      return followRuns(handles, {
+        json: f.json,
+        junit: f.junit,
+        log,
+        inProcessWorker: Boolean(session.embedded),
       });
-      log(`run ${workflowId} started`);
-      if (session.uiBase)
-        log(`Temporal UI: ${uiLink(session.embedded?.uiPort ?? 8233, session.namespace, workflowId)}`);
-      return followRun(handle, { json: f.json, junit: f.junit, log, inProcessWorker });
     };
     return await withEmbeddedWorker(session, run, {
       announce: log,

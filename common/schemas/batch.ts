@@ -32,6 +32,8 @@ export const Selection = z.object({
   tests: z.array(TestName),
   groups: z.array(GroupName),
   excludeGroups: z.array(GroupName),
+  /** `check -e a,b` (fsto run -X). */
+  excludeTests: z.array(TestName).optional(),
   excludeFile: z.string().optional(),
 });
 export type Selection = z.infer<typeof Selection>;
@@ -52,6 +54,8 @@ export const BatchInput = z.object({
   list: z.boolean(),
   mkfsOptions: z.string().optional(),
   mountOptions: z.string().optional(),
+  /** More variables for the generated local.config (RunSpec.vars). */
+  vars: z.record(z.string(), z.string()).optional(),
   /** The user's own config file (host path) and section, instead of a generated one. */
   configFile: z.string().optional(),
   section: z.string().optional(),

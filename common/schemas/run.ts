@@ -4,64 +4,91 @@ import { HangPolicy, RunVmOptions } from './batch';
 import { PullSource } from './pull';
 import { ExpungeEntry } from './results';
 import { GroupName, isFailing, TestName, TestResult } from './tests';
+import { ConfigValue, ConfigVars } from './config-vars';
 
-/** An fstests test name as `check` takes it: `generic/001`, `xfs/123`. */
 /** What a run asks for. Unknown fields are refused: a typo must never pass silently. */
-export const RunSpec = z.strictObject({
-  /** Absolute path on the host to an fstests build (the directory holding `check`). */
-  fstests: z
-    .string()
-    .startsWith('/', 'give an absolute path to the fstests directory (the one holding ./check)'),
-  /** FSTYP: xfs, ext4, btrfs, … */
-  fs: z.string().regex(/^[a-z0-9]{2,16}$/, 'give a filesystem type such as xfs, ext4 or btrfs'),
-  /** Kernel image on the host; default: the host's newest /boot/vmlinuz-*. */
-  kernel: z.string().startsWith('/', 'give an absolute path to a kernel image').optional(),
-  tests: z.array(TestName).default([]),
-  groups: z.array(GroupName).default([]),
-  excludeGroups: z.array(GroupName).default([]),
-  /** `check -E FILE`: an exclude file on the host. */
-  excludeFile: z.string().startsWith('/', 'give an absolute path to the exclude file').optional(),
-  /** Use only a KVM-capable host (claim on the fstests-kvm queue). */
-  requireKvm: z.boolean().default(false),
-  /** Re-run each failed test up to N times in a fresh VM to tell flaky from failing. */
-  flakyRetries: z.number().int().min(0).max(10).default(0),
-  /**
-   * How many VMs in a row may end without adding a verdict (a panic at boot, in mkfs or in the
-   * listing) before the run gives up and says where. A crash inside a test is that test's verdict
-   * and never counts: the run goes on in a fresh VM.
-   */
-  maxVmRestarts: z.number().int().min(0).max(50).default(2),
-  /** TEST_DEV, SCRATCH_DEV, …: a profile and/or explicit devices (default: fstests_default). */
-  devices: DeviceSetSpec.optional(),
-  vm: RunVmOptions.default(RunVmOptions.parse({})),
-  mkfsOptions: z.string().max(1000).optional(),
-  mountOptions: z.string().max(1000).optional(),
-  /** Your own fstests config file (host path) and the section of it to run. */
-  configFile: z.string().startsWith('/', 'give an absolute path to the config file').optional(),
-  section: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a section name is letters, digits, _ . -')
-    .optional(),
-  hang: HangPolicy.default(HangPolicy.parse({})),
-  /**
-   * `check -i N`: run the selection N times in each VM; every iteration's verdict is kept on the
-   * host (<batch>/iterations.json) and a test's verdict is the worst of them.
-   */
-  iterations: z.number().int().min(1).max(100).default(1),
-  /**
-   * How long a step waits for its host's worker before the run counts the host as lost and
-   * claims another (Temporal's scheduleToStartTimeout on the host queue).
-   */
-  hostLossTimeoutSec: z.number().int().min(10).max(86400).default(300),
-  /** Known failures: a failing test listed here (for this kernel release) counts as expunged. */
-  expunge: z.array(ExpungeEntry).max(1000).default([]),
-  /** How results are filed in the host's results store (default: config = fs). Set by fstestsMatrix. */
-  resultsMeta: z
-    .strictObject({ config: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), matrixId: z.string().optional() })
-    .optional(),
-  /** Set by fstestsMatrix: take tests one at a time from the matrix instead of running them all. */
-  pull: PullSource.optional(),
-});
+export const RunSpec = z
+  .strictObject({
+    /** Absolute path on the host to an fstests build (the directory holding `check`). */
+    fstests: z
+      .string()
+      .startsWith('/', 'give an absolute path to the fstests directory (the one holding ./check)'),
+    /** FSTYP: xfs, ext4, btrfs, … */
+    fs: z.string().regex(/^[a-z0-9]{2,16}$/, 'give a filesystem type such as xfs, ext4 or btrfs'),
+    /** Kernel image on the host; default: the host's newest /boot/vmlinuz-*. */
+    kernel: z.string().startsWith('/', 'give an absolute path to a kernel image').optional(),
+    tests: z.array(TestName).default([]),
+    groups: z.array(GroupName).default([]),
+    excludeGroups: z.array(GroupName).default([]),
+    /** `check -e a,b`: single tests left out (kvm-xfstests' -X). */
+    excludeTests: z.array(TestName).default([]),
+    /** `check -E FILE`: an exclude file on the host. */
+    excludeFile: z.string().startsWith('/', 'give an absolute path to the exclude file').optional(),
+    /** Use only a KVM-capable host (claim on the fstests-kvm queue). */
+    requireKvm: z.boolean().default(false),
+    /** Re-run each failed test up to N times in a fresh VM to tell flaky from failing. */
+    flakyRetries: z.number().int().min(0).max(10).default(0),
+    /**
+     * How many VMs in a row may end without adding a verdict (a panic at boot, in mkfs or in the
+     * listing) before the run gives up and says where. A crash inside a test is that test's verdict
+     * and never counts: the run goes on in a fresh VM.
+     */
+    maxVmRestarts: z.number().int().min(0).max(50).default(2),
+    /** TEST_DEV, SCRATCH_DEV, …: a profile and/or explicit devices (default: fstests_default). */
+    devices: DeviceSetSpec.optional(),
+    vm: RunVmOptions.default(RunVmOptions.parse({})),
+    mkfsOptions: ConfigValue.optional(),
+    mountOptions: ConfigValue.optional(),
+    /** More variables for the generated local.config: SOAK_DURATION, FSX_AVOID, LOAD_FACTOR, … */
+    vars: ConfigVars.default({}),
+    /** Your own fstests config file (host path) and the section of it to run. */
+    configFile: z.string().startsWith('/', 'give an absolute path to the config file').optional(),
+    section: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a section name is letters, digits, _ . -')
+      .optional(),
+    hang: HangPolicy.default(HangPolicy.parse({})),
+    /**
+     * `check -i N`: run the selection N times in each VM; every iteration's verdict is kept on the
+     * host (<batch>/iterations.json) and a test's verdict is the worst of them.
+     */
+    iterations: z.number().int().min(1).max(100).default(1),
+    /**
+     * How long a step waits for its host's worker before the run counts the host as lost and
+     * claims another (Temporal's scheduleToStartTimeout on the host queue).
+     */
+    hostLossTimeoutSec: z.number().int().min(10).max(86400).default(300),
+    /** Known failures: a failing test listed here (for this kernel release) counts as expunged. */
+    expunge: z.array(ExpungeEntry).max(1000).default([]),
+    /** How results are filed in the host's results store (default: config = fs). Set by fstestsMatrix. */
+    resultsMeta: z
+      .strictObject({
+        /** A config's name: `xfs`, `xfs/4k`, a matrix's config name. */
+        config: z.string().regex(/^[A-Za-z0-9._-]{1,64}(\/[A-Za-z0-9._-]{1,64})?$/),
+        matrixId: z.string().optional(),
+      })
+      .optional(),
+    /** Set by fstestsMatrix: take tests one at a time from the matrix instead of running them all. */
+    pull: PullSource.optional(),
+  })
+  .superRefine((spec, ctx) => {
+    // Your own config file is passed through unchanged: what fsto would generate has no place in it.
+    if (spec.configFile === undefined) return;
+    for (const field of ['mkfsOptions', 'mountOptions'] as const) {
+      if (spec[field] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'not with configFile: set it in your config file',
+        });
+    }
+    if (Object.keys(spec.vars).length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vars'],
+        message: 'not with configFile: set them in your config file',
+      });
+  });
 export type RunSpecInput = z.input<typeof RunSpec>;
 export type RunSpec = z.output<typeof RunSpec>;
 

@@ -13,9 +13,8 @@ import {
   prepareGuest,
   type GuestExec,
 } from '../../activities/fstests/guest-prep';
-import { specFromFlags } from '../../client/commands/run';
 import { kernelLines } from '../../client/watch';
-import { RunSpec, type BatchProgressSignal, type TestResult } from '../../common/schemas';
+import type { BatchProgressSignal, TestResult } from '../../common/schemas';
 
 const pass = (name: string): TestResult => ({ name, verdict: 'pass', durationSec: 1 });
 
@@ -136,23 +135,6 @@ describe('taint attribution', () => {
     const t4 = new TaintTracker(); // no test at all: check's start-up
     expect(t4.seen(m(), report, { mine, done: new Set() })).toBe(true);
     expect(t4.taint?.test).toBeUndefined();
-  });
-});
-
-describe('fsto run flags', () => {
-  it('--hang-floor/--hang-factor/--hang-default/--iterations reach the run spec; the rest keep defaults', () => {
-    const flags = { fstests: '/x', fs: 'xfs', group: [], exclude: [], taskQueue: 'q', namespace: 'default' };
-    const spec = RunSpec.parse(
-      specFromFlags({ ...flags, hangDefault: '20', hangFactor: '2', iterations: '3' }, []),
-    );
-    expect(spec.hang).toEqual({ floorSec: 300, factor: 2, defaultSec: 20 });
-    expect(spec.iterations).toBe(3);
-    expect(RunSpec.parse(specFromFlags(flags, [])).hang).toEqual({
-      floorSec: 300,
-      factor: 5,
-      defaultSec: 1800,
-    });
-    expect(RunSpec.safeParse(specFromFlags({ ...flags, hangFloor: 'soon' }, [])).success).toBe(false);
   });
 });
 
