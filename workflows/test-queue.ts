@@ -15,6 +15,8 @@ export type Pull =
 
 /** Expected seconds of a test with no history. */
 export const UNKNOWN_SEC = 60;
+/** About one `check` start-up and wrap-up: a tail this short goes with the chunk before it. */
+export const TAIL_SEC = 10;
 
 interface Chunk {
   tests: string[];
@@ -163,6 +165,9 @@ export class TestQueue {
       room -= cost;
       if (room <= 0) break;
     }
+    // Crumbs: what would be left is cheaper to run now than another `check` start-up later.
+    const rest = this.pending.filter((t) => !out.includes(t) && !this.exclusive.has(t));
+    if (rest.reduce((sum, t) => sum + this.costOf(t), 0) <= TAIL_SEC) out.push(...rest);
     return out;
   }
 

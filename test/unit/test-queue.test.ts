@@ -36,6 +36,18 @@ describe('cell test queue', () => {
     expect(q.handOuts).toBe(3);
   });
 
+  it('a tail shorter than a check start-up goes with the chunk before it (measured times, K = 3)', () => {
+    const measured = { 'b/1': 20, 'b/2': 16, 'b/3': 11, 'b/4': 5, 'b/5': 6, 'b/6': 6 }; // Σ 64: 21.3 each
+    const q = new TestQueue(3);
+    q.next(0);
+    q.offer(Object.keys(measured), measured);
+    expect(tests(q.next(0))).toEqual(['b/1']);
+    expect(tests(q.next(1))).toEqual(['b/2', 'b/4']);
+    // 11 + 6 fill 21.3 up to 4.3 s; b/6 (6 s) would be left alone for a 4th check: it comes along.
+    expect(tests(q.next(2))).toEqual(['b/3', 'b/5', 'b/6']);
+    expect(q.handOuts).toBe(3);
+  });
+
   it('K = 2: {20, 10} and {15, 5, 5, 5}', () => {
     const q = new TestQueue(2);
     q.next(0);
@@ -93,7 +105,7 @@ describe('cell test queue', () => {
     const q = new TestQueue(2, new Set(['g/x']));
     q.next(0);
     q.offer(['g/a', 'g/x', 'g/b'], { 'g/a': 50, 'g/x': 40, 'g/b': 1 });
-    expect(tests(q.next(0))).toEqual(['g/a']);
+    expect(tests(q.next(0))).toEqual(['g/a', 'g/b']); // g/b: a 1 s crumb, not worth its own check
     expect(q.next(1)).toEqual({ kind: 'wait' });
     q.settle(0);
     expect(tests(q.next(1))).toEqual(['g/x']);
