@@ -25,8 +25,9 @@ miss() { missing+=("$1"); printf 'setup: MISSING %s\n' "$1" >&2; }
 pkgs=(qemu-system-x86 qemu-utils busybox-static kmod file python3 python3-venv
       util-linux e2fsprogs xfsprogs btrfs-progs xfsdump acl attr quota bc gawk psmisc fio
       dmsetup keyutils libcap2-bin sqlite3 procps)
-# Only the test suite needs these: HTML reports are rendered and screenshotted in headless Chromium.
-pkgs+=(chromium)
+# Only the test suite needs these: HTML reports are rendered and screenshotted in headless Chromium;
+# the results store's tests run on both backends, PostgreSQL (Debian's, as scripts/cluster.sh uses) too.
+pkgs+=(chromium postgresql)
 ls /boot/vmlinuz-* >/dev/null 2>&1 || pkgs+=(linux-image-amd64)
 need=()
 for p in "${pkgs[@]}"; do
