@@ -8,6 +8,7 @@ import { registerRunCommand } from './commands/run';
 import { registerRunsCommands } from './commands/runs';
 import { registerScheduleCommand } from './commands/schedule';
 import { registerServerCommand } from './commands/server';
+import { registerShellCommand } from './commands/shell';
 import { registerVmCommand } from './commands/vm';
 import { registerWorkerCommand } from './commands/worker';
 
@@ -17,6 +18,7 @@ const program = new Command('fsto')
 
 registerRunCommand(program);
 registerConfigsCommand(program);
+registerShellCommand(program);
 registerRunsCommands(program);
 registerWorkerCommand(program);
 registerServerCommand(program);

@@ -21,7 +21,15 @@ export function summaryText(s: RunSummary, config?: string): string {
   const counts = [...by].map(([v, n]) => `${n} ${v}`).join(', ') || 'no tests';
   const head = `run ${s.workflowId}${config ? ` [${config}]` : ''}: ${s.status.toUpperCase()} (${counts})`;
   if (!s.hostId) return `${head}\nnever started: no host had taken it yet`;
-  return [head, `kernel ${s.kernelRelease ?? '?'} on host ${s.hostId}`, `results: ${s.resultsDir}`].join(
-    '\n',
-  );
+  const from =
+    s.kernel?.kind === 'tree'
+      ? ` from the build tree ${s.kernel.path}`
+      : s.kernel
+        ? ` (${s.kernel.image})`
+        : '';
+  return [
+    head,
+    `kernel ${s.kernelRelease ?? '?'}${from} on host ${s.hostId}`,
+    `results: ${s.resultsDir}`,
+  ].join('\n');
 }

@@ -51,6 +51,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   let host: HostCapabilities | undefined;
   let resultsDir = '';
   let kernelRelease: string | undefined;
+  let kernel: RunSummary['kernel'];
   let claims = 0;
   let filed: Filed = {};
   let cancelled = false;
@@ -72,6 +73,11 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
         const prepared = await h.prepareRun({ runKey, spec });
         resultsDir = prepared.resultsDir;
         kernelRelease = prepared.kernelRelease;
+        kernel = {
+          kind: prepared.kernelKind ?? 'image',
+          path: spec.kernel ?? prepared.kernel,
+          image: prepared.kernel,
+        };
         upsertSearchAttributes([{ key: SA_KERNEL, value: prepared.kernelRelease }]);
         state.phase = 'devices';
         show();
@@ -82,6 +88,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
           fstests: spec.fstests,
           fs: spec.fs,
           kernel: prepared.kernel,
+          ...(prepared.modulesDir ? { modulesDir: prepared.modulesDir } : {}),
           vm: spec.vm,
           devices,
           resultsDir,
@@ -141,6 +148,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
       resultsDir,
       hostId: state.hostId ?? '',
       kernelRelease,
+      ...(kernel ? { kernel } : {}),
       tests,
     };
   }

@@ -7,7 +7,7 @@ import { hangTimeoutSec, hangTimeoutWhy } from '../results/hang-timeout';
 import { mergeVerdicts, type CheckExit, type Mark } from '../results/merge';
 import { readXunit } from '../results/xunit';
 import { checkArgv } from './check-argv';
-import { GUEST } from './guest-layout';
+import { hostPathsIn } from './host-paths';
 import type { GuestExec } from './guest-prep';
 import { ProgressParser, type ProgressEvent } from './progress';
 import { taintedResult, TaintTracker } from './taint';
@@ -44,8 +44,8 @@ export interface CheckRunOutcome {
 }
 
 /** Guest paths in a reason become host paths (that is where people look), and it is capped. */
-const forHost = (r: TestResult, hostResults: string): TestResult =>
-  r.reason ? { ...r, reason: capReason(r.reason.split(GUEST.results).join(hostResults)) } : r;
+const forHost = (r: TestResult, host: { fstests: string; resultsDir: string }): TestResult =>
+  r.reason ? { ...r, reason: capReason(hostPathsIn(r.reason, host)) } : r;
 
 function resultOf(e: Extract<ProgressEvent, { kind: 'finished' }>): TestResult {
   const reason = [e.reason, ...(e.diff ?? []).slice(0, 20)].filter(Boolean).join('\n');
@@ -61,7 +61,7 @@ const consoleFileOf = (dir: string, test: string | undefined) =>
   join(dir, `${test ? test.replace('/', '-') : 'check'}.console.log`);
 
 export async function runCheck(c: CheckRunContext, tests: string[]): Promise<CheckRunOutcome> {
-  const hostResults = c.input.resultsDir;
+  const hostResults = { fstests: c.input.fstests, resultsDir: c.input.resultsDir };
   const outputFile = join(c.hostResultBase, 'check.output');
   // A previous check in this results dir (the same batch pulls several) left its report: never re-read it.
   await Promise.all(['result.xml', 'result.xml.new'].map((f) => rm(join(c.reportDir, f), { force: true })));

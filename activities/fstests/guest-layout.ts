@@ -39,6 +39,7 @@ export function batchVmSpec(input: BatchInput): VmSpecInput {
   return {
     backend: input.vm.backend,
     kernel: input.kernel,
+    ...(input.modulesDir ? { modulesDir: input.modulesDir } : {}),
     cpus: input.vm.cpus,
     memoryMiB: input.vm.memoryMiB,
     accel: input.vm.accel,

@@ -7,7 +7,7 @@ import { HOST_UNSUITABLE, INVALID_SPEC } from '../../common/errors';
 import type { Ledger } from '../ledger/ledger';
 import { sameOwner, type RunOwner } from '../ledger/owner';
 import { releaseRun, type Releasers } from '../ledger/reaper';
-import { kernelRelease } from './kernel';
+import { KernelError, resolveKernel } from './kernel';
 import { takeSlot } from './slots';
 
 export interface HostDeps {
@@ -26,6 +26,9 @@ export interface PreparedRun {
   resultsDir: string;
   kernel: string;
   kernelRelease: string;
+  /** --kernel was a build tree: its modules, installed for the guest (kernel is its bzImage). */
+  modulesDir?: string;
+  kernelKind?: 'image' | 'tree';
 }
 
 export function createHostActivities(deps: HostDeps) {
@@ -74,14 +77,22 @@ export function createHostActivities(deps: HostDeps) {
           HOST_UNSUITABLE,
         );
       }
-      const release = await kernelRelease(kernel).catch(() => undefined);
-      if (!release) {
-        throw ApplicationFailure.nonRetryable(`kernel: ${kernel} is not a readable bzImage`, INVALID_SPEC);
-      }
+      // An image, or a kernel build tree (its bzImage and the modules it built, installed once).
+      const k = await resolveKernel(kernel, join(deps.stateDir, 'cache')).catch((err: unknown) => {
+        if (err instanceof KernelError) throw ApplicationFailure.nonRetryable(err.message, INVALID_SPEC);
+        throw err;
+      });
       const runDir = join(deps.stateDir, 'runs', runKey);
       const resultsDir = join(runDir, 'results');
       await mkdir(resultsDir, { recursive: true });
-      return { runDir, resultsDir, kernel, kernelRelease: release };
+      return {
+        runDir,
+        resultsDir,
+        kernel: k.image,
+        kernelRelease: k.release,
+        kernelKind: k.kind,
+        ...(k.modulesDir ? { modulesDir: k.modulesDir } : {}),
+      };
     },
 
     /** The run's compensation: release everything its ledger holds on this host. Idempotent. */

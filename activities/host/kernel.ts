@@ -1,5 +1,6 @@
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TREE_IMAGES, treeImage, treeModules } from './kernel-tree';
 
 // Kernel images on the host, and the release string a bzImage carries in its setup header
 // (offset 0x20E holds a pointer to "6.1.0-26-amd64 (debian-kernel@…) #1 SMP …").
@@ -38,4 +39,44 @@ export async function listKernels(bootDir = '/boot'): Promise<string[]> {
     .filter((n) => n.startsWith('vmlinuz-'))
     .sort((a, b) => compareReleases(b.slice(8), a.slice(8)))
     .map((n) => join(bootDir, n));
+}
+
+/** What --kernel named, as the run records it. */
+export interface KernelChoice {
+  /** `image`: a bzImage (its modules: /lib/modules/<release> of the host); `tree`: a build tree. */
+  kind: 'image' | 'tree';
+  /** What was given (the image, or the tree's directory). */
+  path: string;
+  image: string;
+  release: string;
+  /** The tree's modules, installed for the guest (a tree only). */
+  modulesDir?: string;
+}
+
+/** Why a --kernel cannot be used; the message names it and the fix. */
+export class KernelError extends Error {}
+
+/**
+ * --kernel as an image or a build tree (a directory with arch/x86/boot/bzImage and the modules
+ * it built). The release is the tree's include/config/kernel.release, else the image's header.
+ */
+export async function resolveKernel(path: string, cacheDir: string): Promise<KernelChoice> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s) throw new KernelError(`kernel: ${path} does not exist; give a bzImage or a built kernel tree`);
+  if (!s.isDirectory()) {
+    const release = await kernelRelease(path).catch(() => undefined);
+    if (!release) throw new KernelError(`kernel: ${path} is not a readable bzImage`);
+    return { kind: 'image', path, image: path, release };
+  }
+  const image = await treeImage(path);
+  if (!image)
+    throw new KernelError(
+      `kernel: ${path} is a directory without ${TREE_IMAGES.join(' or ')}; build it (make bzImage modules) or give the image`,
+    );
+  const fromTree = (
+    await readFile(join(path, 'include/config/kernel.release'), 'utf8').catch(() => '')
+  ).trim();
+  const release = fromTree || (await kernelRelease(image).catch(() => undefined));
+  if (!release) throw new KernelError(`kernel: ${image} is not a readable bzImage`);
+  return { kind: 'tree', path, image, release, modulesDir: await treeModules(path, release, cacheDir) };
 }

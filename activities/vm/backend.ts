@@ -85,7 +85,16 @@ export function deviceArgs(vm: ResolvedVm, paths: VmPaths): string[] {
     '-device',
     `virtserialport,bus=fsto-vser.0,chardev=fsto-ctl,name=${CONTROL_PORT}`,
   ];
-  return [...disks, ...shares, ...control];
+  // An interactive console on the same virtio-serial bus: /dev/hvc0 in the guest (fsto shell).
+  const shell = vm.spec.shellSocket
+    ? [
+        '-chardev',
+        `socket,id=fsto-sh,path=${vm.spec.shellSocket},server=on,wait=off`,
+        '-device',
+        'virtconsole,bus=fsto-vser.0,chardev=fsto-sh,name=fsto.shell',
+      ]
+    : [];
+  return [...disks, ...shares, ...control, ...shell];
 }
 
 /** How the agent is started in the guest: Debian's python, no site, unbuffered. */

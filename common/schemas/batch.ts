@@ -45,6 +45,8 @@ export const BatchInput = z.object({
   fstests: z.string(),
   fs: z.string(),
   kernel: z.string(),
+  /** The modules of a kernel build tree, installed for the guest (default: the host's for the release). */
+  modulesDir: z.string().optional(),
   vm: RunVmOptions,
   devices: HeldDevices,
   /** The run's results dir on the host; the batch writes RESULT_BASE under it. */

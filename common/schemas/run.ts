@@ -103,6 +103,8 @@ export const RunSummary = z.object({
   resultsDir: z.string(),
   hostId: z.string(),
   kernelRelease: z.string().optional(),
+  /** What --kernel named: an image, or a build tree (its bzImage and the modules it built). */
+  kernel: z.strictObject({ kind: z.enum(['image', 'tree']), path: z.string(), image: z.string() }).optional(),
   tests: z.array(TestResult),
   /** Against the previous run of the same config on this host: regressed only for new failures. */
   outcome: z.enum(['regressed', 'improved', 'unchanged']).optional(),

@@ -86,6 +86,11 @@ export const VmSpec = z
     /** qemu backend only: boot from this root filesystem image instead of the host root. */
     rootfs: HostPath('a root filesystem image').optional(),
     bootTimeoutSec: z.number().int().min(5).max(3600).default(180),
+    /**
+     * A unix socket (QEMU listens) for an interactive console: /dev/hvc0 in the guest (fsto shell
+     * runs a login shell on it and bridges the socket to the user's terminal).
+     */
+    shellSocket: HostPath('the shell socket').optional(),
   })
   .refine((s) => new Set(s.shares.map((x) => x.tag)).size === s.shares.length, {
     message: 'share tags must be unique',
