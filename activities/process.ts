@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { execa } from 'execa';
 
 // The one place host processes are started. Callers build argv as data (pure, unit-tested);
@@ -65,15 +66,17 @@ export function startService(
 ): Service {
   const [file, ...args] = argv;
   if (!file) throw new Error('startService: empty argv');
+  // The log file itself as its stdout/stderr (not a pipe through us): it may outlive this process.
+  const log = openSync(opts.logFile, 'a');
   const child = execa(file, args, {
     reject: false,
     detached: true,
     cleanup: !opts.outlive,
     env: opts.env,
-    stdin: 'ignore',
-    stdout: { file: opts.logFile, append: true },
-    stderr: { file: opts.logFile, append: true },
+    // execa's types admit fds 3-9 only; any open fd is handed to spawn as it is.
+    stdio: ['ignore', log as 3, log as 3],
   });
+  closeSync(log);
   const exited = child.then((r) => r.signal ?? r.exitCode ?? -1);
   if (opts.outlive) child.unref();
   return {

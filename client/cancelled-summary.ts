@@ -1,7 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { summaryQuery } from '../common/queries';
 import { RunSummary } from '../common/schemas';
-import { storedSummary } from './stored-summary';
 
 /**
  * The partial verdicts of a cancelled run: from this host's results store (the run's cleanup
@@ -12,6 +11,8 @@ export async function cancelledSummary(
   handle: WorkflowHandle,
   queryMs = 10_000,
 ): Promise<RunSummary | undefined> {
+  // The results store (SQLite in wasm) is loaded only for a cancelled run.
+  const { storedSummary } = await import('./stored-summary');
   const stored = await storedSummary(handle.workflowId).catch(() => undefined);
   if (stored) return stored;
   let timer: NodeJS.Timeout | undefined;

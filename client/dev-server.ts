@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { startService, type Service } from '../activities/process';
+import type { Service } from '../activities/process';
 import { stateDir, temporalBin } from '../activities/settings';
 import { devServerArgv } from './dev-server-argv';
 
@@ -13,6 +13,8 @@ export interface DevServer {
   uiPort: number;
   /** Whether we started it (and so stop it); false when one was already serving. */
   started: boolean;
+  /** Its process, when we started it. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ async function reachable(address: string, timeoutMs: number): Promise<boolean> {
  * One already serving on the port (an `fsto server` in another terminal) is reused.
  */
 export async function ensureDevServer(
-  o: { port?: number; uiPort?: number; dir?: string; headless?: boolean } = {},
+  o: { port?: number; uiPort?: number; dir?: string; headless?: boolean; outlive?: boolean } = {},
 ): Promise<DevServer> {
   const port = o.port ?? DEFAULT_PORT;
   const uiPort = o.uiPort ?? DEFAULT_UI_PORT;
@@ -47,7 +49,12 @@ export async function ensureDevServer(
     dbFile: join(dir, 'temporal.db'),
     headless: o.headless,
   });
-  const service: Service = startService(argv, { logFile: join(dir, 'temporal-server.log') });
+  // Loaded only to start one (execa): most commands find a server answering.
+  const { startService } = await import('../activities/process');
+  const service: Service = startService(argv, {
+    logFile: join(dir, 'temporal-server.log'),
+    ...(o.outlive ? { outlive: true } : {}),
+  });
   const deadline = Date.now() + 60_000;
   while (!(await reachable(address, 1000))) {
     const ended = await Promise.race([service.exited, new Promise((r) => setTimeout(r, 300, undefined))]);
@@ -56,5 +63,5 @@ export async function ensureDevServer(
       throw new Error(`the Temporal dev server did not start (see ${join(dir, 'temporal-server.log')})`);
     }
   }
-  return { address, uiPort, started: true, stop: () => service.stop() };
+  return { address, uiPort, started: true, pid: service.pid, stop: () => service.stop() };
 }

@@ -1,7 +1,7 @@
 import { WORKFLOW_QUEUE } from '../common/queues';
-import { runWorkers } from '../workers/workers';
-import { startHost } from '../workers/host';
-import { installRuntime } from '../workers/runtime';
+import { stateDir } from '../activities/settings';
+import { bgPid } from './background';
+import { buildWorkflowBundle, cachedBundle } from './bundle-cache';
 import { openRuns, resumeText } from './open-runs';
 import type { Session } from './temporal';
 
@@ -16,29 +16,39 @@ export interface EmbeddedOptions {
 /**
  * In the embedded default the CLI is also the worker: start this host's workers in-process for
  * the duration of `fn`, then shut them down (waiting for cleanup steps to finish). Runs left open
- * by an earlier command resume in this worker: they are named first.
+ * by an earlier command resume in this worker: they are named first. A background worker of
+ * `fsto up` serving the queue takes the work instead (fn is told: inProcess false).
  */
 export async function withEmbeddedWorker<T>(
   session: Session,
-  fn: () => Promise<T>,
+  fn: (inProcess: boolean) => Promise<T>,
   o: EmbeddedOptions = {},
 ): Promise<T> {
-  if (!session.embedded) return fn();
+  const workflowQueue = o.taskQueue ?? WORKFLOW_QUEUE;
+  if (!session.embedded) return fn(false);
+  if (workflowQueue === WORKFLOW_QUEUE && (await bgPid(stateDir(), 'worker'))) return fn(false);
+  // Loaded only here: the worker side (native core, webpack) is most of a cold start.
+  const [{ runWorkers }, { startHost }, { installRuntime }] = await Promise.all([
+    import('../workers/workers'),
+    import('../workers/host'),
+    import('../workers/runtime'),
+  ]);
   installRuntime({ logLevel: 'ERROR', ...(o.ownSignals ? { shutdownSignals: [] } : {}) });
   const announce = o.announce ?? ((l: string) => console.error(l));
-  const workflowQueue = o.taskQueue ?? WORKFLOW_QUEUE;
   const open = await openRuns(session.client, workflowQueue).catch(() => []);
   for (const line of resumeText(open)) announce(line);
+  const bundle = await cachedBundle(stateDir(), buildWorkflowBundle);
   const host = await startHost({
     connection: session.connection,
     namespace: session.namespace,
     workflowQueue,
+    workflowBundle: { codePath: bundle.codePath },
     log: () => {},
     auditToStderr: false,
   });
   const running = runWorkers(host.workers);
   try {
-    return await fn();
+    return await fn(true);
   } finally {
     for (const w of host.workers) if (w.getState() === 'RUNNING') w.shutdown();
     await running;

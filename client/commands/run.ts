@@ -22,6 +22,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export function registerRunCommand(program: Command): void {
   const cmd = program
     .command('run')
+    .summary('run fstests in throwaway VMs and print the verdicts (-c configs, smoke/quick/full)')
     .description(
       'run fstests against a kernel in throwaway VMs, durably, and print the verdicts\n' +
         'shorthands among the tests: smoke (default config, -g smoketest, SOAK_DURATION=3m), quick (-g quick),\n' +
@@ -95,7 +96,7 @@ async function runCommand(f: Flags, words: string[]): Promise<number> {
   const log = (l: string) => (f.json ? console.error(l) : console.log(l));
   const session = await openSession(f);
   try {
-    const run = async () => {
+    const run = async (inProcessWorker: boolean) => {
       const handles = [];
       for (const p of planned.runs)
         handles.push({ handle: await startRun(session, p, f.taskQueue, log), label: p.label });
@@ -103,7 +104,7 @@ async function runCommand(f: Flags, words: string[]): Promise<number> {
         json: f.json,
         junit: f.junit,
         log,
-        inProcessWorker: Boolean(session.embedded),
+        inProcessWorker,
       });
     };
     return await withEmbeddedWorker(session, run, {

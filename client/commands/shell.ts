@@ -13,6 +13,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export function registerShellCommand(program: Command): void {
   program
     .command('shell')
+    .summary("an interactive shell in a guest with a run's devices and local.config")
     .description(
       "an interactive shell in a guest with a run's devices attached and local.config in place\n" +
         '(in the fstests tree: ./check generic/001 runs as by hand); exit releases everything',

@@ -6,6 +6,8 @@ import { installRuntime } from '../../workers/runtime';
 import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../connection';
 import { EXIT } from '../exit-codes';
 import { openResultsStore } from '../../activities/results/store';
+import { stateDir } from '../../activities/settings';
+import { buildWorkflowBundle, cachedBundle } from '../bundle-cache';
 
 export function registerWorkerCommand(program: Command): void {
   const cmd = program
@@ -47,6 +49,8 @@ export function registerWorkerCommand(program: Command): void {
       workflowQueue: f.taskQueue,
       metrics: Boolean(prometheusBind),
       ...(vmSlots ? { vmSlots } : {}),
+      // Built once per content of the workflow sources, in the state dir (client/bundle-cache.ts).
+      workflowBundle: { codePath: (await cachedBundle(stateDir(), buildWorkflowBundle)).codePath },
     });
     const c = host.capabilities;
     console.error(
