@@ -107,7 +107,7 @@ export function detachedText(ids: readonly string[], inProcessWorker: boolean): 
     `detached from ${ids.length > 1 ? 'runs' : 'run'} ${ids.join(', ')} (cancellation requested).`,
     inProcessWorker
       ? '  Their worker was this command: the cancellation and cleanup finish when a worker runs next\n' +
-        '  (`fsto up`, `fsto worker`, or the next fsto command, which says so).'
+        '  (`fsto up`, `fsto worker`, or the next `fsto run`, which says so).'
       : '  Their worker finishes the cancellation and releases the devices and VMs.',
     ...ids.flatMap((id) => [`  follow: fsto watch ${id}`, `  cancel: fsto cancel ${id}`]),
   ].join('\n');

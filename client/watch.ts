@@ -27,7 +27,11 @@ export async function watchRun(
   let lastLine = '';
   let running: string | undefined;
   let closed = false;
-  const result = handle.result().finally(() => (closed = true));
+  // Its calls end with `signal`: a detached command must not leave them retrying on a connection
+  // it is about to close.
+  const abortable = <T>(call: () => Promise<T>) =>
+    o.signal ? handle.client.connection.withAbortSignal(o.signal, call) : call();
+  const result = abortable(() => handle.result()).finally(() => (closed = true));
   result.catch(() => undefined); // handled below; keeps Node from calling it unhandled meanwhile
   const aborted = new Promise<void>((r) => o.signal?.addEventListener('abort', () => r(), { once: true }));
   const print = (tests: readonly TestResult[]) => {
@@ -43,13 +47,15 @@ export async function watchRun(
   while (!closed) {
     if (o.signal?.aborted) return { kind: 'detached' };
     try {
-      show(await handle.query(progressQuery));
+      // A query waits for a worker (none may poll the run's queue): it ends with `signal` too.
+      show(await abortable(() => handle.query(progressQuery)));
     } catch {
       // No worker has picked the workflow up yet, or it just closed: try again.
     }
     const tick = new Promise((r) => setTimeout(r, o.intervalMs ?? 2000));
     await Promise.race([result.catch(() => undefined), tick, aborted]);
   }
+  if (o.signal?.aborted) return { kind: 'detached' };
   try {
     const summary = (await result) as RunSummary;
     print(summary.tests);
