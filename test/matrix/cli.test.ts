@@ -1,28 +1,24 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from '@temporalio/worker';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerMatrixCommand } from '../../client/commands/matrix';
-import { installRuntime } from '../../workers/runtime';
 import { MatrixSummary } from '../../common/schemas';
-import { connect, uniqueId } from '../helpers/temporal';
+import { installRuntime } from '../../workers/runtime';
 import { captureConsole } from '../helpers/console';
+import { scriptedBatch, startScriptedHost, type Script, type ScriptedHost } from '../helpers/scripted-host';
 
-// `fsto matrix` through commander, in process, against the harness's real dev server. The
-// workflow it starts is served by a real worker running a STAND-IN fstestsMatrix
-// (fake-matrix-workflow.ts, with stand-in cells and shard runs): the real ones run VMs; this tests
-// the CLI's side of the contract (validation first, the start, live progress per cell from the
-// cells' and shards' queries, the summary and the exit code).
+// `fsto matrix` through commander, in process, against the harness's real dev server and the
+// REAL fstestsMatrix, fstestsCell and fstestsRun (the harness's workflow bundle) on a scripted
+// host (test/helpers/scripted-host.ts): the shards' batches are the product's pull loop with the
+// guest's `check` played by a script, so no VM boots. The oracle is the script: what the guest
+// lists and which test it fails on which filesystem; the CLI's lines are checked against it.
 
-let env: Awaited<ReturnType<typeof connect>>;
-let worker: Worker;
-let running: Promise<void>;
 let dir: string;
+let host: ScriptedHost | undefined;
 const { out, err } = captureConsole();
-const taskQueue = uniqueId('fstests-matrix');
+const LISTING = ['generic/001', 'generic/002', 'generic/003', 'generic/004', 'generic/005'];
 
 async function fsto(...args: string[]): Promise<number> {
   process.exitCode = undefined;
@@ -39,21 +35,34 @@ const spec = async (name: string, text: string) => {
   return p;
 };
 
+/**
+ * A scripted host whose guests list only once `fsto matrix` has shown every given cell running
+ * with no total yet (a cell's total stays 0 until one of its shards lists); `lines` are where the
+ * CLI prints its progress.
+ */
+async function hostListingAfter(cells: string[], lines: string[], behave?: Script['behave']) {
+  let open!: () => void;
+  const listingGate = new Promise<void>((r) => (open = r));
+  const seen = () =>
+    cells.every((c) => lines.some((l) => new RegExp(`^ {2}${c} × host-newest\\s+running\\s+0/0$`).test(l)));
+  const poll = setInterval(() => seen() && open(), 100);
+  void listingGate.then(() => clearInterval(poll));
+  const guest = scriptedBatch({ listing: LISTING, listingGate, testMs: 400, ...(behave ? { behave } : {}) });
+  host = await startScriptedHost(guest.run);
+  return { queue: host.workflowQueue, guest, stop: () => (open(), clearInterval(poll)) };
+}
+
+/** The progress rows the CLI printed for one cell, in order. */
+const rows = (lines: string[], cell: string) =>
+  lines.filter((l) => l.startsWith(`  ${cell} × host-newest `)).map((l) => l.trim().split(/\s+/).slice(-2));
+
 beforeAll(async () => {
   installRuntime({ logLevel: 'WARN' });
-  env = await connect();
   dir = await mkdtemp(join(tmpdir(), 'fsto-matrix-'));
-  worker = await Worker.create({
-    connection: env.native,
-    taskQueue,
-    workflowsPath: fileURLToPath(new URL('./fake-matrix-workflow.ts', import.meta.url)),
-  });
-  running = worker.run();
-}, 120_000);
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.close();
+});
+afterEach(async () => {
+  await host?.stop();
+  host = undefined;
 });
 
 describe('fsto matrix', () => {
@@ -63,54 +72,83 @@ describe('fsto matrix', () => {
       'fstests: /f\nconfigs:\n  - { name: xfs, fs: xfs }\n  - { name: xfs, fs: ext4 }\nkernel: /boot/k\n',
     );
     // Port 1: were the CLI to connect first, it would fail there instead of naming the fields.
-    expect(await fsto('--spec', p, '--address', '127.0.0.1:1', '--task-queue', taskQueue)).toBe(2);
+    expect(await fsto('--spec', p, '--address', '127.0.0.1:1', '--task-queue', 'nowhere')).toBe(2);
     const msg = err.join('\n');
     expect(msg).toContain(`${p}: invalid matrix spec`);
     expect(msg).toMatch(/^configs\.1\.name: "xfs" is also at \[0\]; give each config its own name$/m);
     expect(msg).toMatch(/^kernel: unknown field; did you mean "kernels"\?$/m);
   });
 
-  it('starts fstestsMatrix with a readable id, shows progress per config × kernel, exits 0 when all passed', async () => {
+  it('starts fstestsMatrix, shows each cell from no total to its listing, exits 0 when all passed', async () => {
+    const h = await hostListingAfter(['xfs', 'ext4'], out);
     const p = await spec(
       'quick.yaml',
       'name: quick\nfstests: ../fstests\ngroups: [quick]\nconfigs:\n  - { name: xfs, fs: xfs }\n  - { name: ext4, fs: ext4 }\n',
     );
-    expect(await fsto('--spec', p, '--address', inject('temporalAddress'), '--task-queue', taskQueue)).toBe(
-      0,
-    );
+    const code = await fsto('--spec', p, '--address', inject('temporalAddress'), '--task-queue', h.queue);
+    h.stop();
+    expect(code).toBe(0);
     const text = out.join('\n');
     const id = /^matrix (fsto-matrix-quick-\d{8}-\d{6}-[0-9a-f]{4}) started$/m.exec(text)?.[1];
     expect(id).toBeDefined();
-    // Counted live from the running shard's `progress` query (the matrix itself knows no counts).
-    expect(text).toMatch(/^ {2}xfs × host-newest\s+running\s+1\/2$/m);
-    expect(text).toMatch(/^\[matrix\] [0-9]\/4 tests done$/m);
+    const n = LISTING.length;
+    for (const cell of ['xfs', 'ext4']) {
+      const seen = rows(out, cell);
+      // Running without a total until its shard listed (the gate held the listing for this)…
+      expect(seen).toContainEqual(['running', '0/0']);
+      // …then the listing's size, from the cell's own `cellProgress` (the matrix knows no counts
+      // until a cell ends), and every listed test settled at the end.
+      const listed = seen.findIndex(([s, c]) => s === 'running' && c!.endsWith(`/${n}`));
+      expect(listed).toBeGreaterThan(seen.findIndex(([, c]) => c === '0/0'));
+      expect(text).toMatch(
+        new RegExp(`^ {2}${cell} × host-newest\\s+PASSED\\s+${n}/${n} tests \\(${n} pass\\)$`, 'm'),
+      );
+    }
+    expect(text).toMatch(new RegExp(`^\\[matrix\\] \\d+/${2 * n} tests done$`, 'm'));
     expect(text).toMatch(new RegExp(`^matrix ${id}: PASSED$`, 'm'));
-    const wf = await env.client.workflow.getHandle(id!).describe();
+    // Every listed test ran once per cell in a guest.
+    expect([...h.guest.runs].sort()).toEqual(LISTING.map((t) => [t, 2]));
+    const wf = await host!.client.workflow.getHandle(id!).describe();
     expect(wf.type).toBe('fstestsMatrix');
     expect(wf.memo).toMatchObject({ specFile: p, matrixName: 'quick' });
-  });
+  }, 180_000);
 
   it('exits 1 when a run failed, and --json prints the MatrixSummary on stdout', async () => {
+    // The guest fails generic/002 on ext4 only.
+    const h = await hostListingAfter(['good', 'bad'], err, (t, _n, b) =>
+      t === 'generic/002' && b.fs === 'ext4' ? 'fail' : 'pass',
+    );
     const p = await spec(
       'm.json',
       JSON.stringify({
         fstests: '/f',
         configs: [
           { name: 'good', fs: 'xfs' },
-          { name: 'bad', fs: 'xfs' },
+          { name: 'bad', fs: 'ext4' },
         ],
       }),
     );
-    expect(
-      await fsto('--spec', p, '--json', '--address', inject('temporalAddress'), '--task-queue', taskQueue),
-    ).toBe(1);
+    const code = await fsto(
+      '--spec',
+      p,
+      '--json',
+      '--address',
+      inject('temporalAddress'),
+      '--task-queue',
+      h.queue,
+    );
+    h.stop();
+    expect(code).toBe(1);
     const summary = MatrixSummary.parse(JSON.parse(out.join('\n')));
     expect(summary.status).toBe('failed');
     expect(summary.workflowId).toMatch(/^fsto-matrix-m-/); // named after the file when the spec has no name
-    expect(summary.runs.map((r) => `${r.config}:${r.status}`)).toEqual(['good:passed', 'bad:failed']);
+    expect(summary.runs.map((r) => [r.config, r.status, r.listed, r.counts])).toEqual([
+      ['good', 'passed', 5, { pass: 5 }],
+      ['bad', 'failed', 5, { pass: 4, fail: 1 }],
+    ]);
     expect(summary.runs[1]!.failing).toEqual([
-      expect.objectContaining({ name: 'generic/002', verdict: 'fail', signature: 'output mismatch' }),
+      expect.objectContaining({ name: 'generic/002', verdict: 'fail' }),
     ]);
     expect(err.join('\n')).toMatch(/started/); // progress goes to stderr with --json
-  });
+  }, 180_000);
 });

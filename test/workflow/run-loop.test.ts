@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSpecInput, RunSummary, TestResult } from '../../common/schemas';
 import type { fstestsRun } from '../../workflows';
 import { connect, uniqueId } from '../helpers/temporal';
-import { OOPS, PANIC, scriptedBatch, startScriptedHost, type Script } from './scripted-host';
+import { OOPS, PANIC, scriptedBatch, startScriptedHost, type Script } from '../helpers/scripted-host';
 
 // The real fstestsRun (the harness's bundle) on the real dev server; the batch activity is
 // played by a script (no guest boots), so the run loop's paths are shown directly: a crash, a
@@ -157,10 +157,10 @@ describe('fstestsRun loop with a scripted guest', () => {
     let started!: () => void;
     const firstBatch = new Promise<void>((r) => (started = r));
     const hostA = await startScriptedHost(
-      async (i) => {
+      async (i, pull) => {
         started();
         await gate;
-        return a.run(i);
+        return a.run(i, pull);
       },
       { workflowQueue },
     );
