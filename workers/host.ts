@@ -9,11 +9,16 @@ import { hostId as defaultHostId, stateDir as defaultStateDir } from '../activit
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCapabilities } from '../common/schemas';
+import { WORKFLOW_QUEUE } from '../common/queues';
 import { createWorkers } from './workers';
 import { startReaper } from './periodic-reaper';
 import { countHeldDevices, createMetrics } from './metrics';
 import { hostReleasers } from './releasers';
 import { probeKvm } from '../activities/vm';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
+import { promote, type PromoteResult } from './promote';
+import { hostVersion, type Versioning } from './host-version';
+import { setCurrentArgv } from './versioning';
 
 export interface HostOptions {
   connection: NativeConnectionOptions;
@@ -31,12 +36,22 @@ export interface HostOptions {
   vmSlots?: number;
   /** A prebuilt workflow bundle (tests); otherwise bundled from the sources. */
   workflowBundle?: { codePath: string };
+  /** The bundle's content key: this host's version when versioning is on (workers/versioning.ts). */
+  buildId?: string;
+  /** Default: env FSTO_VERSIONING, else 'auto' (on with a build id, unless the server is a dev server). */
+  versioning?: Versioning;
+  /** Make this version current at start even if another is (the operator's promotion). */
+  makeCurrent?: boolean;
 }
 
 export interface Host {
   capabilities: HostCapabilities;
   workers: Worker[];
   reaped: ReapReport;
+  /** This host's deployment version, when versioned. */
+  version?: WorkerDeploymentVersion;
+  /** The promotion attempt (after the workers began polling); undefined when unversioned. */
+  promoted: Promise<PromoteResult | undefined>;
   close(): Promise<void>;
 }
 
@@ -91,6 +106,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     }),
   );
 
+  const version = await hostVersion(connection, o.workflowQueue ?? WORKFLOW_QUEUE, o);
   const native = await NativeConnection.connect(o.connection);
   const workers = await createWorkers({
     connection: native,
@@ -100,14 +116,34 @@ export async function startHost(o: HostOptions): Promise<Host> {
     stateDir,
     workflowQueue: o.workflowQueue,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : {}),
+    ...(version ? { version } : {}),
     auditToStderr: o.auditToStderr,
     ...(metrics ? { metrics } : {}),
   });
+  // Once the workers poll, the server knows the version: only then can it become current.
+  const promoted = version
+    ? promote(connection.workflowService, o.namespace, version, o.makeCurrent ? 'always' : 'if-none').then(
+        (r) => {
+          const waiting = r.current !== version.buildId;
+          // Not current: new runs start on the current build until an operator promotes this one.
+          const how = waiting ? { promoteWith: setCurrentArgv(version, o.namespace).join(' ') } : {};
+          log(JSON.stringify({ msg: 'worker version', ...version, ...r, ...how }));
+          return r;
+        },
+        (err: unknown) => {
+          log(JSON.stringify({ msg: 'worker version not promoted', ...version, error: String(err) }));
+          return undefined;
+        },
+      )
+    : Promise.resolve(undefined);
   return {
     capabilities,
     workers,
     reaped,
+    ...(version ? { version } : {}),
+    promoted,
     async close() {
+      await promoted;
       clearInterval(gauge);
       await reaper.stop();
       await native.close();

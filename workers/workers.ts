@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Client, type Connection } from '@temporalio/client';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createAudit } from '../activities/audit';
 import { createDeviceActivities } from '../activities/devices/activities';
@@ -14,6 +15,7 @@ import { batchProgressSignal, nextTestUpdate, offerListingUpdate } from '../comm
 import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
 import type { FstoMetrics } from './metrics';
+import { pinnedDeployment } from './versioning';
 import { hostReleasers } from './releasers';
 import { claimGate, claimTuner } from './claim-gate';
 import { vmLimit } from './vm-limit';
@@ -34,6 +36,8 @@ export interface WorkerSetOptions {
   workflowQueue?: string;
   /** A prebuilt bundle (tests build one per run); otherwise bundled from workflowsPath. */
   workflowBundle?: { codePath: string };
+  /** When set, the workflow and claim workers are this deployment version, runs pinned to it. */
+  version?: WorkerDeploymentVersion;
   /** How long steps in flight may finish before they are cancelled (workers/shutdown.ts). */
   shutdownGraceTimeMs?: number;
   metrics?: FstoMetrics;
@@ -112,6 +116,8 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     maxHeartbeatThrottleInterval: '3s',
   };
   const claim = { claimHost: acts.claimHost };
+  // Workflow code and claims follow the run's version; the host queue serves runs of any version.
+  const versioned = opts.version ? { workerDeploymentOptions: pinnedDeployment(opts.version) } : {};
   // One gate for both claim queues: a host polls them only with a VM slot free.
   const tuner = claimTuner(
     claimGate({ ledger: new Ledger(join(opts.stateDir, 'ledger')), vmSlots: opts.capabilities.vmSlots }),
@@ -119,6 +125,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
   const workers = [
     await Worker.create({
       ...common,
+      ...versioned,
       taskQueue: workflowQueue,
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
       activities: claim,
@@ -136,7 +143,13 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
   ];
   if (opts.capabilities.kvm) {
     workers.push(
-      await Worker.create({ ...common, taskQueue: kvmClaimQueue(workflowQueue), activities: claim, tuner }),
+      await Worker.create({
+        ...common,
+        ...versioned,
+        taskQueue: kvmClaimQueue(workflowQueue),
+        activities: claim,
+        tuner,
+      }),
     );
   }
   return workers;

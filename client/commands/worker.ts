@@ -7,7 +7,8 @@ import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../co
 import { EXIT } from '../exit-codes';
 import { openResultsStore } from '../../activities/results/store';
 import { stateDir } from '../../activities/settings';
-import { buildWorkflowBundle, cachedBundle } from '../bundle-cache';
+import { buildWorkflowBundle, bundleKey, cachedBundle } from '../bundle-cache';
+import { parseVersioning } from '../../workers/host-version';
 
 export function registerWorkerCommand(program: Command): void {
   const cmd = program
@@ -26,15 +27,39 @@ export function registerWorkerCommand(program: Command): void {
       "the cluster's results store (postgres://…; env FSTO_RESULTS_URL); default: this host's SQLite file",
     )
     .option(
+      '--versioning <auto|on|off>',
+      'worker versioning: pin each run to the build that started it (env FSTO_VERSIONING; auto: on unless the server is a dev server)',
+      process.env.FSTO_VERSIONING ?? 'auto',
+    )
+    .option(
+      '--make-current',
+      'make this build current at start (new runs start on it), whatever build is current',
+    )
+    .option(
       '--metrics <host:port|off>',
       "Prometheus endpoint (Temporal's metrics and fsto's)",
       '127.0.0.1:9464',
     );
-  type Flags = ConnectOpts & { taskQueue: string; metrics: string; vmSlots?: string; resultsUrl?: string };
+  type Flags = ConnectOpts & {
+    taskQueue: string;
+    metrics: string;
+    vmSlots?: string;
+    resultsUrl?: string;
+    versioning: string;
+    makeCurrent?: boolean;
+  };
   addConnectionOptions(cmd).action(async (f: Flags) => {
     const vmSlots = f.vmSlots === undefined ? undefined : Number(f.vmSlots);
     if (vmSlots !== undefined && !(Number.isInteger(vmSlots) && vmSlots > 0)) {
       console.error(`fsto worker: --vm-slots must be a positive integer, not ${f.vmSlots}`);
+      process.exitCode = EXIT.badInput;
+      return;
+    }
+    let versioning;
+    try {
+      versioning = parseVersioning(f.versioning);
+    } catch (err) {
+      console.error(`fsto worker: --versioning: ${(err as Error).message}`);
       process.exitCode = EXIT.badInput;
       return;
     }
@@ -49,15 +74,20 @@ export function registerWorkerCommand(program: Command): void {
       workflowQueue: f.taskQueue,
       metrics: Boolean(prometheusBind),
       ...(vmSlots ? { vmSlots } : {}),
-      // Built once per content of the workflow sources, in the state dir (client/bundle-cache.ts).
+      // Built once per content of the workflow sources, in the state dir (client/bundle-cache.ts);
+      // that content key is the build id runs are pinned to (workers/versioning.ts).
       workflowBundle: { codePath: (await cachedBundle(stateDir(), buildWorkflowBundle)).codePath },
+      buildId: await bundleKey(),
+      versioning,
+      makeCurrent: Boolean(f.makeCurrent),
     });
     const c = host.capabilities;
     console.error(
       `fsto worker: host ${c.hostId} on ${address}: queues ${f.taskQueue}${c.kvm ? ` ${f.taskQueue}-kvm` : ''} ${c.hostQueue}; ` +
         `${c.kvm ? 'KVM' : 'TCG only'}, ${c.cpus} cpus, ${c.memoryMiB} MiB, ${c.vmSlots} VM slot(s)` +
         (prometheusBind ? `; metrics on http://${prometheusBind}/metrics` : '') +
-        `; results in ${openResultsStore().path}`,
+        `; results in ${openResultsStore().path}` +
+        (host.version ? `; version ${host.version.deploymentName}/${host.version.buildId}` : '; unversioned'),
     );
     // The SDK installs SIGINT/SIGTERM handlers that shut workers down gracefully.
     await runWorkers(host.workers);
