@@ -19,8 +19,6 @@ export interface CheckSelection {
   excludeFile?: string;
   /** `-R xunit` (default true): results/<section>/result.xml. */
   xunit?: boolean;
-  /** `--exact-order`: run tests in the given order instead of sorted. */
-  exactOrder?: boolean;
 }
 
 function checked<T>(schema: { safeParse(v: unknown): { success: boolean } }, field: string, v: T): T {
@@ -33,7 +31,6 @@ export function checkArgv(sel: CheckSelection): string[] {
   const argv = ['./check'];
   if (sel.xunit ?? true) argv.push('-R', 'xunit');
   if (sel.section !== undefined) argv.push('-s', checkSection(sel.section));
-  if (sel.exactOrder) argv.push('--exact-order');
   const groups = (sel.groups ?? []).map((g) => checked(GroupName, 'groups', g));
   const xgroups = (sel.excludeGroups ?? []).map((g) => checked(GroupName, 'excludeGroups', g));
   if (groups.length) argv.push('-g', groups.join(','));

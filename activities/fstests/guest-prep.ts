@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BatchInput, BatchPhase, CrashReport } from '../../common/schemas';
-import type { ExecOptions, Vm } from '../vm/vm';
+import type { ExecOptions } from '../vm/exec';
+import type { Vm } from '../vm/vm';
 import { listArgv, parseListing, type CheckSelection } from './check-argv';
 import { DEFAULT_SECTION, dirsToCreate, renderLocalConfig, testDevMkfsSteps } from './config';
 import { passThroughConfig } from './config-passthrough';

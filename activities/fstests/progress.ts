@@ -142,9 +142,3 @@ export class ProgressParser {
     this.pending = { ...base, verdict: 'fail', reason: text || 'failed (check printed no run time)' };
   }
 }
-
-/** Parse a whole stdout at once (tests, samples). */
-export function parseProgress(stdout: string): ProgressEvent[] {
-  const p = new ProgressParser();
-  return [...p.push(stdout), ...p.end()];
-}

@@ -1,6 +1,6 @@
 import type { Comparison, ResultRow } from '../../common/schemas';
 import { compareRuns } from './compare';
-import type { ResultsStore } from './store';
+import type { ResultsStore } from './store-contract';
 
 // Comparisons over the store: an id names a run (workflow id) or a matrix (matrix id); the
 // default baseline is the run's previous run of the same config, or the matrix's previous matrix.

@@ -20,13 +20,3 @@ export function formatCheckTime(times: CheckTimes): string {
     .map(([t, s]) => `${t} ${s}\n`)
     .join('');
 }
-
-/**
- * Seconds the given tests should still take: their last times, and for tests without history
- * the median of the known ones (or fallbackSec when nothing is known).
- */
-export function estimateSec(tests: readonly string[], times: CheckTimes, fallbackSec = 60): number {
-  const known = [...times.values()].sort((a, b) => a - b);
-  const median = known.length ? known[Math.floor(known.length / 2)]! : fallbackSec;
-  return tests.reduce((sum, t) => sum + (times.get(t) ?? median), 0);
-}

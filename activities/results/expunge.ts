@@ -1,4 +1,4 @@
-import { FAILING_VERDICTS, type ExpungeEntry, type ExpungeSet, type TestResult } from '../../common/schemas';
+import { FAILING_VERDICTS, type ExpungeEntry, type TestResult } from '../../common/schemas';
 import { compareReleases } from '../host/kernel';
 
 // Known failures (pure). An expunge list names, per config, tests that are known to fail, why,
@@ -39,11 +39,6 @@ export function matchExpunges(entries: readonly ExpungeEntry[], release: string 
   return [...byTest].map(([test, reason]) => ({ test, reason }));
 }
 
-/** The known failures of `config` on kernel `release`, from a set keyed by config (`*`: all). */
-export function expungedTests(set: ExpungeSet, config: string, release: string | undefined): ExpungeMatch[] {
-  return matchExpunges([...(set['*'] ?? []), ...(set[config] ?? [])], release);
-}
-
 /**
  * Results with known failures marked: a failing expunged test becomes `expunged` (its original
  * verdict and reason kept in `reason`); an expunged test that was not run at all (excluded
@@ -71,9 +66,4 @@ export function applyExpunges(
       out.push({ name: m.test, verdict: 'expunged', durationSec: 0, reason: `known failure: ${m.reason}` });
   }
   return out;
-}
-
-/** The text of an fstests exclude file (`check -E FILE`): one test per line, reason as comment. */
-export function excludeFileText(matches: readonly ExpungeMatch[]): string {
-  return matches.map((m) => `${m.test} # ${m.reason.replace(/[\r\n]+/g, ' ')}\n`).join('');
 }

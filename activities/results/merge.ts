@@ -1,15 +1,13 @@
 import type { TestResult, Verdict } from '../../common/schemas';
 import type { ProgressEvent } from '../fstests/progress';
-import type { CheckLogRun } from './checklog';
 
 // The final per-test verdicts of ONE check invocation from whatever exists (pure).
 // Sources, strongest first:
 //   1. the orchestrator's marks (crashed, hung, error): it saw the kernel die or the test hang,
 //      which fstests cannot report;
 //   2. result.xml of THIS invocation: fstests' own report, rewritten before every test (so it
-//      survives a crash minus the running test, DESIGN.md "Truth of results");
-//   3. check's stdout, parsed by ProgressParser (kept by the orchestrator as it streamed);
-//   4. check.log's last block (written only when check finishes a section).
+//      survives a crash minus the running test; docs/architecture.md, "Truth of results");
+//   3. check's stdout, parsed by ProgressParser (kept by the orchestrator as it streamed).
 // Exactly one verdict per expected test: when check exited by itself (`checkExit`), a test it
 // gave no verdict (never started, or started and never reported) is `error` with check's exit
 // status and the tail of its output. When the orchestrator stopped check (a hang, a panic, a
@@ -41,7 +39,6 @@ export interface VerdictSources {
   marks?: readonly Mark[];
   xunit?: readonly TestResult[];
   progress?: readonly ProgressEvent[];
-  checkLog?: CheckLogRun;
   /** check exited by itself (it was not stopped): nothing it was given may stay without a verdict. */
   checkExit?: CheckExit;
 }
@@ -83,18 +80,6 @@ function fromProgress(events: readonly ProgressEvent[]): Map<string, Runs> {
   return out;
 }
 
-function fromCheckLog(run: CheckLogRun | undefined): Map<string, TestResult> {
-  const out = new Map<string, TestResult>();
-  if (!run) return out;
-  const failed = new Set(run.failures);
-  const notRun = new Set(run.notRun);
-  for (const name of new Set([...run.ran, ...run.notRun])) {
-    const verdict: Verdict = failed.has(name) ? 'fail' : notRun.has(name) ? 'notrun' : 'pass';
-    out.set(name, { name, verdict, durationSec: 0, reason: 'from check.log' });
-  }
-  return out;
-}
-
 function noVerdict(name: string, started: boolean, exit: CheckExit): TestResult {
   const status = exit.status === null ? 'without an exit status' : `with status ${exit.status}`;
   const what = started ? 'started but was never reported' : 'was never started';
@@ -132,18 +117,10 @@ export function mergeVerdicts(src: VerdictSources): MergedVerdicts {
   );
   const xunit = new Map((src.xunit ?? []).map((r) => [r.name, r] as const));
   const progress = fromProgress(src.progress ?? []);
-  const log = fromCheckLog(src.checkLog);
   const expunged = new Set(src.expunged ?? []);
 
   const order = [
-    ...new Set([
-      ...(src.expected ?? []),
-      ...marks.keys(),
-      ...xunit.keys(),
-      ...progress.keys(),
-      ...log.keys(),
-      ...expunged,
-    ]),
+    ...new Set([...(src.expected ?? []), ...marks.keys(), ...xunit.keys(), ...progress.keys(), ...expunged]),
   ];
   const results: TestResult[] = [];
   const missing: string[] = [];
@@ -163,7 +140,6 @@ export function mergeVerdicts(src: VerdictSources): MergedVerdicts {
         ? overIterations(runs.finished, xunit.get(name))
         : (xunit.get(name) ??
           runs?.finished[0] ??
-          log.get(name) ??
           (expunged.has(name) ? { name, verdict: 'expunged' as const, durationSec: 0 } : undefined));
     if (found) results.push(found);
     else if (src.checkExit) results.push(noVerdict(name, runs?.open ?? false, src.checkExit));

@@ -5,7 +5,7 @@ import { stateDir } from '../settings';
 import { compareStored, defaultBaseline, loadSide } from './baseline';
 import { renderJunitAggregate, suitesFromRows } from './junit-aggregate';
 import { renderReportHtml } from './report-html';
-import type { ResultsStore } from './store';
+import type { ResultsStore } from './store-contract';
 
 // Writing a run's or a matrix's report from the store (host side): finds the baseline, lists
 // the artifacts each run dir holds, and links them relative to where the report is written.

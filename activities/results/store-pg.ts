@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ResultsStore } from './store';
+import type { ResultsStore } from './store-contract';
 import {
   PG_DDL,
   PG_HISTORY_OF,

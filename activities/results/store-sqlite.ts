@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import { withFileLock } from '../file-lock';
-import type { ResultsStore } from './store';
+import type { ResultsStore } from './store-contract';
 import { DDL, ROW_COLUMNS, ROW_FROM, RUN_COLUMNS, toResultRow, toRunRecord } from './store-sql';
 
 // The embedded results store: every test result of every run as a row in one SQLite file in the

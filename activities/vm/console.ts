@@ -62,7 +62,7 @@ function faultingFunction(lines: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** Is this console line a crash line? (no position or test: findCrash/ConsoleScanner add them) */
+/** Is this console line a crash line? (no position or test: ConsoleScanner adds them) */
 export function classify(text: string): Omit<CrashMatch, 'line'> | undefined {
   const hit = PATTERNS.find(([, re]) => re.test(text));
   if (!hit) return undefined;
@@ -72,15 +72,6 @@ export function classify(text: string): Omit<CrashMatch, 'line'> | undefined {
     signature: normalise(text),
     text: text.replace(TIMESTAMP, ''),
   };
-}
-
-/** First crash in a block of console text, or undefined. */
-export function findCrash(lines: readonly string[], base = 0): CrashMatch | undefined {
-  for (let i = 0; i < lines.length; i++) {
-    const c = classify(lines[i]!);
-    if (c) return { ...c, line: base + i };
-  }
-  return undefined;
 }
 
 /** A crash report: the signature, and an excerpt whose first line is the crash line itself. */

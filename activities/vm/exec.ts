@@ -1,13 +1,34 @@
-import type { CrashReport } from '../../common/schemas/vm';
+import type { CrashReport, ExecOutcome } from '../../common/schemas/vm';
 import type { CrashMatch } from './console';
 import type { GuestFrame } from './frames';
 import type { VmProcess } from './supervisor';
-import type { ExecOptions, ExecResult } from './vm';
 
 // One command in the guest: stream its output, and decide how it ended — its exit frame, a
 // kernel panic on the console, the VM going away, or (only when the caller sets a timeout)
 // silence longer than that (hung). A crash line the kernel survives (oops, BUG, hung task) does
 // not end the command: the caller hears of it (onKernelLog) and decides.
+
+export interface ExecOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Hung when no frame arrives from the agent for longer than this; unset: no limit (the
+   * caller's own watchdog decides, e.g. fstests' per-test hang timeout). */
+  timeoutSec?: number;
+  /** A crash line the kernel survives (oops, BUG, hung task…) while the command runs. */
+  onKernelLog?: (m: CrashMatch, report: () => CrashReport) => void;
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Raw output as it arrives, partial lines included (fstests names a test before running it). */
+  onData?: (stream: 'stdout' | 'stderr', text: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  outcome: ExecOutcome;
+  crash?: CrashReport;
+  stdoutTail: string;
+  stderrTail: string;
+}
 
 const TAIL_BYTES = 8192;
 /** After a crash line, how long the trace may keep arriving before we report (well under 5 s). */

@@ -2,14 +2,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CrashReport, ExecOutcome, VmSpecInput } from '../../common/schemas/vm';
+import type { CrashReport, VmSpecInput } from '../../common/schemas/vm';
 import type { Ledger } from '../ledger/ledger';
 import { vngBin } from '../settings';
 import type { VmBackend } from './backend';
 import { qemuBackend } from './backends/qemu';
 import { vngBackend } from './backends/vng';
-import type { CrashMatch } from './console';
-import { crashReport, execInGuest } from './exec';
+import { crashReport, execInGuest, type ExecOptions, type ExecResult } from './exec';
 import { GUEST_DIR } from './initramfs';
 import { resolveVm, type KvmProbe } from './resolve';
 import { ensureDir, VmProcess } from './supervisor';
@@ -22,28 +21,6 @@ export interface VmDeps {
   stateDir: string;
   probeKvm: KvmProbe;
   vngBin?: string;
-}
-
-export interface ExecOptions {
-  env?: Record<string, string>;
-  cwd?: string;
-  /** Hung when no frame arrives from the agent for longer than this; unset: no limit (the
-   * caller's own watchdog decides, e.g. fstests' per-test hang timeout). */
-  timeoutSec?: number;
-  /** A crash line the kernel survives (oops, BUG, hung task…) while the command runs. */
-  onKernelLog?: (m: CrashMatch, report: () => CrashReport) => void;
-  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
-  /** Raw output as it arrives, partial lines included (fstests names a test before running it). */
-  onData?: (stream: 'stdout' | 'stderr', text: string) => void;
-  signal?: AbortSignal;
-}
-
-export interface ExecResult {
-  exitCode: number | null;
-  outcome: ExecOutcome;
-  crash?: CrashReport;
-  stdoutTail: string;
-  stderrTail: string;
 }
 
 export function backendFor(name: 'vng' | 'qemu', deps: Pick<VmDeps, 'vngBin'>): VmBackend {

@@ -37,11 +37,6 @@ export const ConfigVarName = z
     message: 'a device variable: devices come from the device layout (--devices-spec, a config)',
   });
 
-/** fstests' SOAK_DURATION: a number with an optional unit (s, m, h, d). */
-export const SoakDuration = z
-  .string()
-  .regex(/^[1-9][0-9]{0,6}[smhd]?$/, 'a duration such as 90, 3m, 2h or 1d');
-
 /** Variables for a generated local.config; a bad name is reported with its own reason. */
 export const ConfigVars = z.record(z.string(), ConfigValue).superRefine((vars, ctx) => {
   for (const key of Object.keys(vars)) {

@@ -3,11 +3,6 @@ import { TestName, Verdict } from './tests';
 
 // Known failures, the results store's rows, and the comparison of two runs or matrices.
 
-/** A config's name in the store and in reports: `xfs`, `xfs_reflink`, `ext4_1k`. */
-export const ConfigName = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:+-]{1,64}$/, 'a config name is letters, digits and _ . : + - (e.g. xfs_reflink)');
-
 /** A kernel release bound, compared with numeric-aware ordering (6.10 after 6.9). */
 const KernelBound = z
   .string()
@@ -24,10 +19,6 @@ export const ExpungeEntry = z.strictObject({
   kernelMax: KernelBound.optional(),
 });
 export type ExpungeEntry = z.infer<typeof ExpungeEntry>;
-
-/** Expunges per config; the key `*` applies to every config. */
-export const ExpungeSet = z.record(z.union([ConfigName, z.literal('*')]), z.array(ExpungeEntry));
-export type ExpungeSet = z.infer<typeof ExpungeSet>;
 
 /** One test result of one run, as the store keeps it. */
 export const ResultRow = z.object({

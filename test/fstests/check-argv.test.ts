@@ -32,14 +32,8 @@ describe('checkArgv', () => {
     ]);
   });
 
-  it('leaves the default selection (-g auto) to check, and can keep an exact order', () => {
+  it('leaves the default selection (-g auto) to check', () => {
     expect(checkArgv({})).toEqual(['./check', '-R', 'xunit']);
-    expect(checkArgv({ xunit: false, exactOrder: true, tests: ['generic/002', 'generic/001'] })).toEqual([
-      './check',
-      '--exact-order',
-      'generic/002',
-      'generic/001',
-    ]);
   });
 
   it('lists with -n and without -R xunit (which would rewrite result.xml)', () => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCheck, type CheckRunContext } from '../../activities/fstests/check-run';
 import type { GuestExec } from '../../activities/fstests/guest-prep';
 import type { CrashMatch } from '../../activities/vm/console';
-import type { ExecResult } from '../../activities/vm/vm';
+import type { ExecResult } from '../../activities/vm/exec';
 import type { BatchInput, CrashReport, TestResult } from '../../common/schemas';
 
 // runCheck against a scripted `check` (the guest exec replaced; everything else real: files,

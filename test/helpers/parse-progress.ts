@@ -1,0 +1,7 @@
+import { ProgressParser, type ProgressEvent } from '../../activities/fstests/progress';
+
+/** A whole stdout parsed at once by the product's incremental parser (tests feed samples so). */
+export function parseProgress(stdout: string): ProgressEvent[] {
+  const p = new ProgressParser();
+  return [...p.push(stdout), ...p.end()];
+}
