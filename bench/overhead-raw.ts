@@ -7,8 +7,8 @@ import { TCG_CMDLINE } from '../activities/vm/backend';
 import { profileDevices, type TestResult } from '../common/schemas';
 import { runGroup } from './overhead-group';
 
-// The baseline of bench/overhead.ts and bench/parity.ts, as DESIGN.md names it: `vng --exec
-// ./check …` by hand. Sparse files on loop devices we create (and detach: exactly those), a
+// The baseline of bench/overhead.ts and bench/parity.ts (docs/architecture.md, Truth of
+// results): `vng --exec ./check …` by hand. Sparse files on loop devices we create (and detach: exactly those), a
 // local.config written as a user writes one (not by fsto's code: this side is the reference),
 // RESULT_BASE on a --rwdir, TEST_DEV mkfs'ed in the guest, then check. With copyTree the tree is
 // copied into the --rwdir first and check runs there: a by-hand run writes into its tree (fstests'
@@ -37,7 +37,7 @@ const SECTION = 'fsto';
 const SIZE = profileDevices('fstests_default')[0]!.size!;
 
 /**
- * Which devices the by-hand config names. pair: TEST_DEV and SCRATCH_DEV (DESIGN.md's baseline);
+ * Which devices the by-hand config names. pair: TEST_DEV and SCRATCH_DEV (the baseline's);
  * fsto: the same seven devices and variables as `fsto run`'s default profile (TEST_DEV, a
  * SCRATCH_DEV_POOL of five, LOGWRITES_DEV), so that tests needing a pool or a log-writes device
  * see the same thing on both sides of bench/parity.ts.
@@ -129,7 +129,7 @@ export async function runRaw(o: {
   round: number;
   /** FSTYP; default xfs. */
   fs?: string;
-  /** Default pair (DESIGN.md's baseline). */
+  /** Default pair (the baseline's). */
   layout?: RawLayout;
   /** Run check in a copy of the tree (in the --rwdir), as a by-hand run writes into its tree. */
   copyTree?: boolean;

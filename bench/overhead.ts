@@ -9,7 +9,7 @@ import { killLiveGroups } from './overhead-group';
 import { describeLeaks, findLeaks, reclaim } from './overhead-leaks';
 import { runRaw } from './overhead-raw';
 
-// End-to-end overhead of `fsto run` against the baseline DESIGN.md names, `vng --exec ./check …`
+// End-to-end overhead of `fsto run` against the by-hand baseline, `vng --exec ./check …`
 // by hand, on the same fixture tests in the same process, one VM at a time (2 shared cores).
 // fsto runs twice per round: its default backend (qemu) and `--backend vng` (apples to apples).
 // Both sides must report the same tests with the same verdicts, else exit 1.

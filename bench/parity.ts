@@ -4,7 +4,7 @@ import { listKernels } from '../activities/host/kernel';
 import { VmBackendName } from '../common/schemas';
 import { abortParity, runParity } from './parity-run';
 
-// Verdict parity: the same tests by hand (`vng --exec ./check`, DESIGN.md's baseline, in a
+// Verdict parity: the same tests by hand (`vng --exec ./check`, the reference, in a
 // throwaway copy of the tree, the same seven loop devices as fsto's default profile) and through
 // `fsto run`; prints every test whose verdict differs (the by-hand run is the reference: its own
 // result.xml), and whether the user's tree changed. Exit 0 only with no difference at all.

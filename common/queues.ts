@@ -1,5 +1,5 @@
 // Task queue names. Workflows and the claim step live on shared queues; everything that
-// touches a host is proxied to that host's own queue so one run keeps one host (DESIGN.md).
+// touches a host is proxied to that host's own queue so one run keeps one host (docs/architecture.md, Task queues).
 export const WORKFLOW_QUEUE = 'fstests';
 
 /**

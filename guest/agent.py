@@ -1,10 +1,10 @@
 # fsto guest agent: the first command a VM runs. It speaks newline-delimited JSON frames over
-# the virtio-serial port named fsto.ctl (see activities/vm/agent-client.ts for the host side).
+# the virtio-serial port named fsto.ctl (activities/vm/frames.ts has the host side of the protocol).
 #   host -> guest: exec {id, argv, env, cwd} | kill {id} | ping {id} | poweroff
 #   guest -> host: ready {release, uptime} | out {id, fd, b64} | exit {id, code, signal}
 #                  | pong {id} | error {id, message}
 # Python, not node: under TCG the host's node takes 6-9 s to start cold in the guest and
-# python3 -S about 3 s (measured, see the VM report); both are on every host (vng needs python3).
+# python3 -S about 3 s (measured; docs/architecture.md); both are on every host (vng needs python3).
 # Only light modules are imported for the same reason (no subprocess, no threading).
 import base64
 import json

@@ -32,7 +32,7 @@ RESULTS_DB=${PREFIX}fsto_results
 PG_USER=temporal
 RESULTS_USER=fsto
 NAMESPACE=default
-# fsto's search attributes (common/search-attributes.ts; test/deploy/cluster.test.ts compares).
+# fsto's search attributes (common/search-attributes.ts; test/deploy/versions.test.ts compares).
 SEARCH_ATTRIBUTES='FstoKernel=Keyword FstoFsConfig=Keyword FstoOutcome=Keyword FstoFailedCount=Int'
 
 say() { printf 'cluster: %s\n' "$*"; }

@@ -6,7 +6,7 @@ import type { ResultsActivities } from '../activities/results/activities';
 import { kvmClaimQueue } from '../common/queues';
 import type { BatchInput } from '../common/schemas';
 
-// Activity proxies, one place, so every step gets the options DESIGN.md asks for.
+// Activity proxies, one place, so every step gets its timeouts, heartbeats and retries.
 
 const NON_RETRYABLE = ['InvalidSpec', 'HostUnsuitable'];
 

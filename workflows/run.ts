@@ -27,7 +27,7 @@ import { retryFailures, runAllTests } from './test-loop';
 const MAX_HOST_CLAIMS = 3;
 
 /**
- * One run: one kernel × one filesystem config × one test selection, on one host (DESIGN.md,
+ * One run: one kernel × one filesystem config × one test selection, on one host (docs/architecture.md,
  * "One run"). Validate → claim → prepare → devices → batches of tests in VMs (fresh VM after a
  * crash or hang) → flaky retries → finally, whatever happened: collect and release.
  */

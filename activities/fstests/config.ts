@@ -5,7 +5,7 @@ import { checkDevices, checkPath, checkSection, checkValue, configLine, invalid 
 // /etc/xfsqa.config or configs/$HOST.config. The fstests dir is the host's, read-only in the guest,
 // so we write the config into the run dir and point HOST_OPTIONS at it (see checkEnv).
 //
-// The guest root is read-only apart from tmpfs overlays (DESIGN.md): TEST_DIR and SCRATCH_MNT live
+// The guest root is read-only apart from tmpfs overlays (docs/architecture.md): TEST_DIR and SCRATCH_MNT live
 // under /tmp, RESULT_BASE on the read-write results share, or results vanish at poweroff. fstests
 // refuses a TEST_DIR/SCRATCH_MNT that is not an existing directory (_canonicalize_mountpoint), so
 // whoever starts `check` creates dirsToCreate() first.

@@ -3,8 +3,7 @@ import { dirname, join } from 'node:path';
 import { TestName } from '../../common/schemas';
 
 // Per-test artifacts, copied from fstests' report dir (results/<section>/generic/001.out.bad …)
-// into the run dir as artifacts/<dir>/<num>/<kind>, each capped in size (DESIGN.md: artifacts
-// are capped per test). A file over the cap keeps its head and its tail — the start of a .full
+// into the run dir as artifacts/<dir>/<num>/<kind>, each capped in size per test. A file over the cap keeps its head and its tail — the start of a .full
 // says what the test did, the end says how it failed — with a marker in between.
 
 export const ARTIFACT_KINDS = ['out.bad', 'full', 'dmesg', 'notrun', 'hints'] as const;

@@ -4,7 +4,7 @@ import type { VmBackendName, VmSpec } from '../../common/schemas/vm';
 // tested); the supervisor runs it. Room for more: a Firecracker backend would add its name to
 // VmBackendName, prepare a rootfs/config in `prepare`, and return `firecracker --config-file …`.
 
-/** virtio-serial port name the agent and the supervisor talk over (DESIGN.md, Guest control). */
+/** virtio-serial port name the agent and the supervisor talk over (docs/architecture.md, Inside the guest). */
 export const CONTROL_PORT = 'fsto.ctl';
 
 /** Safety marker the fixture suite checks before it crashes a kernel (never the host's). */

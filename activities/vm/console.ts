@@ -3,7 +3,7 @@
 // test fstests had announced in the kernel log (`run fstests <test> at …`) when it came.
 //
 // Only a panic is fatal: after an oops, BUG, GPF, lockup, stall or hung task the kernel lives on,
-// fstests' _check_dmesg fails the test, and the orchestrator lets check finish it (DESIGN.md).
+// fstests' _check_dmesg fails the test, and the orchestrator lets check finish it (docs/architecture.md).
 
 export type CrashKind = 'panic' | 'oops' | 'bug' | 'gpf' | 'soft-lockup' | 'hung-task' | 'rcu-stall';
 

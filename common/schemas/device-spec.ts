@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Name } from './names';
 
-// One device a run attaches to its VM (DESIGN.md, "Devices"): either a size (a sparse backing
+// One device a run attaches to its VM (docs/architecture.md, "Devices"): either a size (a sparse backing
 // file, optionally on the run's tmpfs, attached as a loop device) or the path of an existing
 // block device. Unknown fields are refused: a typo must never pass silently.
 

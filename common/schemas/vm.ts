@@ -78,7 +78,7 @@ export const VmSpec = z
     modulesDir: HostPath('the modules directory').optional(),
     cmdline: z.array(CmdlineWord).default([]),
     cpus: z.number().int().min(1).max(64).default(2),
-    /** 2 GiB: with virtme-ng's 1 GiB fstests sees OOM kills (DESIGN.md). */
+    /** 2 GiB: with virtme-ng's 1 GiB fstests sees OOM kills (measured; docs/architecture.md). */
     memoryMiB: z.number().int().min(256).max(262144).default(2048),
     accel: VmAccel.default('auto'),
     disks: z.array(VmDisk).max(20).default([]),

@@ -12,7 +12,7 @@ import { run, runOk } from '../../activities/process';
 import { GiB } from '../../common/schemas';
 
 // Real loop devices, as root. Every helper looks only at paths under the test's own state dir:
-// other engineers' tests attach loop devices on this host at the same time.
+// other tests and processes may attach loop devices on this host at the same time.
 
 /** The loop devices whose backing file lies under dir (test's own), as device → file. */
 export async function loopsUnder(dir: string): Promise<Map<string, string>> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { fstestsRun } from '../../workflows';
 import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
 
-// STAND-IN FOR KVM: these hosts cannot run KVM guests (DESIGN.md), so the KVM-capable host here
+// STAND-IN FOR KVM: these hosts cannot run KVM guests (docs/architecture.md, Facts), so the KVM-capable host here
 // is a real worker set (the product's createWorkers) given a declared stand-in capability
 // `kvm: true` instead of a passing probe. What it shows is the product's own decision: only a
 // host whose probe passed polls the KVM claim queue, so a `requireKvm` run is claimed by it and

@@ -12,7 +12,7 @@ import {
 
 // virtme-ng: it boots the host root (9p, tmpfs overlays) with its own init, which runs our agent
 // as the --exec command. Disks, shares and the control port go in as raw QEMU options so that
-// disks get format=raw and a serial (vng's --disk lets QEMU guess the format, DESIGN.md).
+// disks get format=raw and a serial (vng's --disk lets QEMU guess the format).
 
 /** Pure: the vng argv. Every --qemu-opts value travels through vng's shell unquoted: the
  * schema admits only shell-safe paths, and each QEMU word is passed as its own option. */
