@@ -80,6 +80,8 @@ export async function startHost(o: HostOptions): Promise<Host> {
   const owner = await serverOwner(connection, o.namespace, o.connection.address);
   const reaper = startReaper({
     ledger,
+    hostQueue: capabilities.hostQueue,
+    stateDir,
     client: client.workflow,
     owner,
     releasers: hostReleasers({ stateDir }),
@@ -103,6 +105,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
       server: owner,
       released: reaped.released.length,
       failed: reaped.failed,
+      moved: reaped.movedRuns,
     }),
   );
 

@@ -1,18 +1,25 @@
 import type { WorkflowClient } from '@temporalio/client';
 import type { Ledger } from '../activities/ledger/ledger';
 import type { RunOwner } from '../activities/ledger/owner';
-import { reap, type Releasers, type ReapReport } from '../activities/ledger/reaper';
-import { makeIsRunOpen } from './run-status';
+import { reap, type Releasers, type ReapReport, type RunVerdict } from '../activities/ledger/reaper';
+import { movedSlotReleaser, slotAgeMs } from '../activities/host/slots';
+import { makeRunVerdict } from './run-status';
 
 // The host's reaper: once at worker start (runs this server owns, and runs recorded without an
 // owner), then every intervalMs while the worker is up (owned runs only: an unowned entry may be
-// a live `fsto vm run`, which no server knows). Never two passes at once.
+// a live `fsto vm run`, which no server knows). Never two passes at once. A run still open but
+// gone to another host (this one was taken for lost) is released here too, VM slot included, so
+// a host that returns is not kept full by the run it lost — unless the run claimed this host
+// within the last CLAIM_FRESH_MS (a claim racing the reaper).
 
 export interface ReaperOptions {
   ledger: Ledger;
   client: WorkflowClient;
   owner: RunOwner;
   releasers: Releasers;
+  /** This host's own queue: where the steps of runs that still use this host wait. */
+  hostQueue: string;
+  stateDir: string;
   intervalMs: number;
   log: (line: string) => void;
   onReleased?: (n: number) => void;
@@ -23,10 +30,19 @@ export interface PeriodicReaper {
   stop(): Promise<void>;
 }
 
+export const CLAIM_FRESH_MS = 120_000;
+
 export function startReaper(o: ReaperOptions): PeriodicReaper {
-  const isRunOpen = makeIsRunOpen(o.client);
+  const where = makeRunVerdict(o.client, o.hostQueue);
+  const verdict = async (runKey: string): Promise<RunVerdict> => {
+    const v = await where(runKey);
+    if (typeof v !== 'object') return v;
+    const age = await slotAgeMs(o.ledger, runKey);
+    return age !== undefined && age < CLAIM_FRESH_MS ? true : v;
+  };
+  const moved = { ...o.releasers, slot: movedSlotReleaser(o, CLAIM_FRESH_MS) };
   const pass = async (unowned: boolean): Promise<ReapReport> => {
-    const report = await reap(o.ledger, isRunOpen, o.releasers, { owner: o.owner, unowned });
+    const report = await reap(o.ledger, verdict, o.releasers, { owner: o.owner, unowned }, moved);
     o.onReleased?.(report.released.length);
     return report;
   };
@@ -39,7 +55,8 @@ export function startReaper(o: ReaperOptions): PeriodicReaper {
       .then(
         (r) => {
           if (r.released.length || r.failed.length) {
-            o.log(JSON.stringify({ msg: 'reaper', released: r.released.length, failed: r.failed }));
+            const moved = r.movedRuns;
+            o.log(JSON.stringify({ msg: 'reaper', released: r.released.length, failed: r.failed, moved }));
           }
         },
         (err: unknown) => o.log(JSON.stringify({ msg: 'reaper failed', error: String(err) })),

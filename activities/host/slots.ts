@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger, LedgerEntry } from '../ledger/ledger';
 import { withFileLock } from '../file-lock';
 
 // A host's VM slots, held in its ledger: a run that claims the host records a `slot` entry
@@ -29,12 +29,54 @@ export async function heldSlots(ledger: Ledger): Promise<number> {
 
 export type SlotClaim = 'taken' | 'held already' | 'full';
 
-/** Take a slot for the run if one is free; idempotent (a retried claim keeps its one slot). */
+/**
+ * Take a slot for the run if one is free; idempotent (a retried claim keeps its one slot). Each
+ * claim stamps the slot (claimedAt): a reaper never gives back a slot claimed moments ago.
+ */
 export async function takeSlot(deps: SlotDeps, runKey: string): Promise<SlotClaim> {
-  return withFileLock(join(deps.stateDir, 'slots.lock'), async () => {
-    if ((await slotEntries(deps.ledger, runKey)) > 0) return 'held already';
+  return withFileLock(lockPath(deps.stateDir), async () => {
+    const held = (await deps.ledger.list(runKey)).filter((e) => e.kind === 'slot');
+    if (held.length > 0) {
+      for (const e of held) await deps.ledger.update(e, { claimedAt: Date.now() });
+      return 'held already';
+    }
     if ((await heldSlots(deps.ledger)) >= deps.vmSlots) return 'full';
-    await deps.ledger.record(runKey, 'slot', { vmSlots: deps.vmSlots, pid: process.pid });
+    await deps.ledger.record(runKey, 'slot', {
+      vmSlots: deps.vmSlots,
+      pid: process.pid,
+      claimedAt: Date.now(),
+    });
     return 'taken';
   });
+}
+
+const lockPath = (stateDir: string) => join(stateDir, 'slots.lock');
+
+/** How long ago the run last claimed this host (undefined: it holds no slot here). */
+export async function slotAgeMs(
+  ledger: Ledger,
+  runKey: string,
+  now = Date.now(),
+): Promise<number | undefined> {
+  const ages = (await ledger.list(runKey)).filter((e) => e.kind === 'slot').map((e) => now - claimedAt(e));
+  return ages.length ? Math.min(...ages) : undefined;
+}
+
+function claimedAt(e: LedgerEntry): number {
+  const at = e.data.claimedAt;
+  return typeof at === 'number' ? at : Date.parse(e.createdAt);
+}
+
+/**
+ * The slot releaser for a run that moved to another host: under the claim lock, and only when
+ * the run did not claim this host again within `minAgeMs` (a claim racing the reaper keeps it).
+ */
+export function movedSlotReleaser(deps: { ledger: Ledger; stateDir: string }, minAgeMs: number) {
+  return async (entry: LedgerEntry): Promise<void> =>
+    withFileLock(lockPath(deps.stateDir), async () => {
+      const now = (await deps.ledger.list(entry.runKey)).find((e) => e.id === entry.id);
+      if (!now) return;
+      if (Date.now() - claimedAt(now) < minAgeMs) throw new Error('the run claimed this host again just now');
+      await deps.ledger.remove(now);
+    });
 }

@@ -16,7 +16,15 @@ export interface ReapReport {
   skippedOpenRuns: string[];
   /** Runs owned by another Temporal server or namespace: never ours to judge. */
   skippedForeignRuns: string[];
+  /** Open runs that hold another host now (lost this one): released here, slot included. */
+  movedRuns: { runKey: string; to: string }[];
 }
+
+/**
+ * What the owning server says about a run: false = closed, true = open (here, or not known
+ * where), or open on another host (`to`: where its steps go now).
+ */
+export type RunVerdict = boolean | { movedTo: string };
 
 /**
  * Whose runs a reaper may release. A run owned by another server+namespace is skipped whatever
@@ -34,6 +42,7 @@ const emptyReport = (): ReapReport => ({
   failed: [],
   skippedOpenRuns: [],
   skippedForeignRuns: [],
+  movedRuns: [],
 });
 
 /**
@@ -68,12 +77,17 @@ export async function releaseRun(
   return report;
 }
 
-/** Without a scope every run is judged by `isRunOpen` (tests, and `--assume-closed`). */
+/**
+ * Without a scope every run is judged by `isRunOpen` (tests, and `--assume-closed`). A run that
+ * moved to another host is released with `moved` (the releasers for that case: its slot only if
+ * the run did not claim this host again meanwhile); without them it is kept like any open run.
+ */
 export async function reap(
   ledger: Ledger,
-  isRunOpen: (runKey: string) => Promise<boolean>,
+  isRunOpen: (runKey: string) => Promise<RunVerdict>,
   releasers: Releasers,
   scope?: ReapScope,
+  moved?: Releasers,
 ): Promise<ReapReport> {
   const report = emptyReport();
   for (const runKey of await ledger.runs()) {
@@ -81,7 +95,13 @@ export async function reap(
       report.skippedForeignRuns.push(runKey);
       continue;
     }
-    if (await isRunOpen(runKey)) {
+    const verdict = await isRunOpen(runKey);
+    if (typeof verdict === 'object' && moved) {
+      report.movedRuns.push({ runKey, to: verdict.movedTo });
+      await releaseRun(ledger, runKey, moved, report);
+      continue;
+    }
+    if (verdict) {
       report.skippedOpenRuns.push(runKey);
       continue;
     }
