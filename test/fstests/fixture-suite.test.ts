@@ -115,10 +115,10 @@ describe('fixture suite on real loop devices', () => {
     const crash = progress.find((e) => e.kind === 'finished' && e.test === 'fixture/007');
     expect(crash?.kind === 'finished' && crash.reason).toMatch(/runs only in an fsto guest/);
     expect(progress.filter((e) => e.kind === 'summary').at(-1)).toMatchObject({
-      failures: ['fixture/004', 'fixture/008'],
+      failures: ['fixture/004', 'fixture/008', 'fixture/011'],
       notRun: ['fixture/005', 'fixture/007'],
-      failed: 2,
-      total: 9,
+      failed: 3,
+      total: 10,
     });
     // 009 chose its golden output and 010 wrote its helper in the suite's own tree.
     expect(await readlink(join(fixtureDir, 'tests/fixture/009.out'))).toBe('009.out.xfs');
@@ -139,8 +139,8 @@ describe('fixture suite on real loop devices', () => {
     expect(xunit.properties).toMatchObject({ FSTYP: 'xfs', SECTION, TEST_DIR: cfg.testDir });
 
     const log = await readFile(join(rdir, 'check.log'), 'utf8');
-    expect(log).toMatch(/^Failures: fixture\/004 fixture\/008$/m);
-    expect(log).toMatch(/^Failed 2 of 9 tests$/m);
+    expect(log).toMatch(/^Failures: fixture\/004 fixture\/008 fixture\/011$/m);
+    expect(log).toMatch(/^Failed 3 of 10 tests$/m);
     const times = parseCheckTime(await readFile(join(cfg.resultBase, 'check.time'), 'utf8'));
     expect([...times.keys()]).toEqual([
       'fixture/001',
@@ -161,6 +161,53 @@ describe('fixture suite on real loop devices', () => {
     });
     expect(Object.fromEntries(merged.results.map((r) => [r.name, r.verdict]))).toEqual(intended);
     expect(merged.missing).toEqual([]);
+  });
+
+  // fixture/011 fails its odd runs in a results dir and passes its even ones (by design).
+  it('-L 2: a failing test reruns twice at once, each run reported, only the first failure counts', async () => {
+    const rdir = reportDir(cfg.resultBase, SECTION);
+    await rm(join(rdir, 'fixture/011.runs'), { force: true });
+    const res = await run(
+      ['./check', '-s', SECTION, '-R', 'xunit', '-L', '2', 'fixture/011', 'fixture/001'],
+      { cwd: fixtureDir, env },
+    );
+    expect(res.exitCode, res.stdout).toBe(1);
+    const lines = res.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('fixture/011'))).toEqual([
+      expect.stringMatching(/^fixture\/011 +- output mismatch/),
+      expect.stringMatching(/^fixture\/011 .*\d+s$/),
+      expect.stringMatching(/^fixture\/011 +- output mismatch/),
+      'fixture/011 aggregate results across 3 runs: pass=1 (33.3%), fail=2 (66.7%)',
+    ]);
+    expect(res.stdout).toMatch(/^Ran: fixture\/001 fixture\/011$/m); // sorted, and 011 once
+    expect(res.stdout).toMatch(/^Failures: fixture\/011$/m);
+    expect(res.stdout).toMatch(/^Failed 1 of 2 tests$/m);
+    const xunit = (await readXunit(rdir))!;
+    expect(xunit.cases.map((c) => `${c.result.name} ${c.result.verdict}`)).toEqual([
+      'fixture/001 pass',
+      'fixture/011 fail',
+      'fixture/011 pass',
+      'fixture/011 fail',
+    ]);
+    // Each failed run's files are kept (.rerunK); the passing run 1 left none.
+    await expect(readFile(join(rdir, 'fixture/011.out.bad.rerun0'), 'utf8')).resolves.toMatch(/run 1: odd/);
+    await expect(readFile(join(rdir, 'fixture/011.out.bad.rerun2'), 'utf8')).resolves.toMatch(/run 3: odd/);
+    await expect(readFile(join(rdir, 'fixture/011.out.bad.rerun1'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('-i 2 runs the list twice; -I 2 stops after an iteration with a failure', async () => {
+    const rdir = reportDir(cfg.resultBase, SECTION);
+    await rm(join(rdir, 'fixture/011.runs'), { force: true });
+    const twice = await run(['./check', '-s', SECTION, '-i', '2', 'fixture/011'], { cwd: fixtureDir, env });
+    expect(twice.exitCode, twice.stdout).toBe(1);
+    expect(twice.stdout.split('\n').filter((l) => l.startsWith('fixture/011'))).toEqual([
+      expect.stringMatching(/- output mismatch/),
+      expect.stringMatching(/^fixture\/011 .*\d+s$/),
+    ]);
+    await rm(join(rdir, 'fixture/011.runs'), { force: true });
+    const stop = await run(['./check', '-s', SECTION, '-I', '2', 'fixture/011'], { cwd: fixtureDir, env });
+    expect(stop.exitCode, stop.stdout).toBe(1);
+    expect(stop.stdout.split('\n').filter((l) => l.startsWith('fixture/011'))).toHaveLength(1);
   });
 
   it('shows the last run time on the next run, and left nothing mounted', async () => {
