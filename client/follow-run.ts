@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { RunSummary } from '../common/schemas';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { EXIT_INTERRUPTED, onInterrupt } from './interrupt';
+import { interruptName, type Interrupts } from './interrupt';
 import { writeJunitOf } from './junit-out';
 import { summaryText, testLine } from './print';
 import { kernelLines, watchRun, type WatchOutcome } from './watch';
@@ -13,6 +13,8 @@ export interface FollowOptions {
   log: (line: string) => void;
   /** Whether the runs' worker is this process (it stops when we exit) or runs elsewhere. */
   inProcessWorker: boolean;
+  /** The command's interrupt handlers (installed at its start): this sets their steps. */
+  interrupts: Interrupts;
 }
 
 export interface Followed {
@@ -21,28 +23,30 @@ export interface Followed {
   label?: string;
 }
 
-/** The exit code of several runs: an infrastructure error first, then failed tests, then cancelled. */
+/**
+ * The exit code of several runs: an infrastructure error first, then failed tests, then an
+ * interrupt (128 + its signal), then cancelled.
+ */
 export function worstExit(codes: readonly number[]): number {
-  for (const c of [EXIT.infraError, EXIT.testsFailed, EXIT_INTERRUPTED, EXIT.cancelled])
-    if (codes.includes(c)) return c;
-  return EXIT.ok;
+  for (const c of [EXIT.infraError, EXIT.testsFailed]) if (codes.includes(c)) return c;
+  return codes.find((c) => c > 128) ?? (codes.includes(EXIT.cancelled) ? EXIT.cancelled : EXIT.ok);
 }
 
 /**
- * Follow runs to their end and print their verdicts. Ctrl-C once: cancel them, wait for their
- * cleanup (VMs stopped, devices released) and print the verdicts so far (exit 130). Twice: stop
- * following and say how to follow or cancel them. A third time: exit at once.
+ * Follow runs to their end and print their verdicts. Ctrl-C once (or SIGTERM, or SIGHUP): cancel
+ * them, wait for their cleanup (VMs stopped, devices released) and print the verdicts so far (exit
+ * 128 + the signal: 130, 143, 129). Ctrl-C twice: stop following and say how to follow or cancel
+ * them. A third time: exit at once.
  */
 export async function followRuns(runs: readonly Followed[], o: FollowOptions): Promise<number> {
   const ids = runs.map((r) => r.handle.workflowId);
-  let interrupted = false;
   const detach = new AbortController();
-  const off = onInterrupt([
+  o.interrupts.setSteps([
     () => {
-      interrupted = true;
+      const first = o.interrupts.first ?? 'SIGINT';
       o.log(
-        `\ninterrupted: cancelling ${ids.length > 1 ? `runs ${ids.join(', ')}` : `run ${ids[0]}`}; ` +
-          'stopping VMs and releasing devices (Ctrl-C again to detach)',
+        `\n${interruptName(first)}: cancelling ${ids.length > 1 ? `runs ${ids.join(', ')}` : `run ${ids[0]}`}; ` +
+          `stopping VMs and releasing devices${first === 'SIGINT' ? ' (Ctrl-C again to detach)' : ''}`,
       );
       for (const r of runs)
         r.handle
@@ -51,39 +55,29 @@ export async function followRuns(runs: readonly Followed[], o: FollowOptions): P
     },
     () => detach.abort(),
   ]);
-  try {
-    const outcomes = await Promise.all(
-      runs.map((r) => {
-        const log = r.label && runs.length > 1 ? (l: string) => o.log(`[${r.label}] ${l}`) : o.log;
-        return watchRun(r.handle, log, { signal: detach.signal });
-      }),
-    );
-    if (outcomes.some((x) => x.kind === 'detached')) {
-      o.log(detachedText(ids, o.inProcessWorker));
-      return EXIT_INTERRUPTED;
-    }
-    const summaries = outcomes.flatMap((x) => ('summary' in x && x.summary ? [x.summary] : []));
-    if (o.junit && summaries.length) await writeJunitOf(o.junit, summaries);
-    if (o.json) console.log(JSON.stringify(runs.length === 1 ? (summaries[0] ?? null) : summaries, null, 2));
-    return worstExit(outcomes.map((x, i) => report(x, ids[i]!, runs[i]!.label, interrupted, o)));
-  } finally {
-    off();
+  const outcomes = await Promise.all(
+    runs.map((r) => {
+      const log = r.label && runs.length > 1 ? (l: string) => o.log(`[${r.label}] ${l}`) : o.log;
+      return watchRun(r.handle, log, { signal: detach.signal });
+    }),
+  );
+  if (outcomes.some((x) => x.kind === 'detached')) {
+    o.log(detachedText(ids, o.inProcessWorker));
+    return o.interrupts.exitCode!;
   }
+  const summaries = outcomes.flatMap((x) => ('summary' in x && x.summary ? [x.summary] : []));
+  if (o.junit && summaries.length) await writeJunitOf(o.junit, summaries);
+  if (o.json) console.log(JSON.stringify(runs.length === 1 ? (summaries[0] ?? null) : summaries, null, 2));
+  return worstExit(outcomes.map((x, i) => report(x, ids[i]!, runs[i]!.label, o)));
 }
 
 /** Print one run's end; its exit code. */
-function report(
-  x: WatchOutcome,
-  id: string,
-  label: string | undefined,
-  interrupted: boolean,
-  o: FollowOptions,
-): number {
+function report(x: WatchOutcome, id: string, label: string | undefined, o: FollowOptions): number {
   const say = (s: RunSummary) =>
     !o.json && console.log([summaryText(s, label), ...kernelLines(s)].join('\n'));
   switch (x.kind) {
     case 'detached':
-      return EXIT_INTERRUPTED;
+      return o.interrupts.exitCode!;
     case 'failed':
       console.error(`run ${id} failed: ${x.message}`);
       return EXIT.infraError;
@@ -94,7 +88,7 @@ function report(
       else o.log(`run ${id} was cancelled; its verdicts could not be read (fsto results ${id})`);
       if (x.interrupted) o.log(`${x.interrupted} was interrupted: no verdict`);
       o.log(`run ${id} cancelled; its devices and VMs are released`);
-      return interrupted ? EXIT_INTERRUPTED : EXIT.cancelled;
+      return o.interrupts.exitCode ?? EXIT.cancelled;
     case 'completed':
       say(x.summary);
       return exitCodeFor(x.summary.status);

@@ -29,8 +29,18 @@ export async function watchRun(
   let closed = false;
   // Its calls end with `signal`: a detached command must not leave them retrying on a connection
   // it is about to close.
-  const abortable = <T>(call: () => Promise<T>) =>
-    o.signal ? handle.client.connection.withAbortSignal(o.signal, call) : call();
+  // Each call gets a signal of its own, relayed from `signal`: the SDK adds an abort listener to
+  // the signal of every call and never removes it (a query every 2 s for hours).
+  const abortable = <T>(call: () => Promise<T>) => {
+    const outer = o.signal;
+    if (!outer) return call();
+    const own = new AbortController();
+    const relay = () => own.abort();
+    outer.addEventListener('abort', relay, { once: true });
+    return handle.client.connection
+      .withAbortSignal(own.signal, call)
+      .finally(() => outer.removeEventListener('abort', relay));
+  };
   const result = abortable(() => handle.result()).finally(() => (closed = true));
   result.catch(() => undefined); // handled below; keeps Node from calling it unhandled meanwhile
   const aborted = new Promise<void>((r) => o.signal?.addEventListener('abort', () => r(), { once: true }));

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { addConnectionOptions, type ConnectOpts } from '../connection';
 import { EXIT } from '../exit-codes';
 import { followRuns } from '../follow-run';
+import { interruptName, onInterrupts } from '../interrupt';
+import { survivesLostTerminal } from '../lost-terminal';
 import { openSession } from '../temporal';
 import { withEmbeddedWorker } from '../embedded-worker';
 import { WORKFLOW_QUEUE } from '../../common/queues';
@@ -94,25 +96,33 @@ async function runCommand(f: Flags, words: string[]): Promise<number> {
     return EXIT.badInput;
   }
   const log = (l: string) => (f.json ? console.error(l) : console.log(l));
-  const session = await openSession(f);
+  // From here on a signal (Ctrl-C, SIGTERM, SIGHUP) cancels: before any run starts, none starts.
+  survivesLostTerminal();
+  const interrupts = onInterrupts([
+    () => log(`\n${interruptName(interrupts.first!)}: stopping before any run starts`),
+  ]);
   try {
-    const run = async (inProcessWorker: boolean) => {
-      const handles = [];
-      for (const p of planned.runs)
-        handles.push({ handle: await startRun(session, p, f.taskQueue, log), label: p.label });
-      return followRuns(handles, {
-        json: f.json,
-        junit: f.junit,
-        log,
-        inProcessWorker,
+    const session = await openSession(f);
+    try {
+      const run = async (inProcessWorker: boolean) => {
+        const handles = [];
+        for (const p of planned.runs) {
+          if (interrupts.first) break;
+          handles.push({ handle: await startRun(session, p, f.taskQueue, log), label: p.label });
+        }
+        if (!handles.length) return interrupts.exitCode!;
+        return followRuns(handles, { json: f.json, junit: f.junit, log, inProcessWorker, interrupts });
+      };
+      if (interrupts.first) return interrupts.exitCode!;
+      return await withEmbeddedWorker(session, run, {
+        announce: log,
+        ownSignals: true,
+        taskQueue: f.taskQueue,
       });
-    };
-    return await withEmbeddedWorker(session, run, {
-      announce: log,
-      ownSignals: true,
-      taskQueue: f.taskQueue,
-    });
+    } finally {
+      await session.close();
+    }
   } finally {
-    await session.close();
+    interrupts.settle();
   }
 }

@@ -1,0 +1,138 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canonicalStateDir } from '../../workers/host';
+import { onPty } from '../cli/pty';
+import { expectedVerdicts } from '../parity/oracle';
+import { FIXTURE } from './fixture';
+
+const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/**
+ * What is left on the host under the state dir, asked of the system's own tools (not fsto's ledger):
+ * loop devices backed by a file there, mounts there, processes naming it (the CLI, its worker and
+ * dev server, a VM: all carry the state dir on their command line or in their files).
+ */
+async function leftOnHost(stateDir: string) {
+  const lines = async (argv: string[]) =>
+    (await execa(argv[0]!, argv.slice(1), { reject: false })).stdout.split('\n').filter(Boolean);
+  return {
+    loops: (await lines(['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE'])).filter((l) =>
+      l.includes(stateDir),
+    ),
+    mounts: (await lines(['findmnt', '--list', '--noheadings', '--output', 'TARGET'])).filter((l) =>
+      l.startsWith(stateDir),
+    ),
+    processes: await lines(['pgrep', '-a', '-f', stateDir]),
+  };
+}
+const NOTHING = { loops: [], mounts: [], processes: [] };
+
+// `fsto run` in the embedded default (its own dev server and in-process worker), killed mid-test
+// by SIGTERM (kill, a script, a supervisor) or by its terminal closing (SIGHUP): like the first
+// Ctrl-C it must cancel, say so, release everything and print the verdicts so far, exit 128 +
+// the signal. Real guests under TCG (KVM does not work on these hosts): a run takes tens of seconds.
+describe('fsto run killed by SIGTERM or SIGHUP', () => {
+  let env: Record<string, string>;
+  let stateDir: string;
+  let oracle: Record<string, string>;
+  const args = async (cfgDir: string) => {
+    const devices = join(cfgDir, 'devices.yaml');
+    await writeFile(
+      devices,
+      'devices:\n  - { name: test, size: 1G, envVar: TEST_DEV }\n  - { name: scratch, size: 1G, envVar: SCRATCH_DEV }\n',
+    );
+    // fixture/006 sleeps forever: with these timeouts it would hang for 10 minutes.
+    return ['run', '-c', 'xfs/4k', '--devices-spec', devices, '--hang-default', '600', '--hang-floor', '600'];
+  };
+  let runArgs: string[];
+
+  beforeAll(async () => {
+    stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-sig-state-')));
+    const cfgDir = await mkdtemp(join(tmpdir(), 'fsto-sig-cfg-'));
+    await writeFile(
+      join(cfgDir, 'config.yaml'),
+      `fstests: ${FIXTURE}\nserver: { port: ${await freePort()}, uiPort: ${await freePort()} }\n`,
+    );
+    env = {
+      FSTO_STATE_DIR: stateDir,
+      FSTO_CONFIG_DIR: cfgDir,
+      FSTO_KVM_PROBE: 'skip',
+      PATH: process.env.PATH!,
+    };
+    oracle = await expectedVerdicts('fixture', 'guest');
+    runArgs = await args(cfgDir);
+  });
+
+  /** The end of a killed run as the user sees it: the message, 001's verdict, 006 cut, released. */
+  function expectCancelled(out: string, message: RegExp) {
+    const id = /run (fsto-\S+) started/.exec(out)?.[1];
+    expect(id, out).toBeDefined();
+    const after = out.slice(out.search(message));
+    expect(after, out).toMatch(message);
+    expect(after).toMatch(new RegExp(`fixture/001\\s+${oracle['fixture/001']}`));
+    expect(after).toMatch(/CANCELLED/);
+    expect(after).toMatch(/fixture\/006 was interrupted: no verdict/);
+    expect(after).toContain(`run ${id} cancelled; its devices and VMs are released`);
+  }
+
+  it('SIGTERM mid-test: cancels, says so, releases everything, prints the verdicts so far, exits 143', async () => {
+    const child = execa(FSTO, [...runArgs, 'fixture/001', 'fixture/006'], { env, reject: false, all: true });
+    let out = '';
+    child.all.on('data', (d: Buffer) => (out += d.toString()));
+    const end = Date.now() + 600_000;
+    while (!/running fixture\/006/.test(out) && child.exitCode === null && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(out).toMatch(/running fixture\/006/);
+    await new Promise((r) => setTimeout(r, 3000)); // inside 006, in the guest
+    process.kill(child.pid!, 'SIGTERM'); // child.kill would SIGKILL it 5 s later
+    const r = await child;
+    expect(r.exitCode, out).toBe(143); // 128 + SIGTERM (15), as a shell reports it
+    expectCancelled(
+      out,
+      /terminated \(SIGTERM\): cancelling run fsto-\S+; stopping VMs and releasing devices/,
+    );
+    expect(await leftOnHost(stateDir)).toEqual(NOTHING);
+  }, 900_000);
+
+  it('terminal closed (SIGHUP) mid-test: cancels, releases everything, exits 129', async () => {
+    // As in a terminal emulator that closes: the session's shell gets SIGHUP and resends it to its
+    // jobs (what an interactive bash does), then the command writes to a hung-up terminal (EIO).
+    // This shell also writes down the command's exit status. `script` is killed: the pty's master
+    // closes and the kernel hangs the terminal up.
+    const status = join(stateDir, 'exit-status');
+    const cmd = [FSTO, ...runArgs, 'fixture/001', 'fixture/006'].map((w) => `'${w}'`).join(' ');
+    const shell = `trap 'kill -HUP $p' HUP; ${cmd} & p=$!; wait $p; wait $p; echo $? > ${status}`;
+    const pty = onPty(['bash', '-c', shell], env);
+    await pty.waitFor(/running fixture\/006/);
+    await new Promise((r) => setTimeout(r, 3000));
+    pty.child.kill('SIGKILL');
+    const end = Date.now() + 600_000;
+    while (!(await readFile(status, 'utf8').catch(() => '')) && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 500));
+    expect((await readFile(status, 'utf8')).trim(), pty.text()).toBe('129'); // 128 + SIGHUP (1)
+    expect(await leftOnHost(stateDir)).toEqual(NOTHING);
+  }, 900_000);
+
+  it('the next command has nothing to resume; both runs are listed cancelled', async () => {
+    const next = await execa(FSTO, [...runArgs, 'fixture/001'], { env, reject: false, all: true });
+    expect(next.exitCode, next.all).toBe(0);
+    expect(next.all).not.toMatch(/resuming/);
+    expect(next.all).toMatch(new RegExp(`fixture/001\\s+${oracle['fixture/001']}`));
+    expect(await leftOnHost(stateDir)).toEqual(NOTHING);
+    const runs = await execa(FSTO, ['runs'], { env, reject: false, all: true });
+    expect(runs.all.match(/cancelled/g), runs.all).toHaveLength(2);
+  }, 900_000);
+});
