@@ -1,26 +1,22 @@
 import {
   FAILING_VERDICTS,
+  RAN_VERDICTS,
+  worstVerdict,
   type ComparedTest,
   type Comparison,
   type CompareOutcome,
   type FlakyTest,
   type ResultRow,
-  type Verdict,
 } from '../../common/schemas';
 
 // Comparing two runs or two matrices (pure). Results are keyed by config + test; a side that
 // holds several rows for one key (a matrix over several kernels) keeps the worst verdict.
-// Failing means fail, crashed or hung. A test that is flaky — it failed then passed on a retry
+// Failing is isFailing (common/schemas/tests.ts). A test that is flaky — it failed then passed on a retry
 // in either run, or its history has both passes and failures — is listed under `flaky` with its
 // rate instead of as a regression or a fix, so the outcome says `regressed` only for new failures.
 
 export type CompareRow = Pick<ResultRow, 'config' | 'test' | 'verdict'> &
   Partial<Pick<ResultRow, 'flakyAttempts'>>;
-
-const RAN: ReadonlySet<Verdict> = new Set<Verdict>(['pass', ...FAILING_VERDICTS]);
-
-// Worst first: when one key has several rows, the worst one speaks for it.
-const SEVERITY: Verdict[] = ['crashed', 'hung', 'fail', 'error', 'expunged', 'pass', 'notrun'];
 
 export const keyOf = (r: Pick<ResultRow, 'config' | 'test'>): string => `${r.config}\u0000${r.test}`;
 
@@ -28,7 +24,8 @@ function byKey(rows: readonly CompareRow[]): Map<string, CompareRow> {
   const m = new Map<string, CompareRow>();
   for (const r of rows) {
     const prev = m.get(keyOf(r));
-    const worse = !prev || SEVERITY.indexOf(r.verdict) < SEVERITY.indexOf(prev.verdict);
+    const worse =
+      !prev || (r.verdict !== prev.verdict && worstVerdict([r.verdict, prev.verdict]) === r.verdict);
     const flakyAttempts = prev?.flakyAttempts ?? r.flakyAttempts;
     if (worse) m.set(keyOf(r), { ...r, ...(flakyAttempts ? { flakyAttempts } : {}) });
     else if (r.flakyAttempts && prev && !prev.flakyAttempts)
@@ -49,7 +46,7 @@ export interface FlakyStat {
 export function flakyRates(history: readonly CompareRow[]): Map<string, FlakyStat> {
   const acc = new Map<string, { failed: number; runs: number }>();
   for (const r of history) {
-    if (!RAN.has(r.verdict)) continue;
+    if (!RAN_VERDICTS.has(r.verdict)) continue;
     const a = acc.get(keyOf(r)) ?? { failed: 0, runs: 0 };
     a.runs++;
     if (failedOnce(r)) a.failed++;
@@ -110,7 +107,7 @@ export function compareRuns(input: CompareInput): Comparison {
     if (cFail && bFail) out.stillFailing.push(entry);
     else if (cFail && !flaky) out.regressions.push(entry);
     else if (bFail && c?.verdict === 'pass' && !flaky) out.fixes.push(entry);
-    else if (b && RAN.has(b.verdict) && (!c || c.verdict === 'notrun')) out.newlyNotRun.push(entry);
+    else if (b && RAN_VERDICTS.has(b.verdict) && (!c || c.verdict === 'notrun')) out.newlyNotRun.push(entry);
     else if (!b && c && !cFail) out.added.push(entry);
     else if (b && c && b.verdict === c.verdict) out.unchanged++;
   }

@@ -6,7 +6,14 @@ import { renderJunitAggregate, suitesFromRows } from '../../activities/results/j
 import { formatDuration } from '../../activities/results/report-html';
 import { writeReport } from '../../activities/results/report-files';
 import { openResultsStore, resultsLocation } from '../../activities/results/store';
-import type { ComparedTest, Comparison, ResultRow, RunRecord } from '../../common/schemas';
+import {
+  isFailing,
+  RAN_VERDICTS,
+  type ComparedTest,
+  type Comparison,
+  type ResultRow,
+  type RunRecord,
+} from '../../common/schemas';
 import { EXIT } from '../exit-codes';
 
 // Queries over the results store (<stateDir>/results.sqlite, or a cluster's PostgreSQL store
@@ -114,8 +121,8 @@ export function registerResultsQueryCommands(program: Command): void {
     });
     if (f.json) return console.log(JSON.stringify(rows, null, 2));
     if (!rows.length) return console.log(`no results for ${test} in ${openStore(f).path}`);
-    const ran = rows.filter((r) => ['pass', 'fail', 'crashed', 'hung'].includes(r.verdict));
-    const failed = ran.filter((r) => r.verdict !== 'pass' || (r.flakyAttempts ?? 0) > 1).length;
+    const ran = rows.filter((r) => RAN_VERDICTS.has(r.verdict));
+    const failed = ran.filter((r) => isFailing(r.verdict) || (r.flakyAttempts ?? 0) > 1).length;
     console.log(rows.map(historyLine).join('\n'));
     console.log(
       `${test}: failed in ${failed} of ${ran.length} runs that ran it (${rows.length} results shown)`,

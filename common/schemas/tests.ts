@@ -15,6 +15,13 @@ export type Verdict = z.infer<typeof Verdict>;
 /** The one rule for which verdicts fail a run (and count as failures in comparisons). */
 export const FAILING_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['fail', 'crashed', 'hung']);
 export const isFailing = (v: Verdict): boolean => FAILING_VERDICTS.has(v);
+/** A test that ran to a verdict of its own: it passed or failed (not skipped, expunged or error). */
+export const RAN_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['pass', ...FAILING_VERDICTS]);
+
+/** Worst first: of several verdicts for one test (iterations, kernels), the worst speaks. */
+const WORST_FIRST: readonly Verdict[] = ['crashed', 'hung', 'fail', 'error', 'expunged', 'pass', 'notrun'];
+export const worstVerdict = (vs: readonly Verdict[]): Verdict =>
+  WORST_FIRST.find((v) => vs.includes(v)) ?? 'error';
 
 /**
  * A reason that crosses a workflow boundary is at most this long: the whole text (diff, console
