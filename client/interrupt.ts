@@ -11,7 +11,6 @@ export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number];
 
 export const exitCodeOf = (s: InterruptSignal): number => 128 + constants.signals[s];
-export const EXIT_INTERRUPTED = exitCodeOf('SIGINT');
 
 /** How the first interrupt is named to the user. */
 export function interruptName(s: InterruptSignal): string {

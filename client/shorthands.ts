@@ -4,9 +4,6 @@
 //   full   -g auto, on every config of the primary filesystem (<fs>/all) unless -c names some
 // They add to what the flags say; tests named beside them run too.
 
-export const SHORTHANDS = ['smoke', 'quick', 'full'] as const;
-export type Shorthand = (typeof SHORTHANDS)[number];
-
 export interface Expanded {
   tests: string[];
   groups: string[];
