@@ -64,7 +64,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
   const log = o.log ?? ((l: string) => console.error(l));
   const stateDir = await canonicalStateDir(o.stateDir ?? defaultStateDir());
   const hostId = o.hostId ?? defaultHostId(stateDir);
-  // A real short KVM boot: /dev/kvm existing proves nothing on these hosts (DESIGN.md).
+  // A real short KVM boot: /dev/kvm existing proves nothing on these hosts (docs/architecture.md, Facts).
   // FSTO_KVM_PROBE=skip: a host known to be TCG-only (saves the probe's 20 s boot timeout).
   const probe =
     process.env.FSTO_KVM_PROBE === 'skip' ? { ok: false, reason: 'FSTO_KVM_PROBE=skip' } : await probeKvm();
