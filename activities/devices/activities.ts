@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import type { DevicePlan, DeviceSetSpecInput, HeldDevices } from '../../common/schemas';
 import { createAudit, type Audit } from '../audit';
 import { Ledger } from '../ledger/ledger';
-import { reap, type ReapReport } from '../ledger/reaper';
+import { reap, type ReapReport, type ReapScope, type RunVerdict } from '../ledger/reaper';
 import { planDeviceSet, runPaths } from './plan';
 import { deviceReleasers } from './release';
 import { setupDevices, type DeviceDeps } from './setup';
@@ -47,13 +47,18 @@ export async function planOnHost(deps: DeviceDeps, spec: unknown): Promise<Devic
   return checkHost(planDeviceSet(spec), deps);
 }
 
-/** The reaper for devices: releases device entries of every run that is no longer open. */
+/**
+ * The reaper for devices (`fsto devices reap`): releases device entries of every run that is no
+ * longer open or moved to another host. With a scope, as the worker's reaper: only runs of that
+ * server+namespace (and unowned ones) are judged, the rest are skipped.
+ */
 export async function reapDevices(
   deps: DeviceDeps,
-  isRunOpen: (runKey: string) => Promise<boolean>,
+  isRunOpen: (runKey: string) => Promise<RunVerdict>,
+  scope?: ReapScope,
 ): Promise<ReapReport> {
   const ledger = new Ledger(runPaths(deps.stateDir, '_').ledgerRoot);
-  return reap(ledger, isRunOpen, deviceReleasers(deps));
+  return reap(ledger, isRunOpen, deviceReleasers(deps), scope, deviceReleasers(deps));
 }
 
 export function createDeviceActivities(input: DeviceActivityDeps) {

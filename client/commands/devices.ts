@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Command } from 'commander';
@@ -6,8 +7,13 @@ import { INVALID_SPEC } from '../../common/errors';
 import { formatBytes, type DevicePlan } from '../../common/schemas';
 import { deviceDeps, planOnHost, reapDevices } from '../../activities/devices/activities';
 import { DEVICE_KINDS } from '../../activities/devices/release';
-import { stateDir } from '../../activities/settings';
-import { makeIsRunOpen } from '../../workers/run-status';
+import { makeRunVerdict } from '../../workers/run-status';
+import { hostId, stateDir as defaultStateDir } from '../../activities/settings';
+import { hostQueue } from '../../common/queues';
+import { Ledger } from '../../activities/ledger/ledger';
+import { serverOwner, type RunOwner } from '../../activities/ledger/owner';
+import type { ReapScope, RunVerdict } from '../../activities/ledger/reaper';
+import { reapNotes } from '../reap-text';
 import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../connection';
 import { EXIT } from '../exit-codes';
 
@@ -77,7 +83,7 @@ export function registerDevicesCommand(program: Command): void {
     .option('--json', 'print the plan as JSON')
     .action(async (f: PlanFlags) => {
       try {
-        const plan = await planOnHost(deviceDeps({ stateDir: stateDir() }), await specFrom(f));
+        const plan = await planOnHost(deviceDeps({ stateDir: defaultStateDir() }), await specFrom(f));
         console.log(f.json ? JSON.stringify(plan, null, 2) : planText(plan));
       } catch (err) {
         if (!(err instanceof CliRefusal || err instanceof ApplicationFailure)) throw err;
@@ -92,8 +98,10 @@ export function registerDevicesCommand(program: Command): void {
       .command('reap')
       .description(
         'release the devices (loop devices, tmpfs mounts, backing files) that the ledger holds for runs that are no ' +
-          'longer open. Temporal says which runs are open: the workflow id is the run key, and a run Temporal does not ' +
-          'know counts as closed. Without --address it asks 127.0.0.1:7233 (where `fsto server` and the embedded ' +
+          'longer open, or open but gone to another host. Temporal says which runs are open: the workflow id is the run key, ' +
+          'and a run Temporal does not know counts as closed. Only runs of that server and namespace are judged (as the ' +
+          "worker's reaper does): runs another server owns are skipped and named. Without --address it asks " +
+          '127.0.0.1:7233 (where `fsto server` and the embedded ' +
           'default listen) and never starts a server. Only what the ledger recorded is ever released.',
       )
       .option(
@@ -102,8 +110,10 @@ export function registerDevicesCommand(program: Command): void {
           'you know no run on this host is alive, e.g. after a reboot); devices of a live run would be pulled from its VM',
       ),
   ).action(async (f: ConnectOpts & { assumeClosed?: boolean }) => {
-    const deps = deviceDeps({ stateDir: stateDir() });
-    let isRunOpen = async (_runKey: string) => false;
+    const dir = defaultStateDir();
+    const deps = deviceDeps({ stateDir: dir });
+    let isRunOpen = async (_runKey: string): Promise<RunVerdict> => false;
+    let scope: ReapScope | undefined;
     let close = async () => undefined;
     if (!f.assumeClosed) {
       const address = f.address ?? '127.0.0.1:7233';
@@ -122,15 +132,28 @@ export function registerDevicesCommand(program: Command): void {
         process.exitCode = EXIT.infraError;
         return;
       }
-      isRunOpen = makeIsRunOpen(new Client({ connection: conn, namespace: f.namespace }).workflow);
       close = async () => void (await conn.close());
+      try {
+        scope = { owner: await serverOwner(conn, f.namespace, address), unowned: true };
+      } catch (err) {
+        console.error(
+          `fsto devices reap: ${address} did not say which server it is (${String(err)}). Nothing was released.`,
+        );
+        process.exitCode = EXIT.infraError;
+        return close();
+      }
+      const client = new Client({ connection: conn, namespace: f.namespace }).workflow;
+      isRunOpen = makeRunVerdict(client, hostQueue(hostId(dir)));
     }
     try {
-      const report = await reapDevices(deps, isRunOpen);
+      const report = await reapDevices(deps, isRunOpen, scope);
+      const ledger = new Ledger(join(dir, 'ledger'));
+      const owners: Record<string, RunOwner | undefined> = {};
+      for (const k of report.skippedForeignRuns) owners[k] = await ledger.owner(k);
       for (const e of report.released) {
         console.log(`released ${e.kind} of ${e.runKey}: ${JSON.stringify(e.data)}`);
       }
-      for (const k of report.skippedOpenRuns) console.log(`kept ${k}: the run is still open`);
+      for (const line of reapNotes(report, scope?.owner, owners)) console.log(line);
       const failed = report.failed.filter((x) => DEVICE_KINDS.includes(x.entry.kind));
       for (const x of failed)
         console.error(`could not release ${x.entry.kind} of ${x.entry.runKey}: ${x.error}`);

@@ -1,7 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Connection } from '@temporalio/client';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { Ledger } from '../../activities/ledger/ledger';
+import { serverOwner } from '../../activities/ledger/owner';
 import { registerDevicesCommand } from '../../client/commands/devices';
 import { planOnHost } from '../../activities/devices/activities';
 import { setupDevices } from '../../activities/devices/setup';
@@ -89,6 +92,36 @@ describe('fsto devices', () => {
     expect((await loopsUnder(s.stateDir)).size).toBe(7);
     expect(await fsto('devices', 'reap', '--assume-closed')).toBe(0);
     expect(out.join('\n')).toMatch(/reaped 14 device resource\(s\); 0 left/);
+    expect(await loopsUnder(s.stateDir)).toEqual(new Map());
+  });
+
+  it('reap judges only the runs of the server it asks, and names the ones it skipped and why', async () => {
+    const address = inject('temporalAddress');
+    const conn = await Connection.connect({ address });
+    const mine = await serverOwner(conn, 'default', address);
+    await conn.close();
+    const theirs = { clusterId: 'another-cluster', namespace: 'default', address: '10.0.0.9:7233' };
+    const ledger = new Ledger(join(s.stateDir, 'ledger'));
+    const plan = await planOnHost(s.deps, {
+      devices: [{ name: 'test', size: '64M', envVar: 'TEST_DEV' }],
+    });
+    // Owners named after setup, which starts by clearing what an earlier attempt left.
+    await setupDevices(s.deps, { runKey: 'ours-closed', plan });
+    await ledger.setOwner('ours-closed', mine);
+    await setupDevices(s.deps, { runKey: 'theirs-live', plan });
+    await ledger.setOwner('theirs-live', theirs);
+    expect((await loopsUnder(s.stateDir)).size).toBe(2);
+
+    expect(await fsto('devices', 'reap', '--address', address)).toBe(0);
+    // This server does not know either run: only its own is judged (closed), the other is kept.
+    expect(await ledger.runs()).toEqual(['theirs-live']);
+    const left = [...(await loopsUnder(s.stateDir)).values()];
+    expect(left).toHaveLength(1);
+    expect(left[0]).toContain('/theirs-live/');
+    expect(out.join('\n')).toContain(
+      `skipped theirs-live: owned by server another-cluster (10.0.0.9:7233), namespace default, not server ${mine.clusterId} (${address}), namespace default`,
+    );
+    expect(await fsto('devices', 'reap', '--assume-closed')).toBe(0);
     expect(await loopsUnder(s.stateDir)).toEqual(new Map());
   });
 });
