@@ -19,6 +19,7 @@ export interface RunFlags {
   excludeTest: string[];
   excludeFile?: string;
   repeat?: string;
+  loopOnFail?: string;
   soak?: string;
   mkfs?: string;
   mount?: string;
@@ -126,6 +127,7 @@ export function planRuns(
     ...(f.config ? { configFile: resolve(f.config) } : {}),
     ...(f.section ? { section: f.section } : {}),
     ...(f.repeat !== undefined ? { iterations: Number(f.repeat) } : {}),
+    ...(f.loopOnFail !== undefined ? { loopOnFail: Number(f.loopOnFail) } : {}),
     ...(f.requireKvm ? { requireKvm: true } : {}),
     ...(f.flakyRetries !== undefined ? { flakyRetries: Number(f.flakyRetries) } : {}),
     ...(f.maxVmRestarts !== undefined ? { maxVmRestarts: Number(f.maxVmRestarts) } : {}),

@@ -99,6 +99,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
           section: spec.section,
           hang: spec.hang,
           ...(spec.iterations > 1 ? { iterations: spec.iterations } : {}),
+          ...(spec.loopOnFail > 0 ? { loopOnFail: spec.loopOnFail } : {}),
           ...(spec.pull ? { pull: spec.pull } : {}),
         };
         state.phase = 'testing';

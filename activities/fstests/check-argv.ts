@@ -19,6 +19,10 @@ export interface CheckSelection {
   excludeFile?: string;
   /** `-R xunit` (default true): results/<section>/result.xml. */
   xunit?: boolean;
+  /** `-i N`: run the whole list N times. */
+  iterations?: number;
+  /** `-L N`: rerun a failing test N more times at once (check prints aggregate results). */
+  loopOnFail?: number;
 }
 
 function checked<T>(schema: { safeParse(v: unknown): { success: boolean } }, field: string, v: T): T {
@@ -26,11 +30,20 @@ function checked<T>(schema: { safeParse(v: unknown): { success: boolean } }, fie
   return v;
 }
 
+function count(field: string, n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > 100) invalid(field, `${n} is not a whole number from 0 to 100`);
+  return String(n);
+}
+
 /** argv to run the selection. */
 export function checkArgv(sel: CheckSelection): string[] {
   const argv = ['./check'];
   if (sel.xunit ?? true) argv.push('-R', 'xunit');
   if (sel.section !== undefined) argv.push('-s', checkSection(sel.section));
+  if (sel.iterations !== undefined && sel.iterations > 1)
+    argv.push('-i', count('iterations', sel.iterations));
+  if (sel.loopOnFail !== undefined && sel.loopOnFail > 0)
+    argv.push('-L', count('loopOnFail', sel.loopOnFail));
   const groups = (sel.groups ?? []).map((g) => checked(GroupName, 'groups', g));
   const xgroups = (sel.excludeGroups ?? []).map((g) => checked(GroupName, 'excludeGroups', g));
   if (groups.length) argv.push('-g', groups.join(','));
@@ -48,7 +61,7 @@ export function checkArgv(sel: CheckSelection): string[] {
  * check still sources the config and mkfs/mounts SCRATCH_DEV before listing: list in the guest.
  */
 export function listArgv(sel: CheckSelection): string[] {
-  const [check, ...rest] = checkArgv({ ...sel, xunit: false });
+  const [check, ...rest] = checkArgv({ ...sel, xunit: false, iterations: 1, loopOnFail: 0 });
   return [check!, '-n', ...rest];
 }
 

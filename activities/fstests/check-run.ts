@@ -52,11 +52,6 @@ function resultOf(e: Extract<ProgressEvent, { kind: 'finished' }>): TestResult {
   return { name: e.test, verdict: e.verdict, durationSec: e.durationSec ?? 0, ...(reason ? { reason } : {}) };
 }
 
-/** `./check -i N …`: check runs the whole list N times (iterations). */
-export function withIterations(argv: string[], iterations: number | undefined): string[] {
-  return iterations && iterations > 1 ? [argv[0]!, '-i', String(iterations), ...argv.slice(1)] : argv;
-}
-
 const consoleFileOf = (dir: string, test: string | undefined) =>
   join(dir, `${test ? test.replace('/', '-') : 'check'}.console.log`);
 
@@ -65,7 +60,8 @@ export async function runCheck(c: CheckRunContext, tests: string[]): Promise<Che
   const outputFile = join(c.hostResultBase, 'check.output');
   // A previous check in this results dir (the same batch pulls several) left its report: never re-read it.
   await Promise.all(['result.xml', 'result.xml.new'].map((f) => rm(join(c.reportDir, f), { force: true })));
-  const argv = withIterations(checkArgv({ section: c.section, tests, xunit: true }), c.input.iterations);
+  const { iterations, loopOnFail } = c.input;
+  const argv = checkArgv({ section: c.section, tests, xunit: true, iterations, loopOnFail });
   await appendFile(outputFile, `\n### ${new Date().toISOString()} ${argv.join(' ')}\n`);
   let writes = Promise.resolve();
   const save = (text: string) => (writes = writes.then(() => appendFile(outputFile, text)).catch(() => {}));

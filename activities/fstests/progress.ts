@@ -6,6 +6,8 @@
 //   `       [expunged]`                   excluded by -E/-X/-e
 //   `- output mismatch (see …out.bad)`    failed, then an indented diff excerpt (4 spaces)
 //   `[failed, exit status N]…`, `_check_dmesg: …`, `no qualified output`, `[dumped core]`: failed
+// With -L N a failing test runs N more times at once (same lines), then
+//   `<name> aggregate results across N runs: pass=1 (33.3%), fail=2 (66.7%)`
 // and at the end of a section: `Ran: …`, `Not run: …`, `Failures: …`, `Interrupted!`,
 // `Passed all N tests` or `Failed N of M tests` (printed twice with sections: once by _wrapup,
 // once in the closing summary). The test name comes out before the test runs, so a partial line
@@ -24,6 +26,8 @@ export type ProgressEvent =
       /** For an output mismatch: the diff excerpt check printed (unindented). */
       diff?: string[];
     }
+  /** `check -L`: a failing test's rerun loop ended; `stats` as check printed them. */
+  | { kind: 'aggregate'; test: string; runs: number; stats: string }
   | {
       kind: 'summary';
       ran: string[];
@@ -36,6 +40,7 @@ export type ProgressEvent =
 
 const TEST_LINE = /^([a-z0-9_-]+\/[0-9][0-9A-Za-z-]*)(?=\s|$)(.*)$/;
 const LAST_TIME = /^\s+(\d+)s \.\.\. ?(.*)$/;
+const AGGREGATE = /^(\S+) aggregate results across (\d+) runs: (.*)$/;
 const SECTION = /^SECTION\s+-- (\S+)/;
 const list = (s: string) => s.split(/\s+/).filter(Boolean);
 
@@ -88,7 +93,7 @@ export class ProgressParser {
     if (/^ {0,3}\S/.test(this.buf)) this.flush(out);
     // The name is complete only once the padding or last-time column follows it.
     const m = /^\S+\s/.test(this.buf) ? TEST_LINE.exec(this.buf) : null;
-    if (!m || this.announced === m[1]) return;
+    if (!m || this.announced === m[1] || /^ aggregate results/.test(m[2]!)) return;
     this.announced = m[1]!;
     const last = LAST_TIME.exec(m[2]!);
     out.push({ kind: 'started', test: m[1]!, ...(last ? { lastDurationSec: Number(last[1]) } : {}) });
@@ -105,6 +110,11 @@ export class ProgressParser {
       return;
     }
     this.flush(out);
+    const agg = AGGREGATE.exec(line);
+    if (agg) {
+      if (this.announced === agg[1]) this.announced = undefined;
+      return void out.push({ kind: 'aggregate', test: agg[1]!, runs: Number(agg[2]), stats: agg[3]! });
+    }
     const t = TEST_LINE.exec(line);
     if (t) return this.testLine(t[1]!, t[2]!, out);
     const sect = SECTION.exec(line);

@@ -1,4 +1,4 @@
-import type { TestResult, Verdict } from '../../common/schemas';
+import { worstVerdict, type TestResult, type Verdict } from '../../common/schemas';
 import type { ProgressEvent } from '../fstests/progress';
 
 // The final per-test verdicts of ONE check invocation from whatever exists (pure).
@@ -12,8 +12,8 @@ import type { ProgressEvent } from '../fstests/progress';
 // gave no verdict (never started, or started and never reported) is `error` with check's exit
 // status and the tail of its output. When the orchestrator stopped check (a hang, a panic, a
 // tainted kernel), such tests are `missing`: the caller runs them in a fresh VM.
-// With `check -i N` a test reports once per iteration: every iteration's verdict is kept and the
-// test's verdict is the worst of them.
+// With `check -i N` a test reports once per iteration, with `-L N` a failing test up to N more
+// times: every run's verdict is kept and the test's verdict is the worst of them.
 
 export interface Mark {
   test: string;
@@ -51,12 +51,10 @@ export interface MergedVerdicts {
   iterations: Record<string, Verdict[]>;
 }
 
-/** Worst first: a test's verdict over several iterations is the first of these it got. */
-const SEVERITY: readonly Verdict[] = ['crashed', 'hung', 'fail', 'error', 'pass', 'notrun', 'expunged'];
-export const worst = (vs: readonly Verdict[]): Verdict => SEVERITY.find((v) => vs.includes(v)) ?? 'error';
-
 interface Runs {
   finished: TestResult[];
+  /** check -L: what check said of the rerun loop (`pass=1 (33.3%), fail=2 (66.7%)`). */
+  aggregate?: string;
   /** Started after its last report: check never reported this (last) run. */
   open: boolean;
 }
@@ -66,6 +64,7 @@ function fromProgress(events: readonly ProgressEvent[]): Map<string, Runs> {
   const runs = (t: string) => out.get(t) ?? out.set(t, { finished: [], open: false }).get(t)!;
   for (const e of events) {
     if (e.kind === 'started') runs(e.test).open = true;
+    else if (e.kind === 'aggregate') runs(e.test).aggregate = e.stats;
     else if (e.kind === 'finished') {
       const r = runs(e.test);
       r.open = false;
@@ -93,12 +92,17 @@ function noVerdict(name: string, started: boolean, exit: CheckExit): TestResult 
   };
 }
 
-/** Several iterations: the worst one, saying what each gave. */
-function overIterations(runs: TestResult[], xunit: TestResult | undefined): TestResult {
-  const verdicts = runs.map((r) => r.verdict);
-  const v = worst(verdicts);
-  const pick = (xunit?.verdict === v ? xunit : undefined) ?? runs.find((r) => r.verdict === v)!;
-  const each = `iterations: ${verdicts.join(' ')}`;
+/**
+ * Several runs (-i iterations, -L reruns of a failure): the worst one, saying what each gave. With
+ * -L fstests counts the first failure, so the worst is its verdict too.
+ */
+function overIterations({ finished, aggregate }: Runs, xunit: TestResult | undefined): TestResult {
+  const verdicts = finished.map((r) => r.verdict);
+  const v = worstVerdict(verdicts);
+  const pick = (xunit?.verdict === v ? xunit : undefined) ?? finished.find((r) => r.verdict === v)!;
+  const each = aggregate
+    ? `reruns after a failure: ${verdicts.join(' ')} (${aggregate})`
+    : `iterations: ${verdicts.join(' ')}`;
   return { ...pick, reason: pick.reason ? `${each}; ${pick.reason}` : each };
 }
 
@@ -137,7 +141,7 @@ export function mergeVerdicts(src: VerdictSources): MergedVerdicts {
     const found = runs?.open
       ? undefined
       : runs && runs.finished.length > 1
-        ? overIterations(runs.finished, xunit.get(name))
+        ? overIterations(runs, xunit.get(name))
         : (xunit.get(name) ??
           runs?.finished[0] ??
           (expunged.has(name) ? { name, verdict: 'expunged' as const, durationSec: 0 } : undefined));

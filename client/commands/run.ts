@@ -50,6 +50,10 @@ export function registerRunCommand(program: Command): void {
     .option('-E, --exclude-file <file>', 'an fstests exclude file')
     .option('-C, --repeat <n>', 'run the selection N times in each VM (check -i); the worst verdict counts')
     .option('-i, --iterations <n>', 'same as -C')
+    .option(
+      '-L, --loop-on-fail <n>',
+      'rerun a failing test N more times at once (check -L); every run is kept',
+    )
     .option('--soak <duration>', "fstests' SOAK_DURATION for soak tests: 90, 3m, 2h")
     .option('--mkfs <options>', "MKFS_OPTIONS (over the config's)")
     .option('--mount <options>', "MOUNT_OPTIONS (over the config's)")

@@ -64,6 +64,8 @@ export const BatchInput = z.object({
   hang: HangPolicy,
   /** `check -i N`: run the list N times; each iteration's verdict is kept, the worst counts. */
   iterations: z.number().int().min(1).max(100).optional(),
+  /** `check -L N`: a failing test reruns N more times at once; every run's verdict is kept. */
+  loopOnFail: z.number().int().min(1).max(100).optional(),
   pull: PullSource.optional(),
 });
 export type BatchInput = z.infer<typeof BatchInput>;

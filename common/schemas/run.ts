@@ -54,6 +54,12 @@ export const RunSpec = z
      */
     iterations: z.number().int().min(1).max(100).default(1),
     /**
+     * `check -L N`: a test that fails runs N more times right away; every run's verdict is kept
+     * (iterations.json), fstests' aggregate line goes into the reason, and the first failure
+     * counts (the test fails), as by hand.
+     */
+    loopOnFail: z.number().int().min(0).max(100).default(0),
+    /**
      * How long a step waits for its host's worker before the run counts the host as lost and
      * claims another (Temporal's scheduleToStartTimeout on the host queue).
      */

@@ -45,6 +45,7 @@ describe('fsto run flags', () => {
       {
         fs: 'xfs',
         repeat: '3',
+        loopOnFail: '2',
         soak: '90',
         mkfs: '-m reflink=1',
         mount: '-o noatime',
@@ -70,6 +71,7 @@ describe('fsto run flags', () => {
       fs: 'xfs',
       kernel: '/k/bzImage',
       iterations: 3,
+      loopOnFail: 2,
       mkfsOptions: '-m reflink=1',
       mountOptions: '-o noatime',
       vars: { LOAD_FACTOR: '2', SOAK_DURATION: '90' },

@@ -32,6 +32,25 @@ describe('checkArgv', () => {
     ]);
   });
 
+  it('-i N iterates and -L N reruns failures (before the tests); a listing does neither', () => {
+    const sel = { section: 's', tests: ['generic/001'], iterations: 3, loopOnFail: 2 };
+    expect(checkArgv(sel)).toEqual([
+      './check',
+      '-R',
+      'xunit',
+      '-s',
+      's',
+      '-i',
+      '3',
+      '-L',
+      '2',
+      'generic/001',
+    ]);
+    expect(checkArgv({ iterations: 1, loopOnFail: 0 })).toEqual(['./check', '-R', 'xunit']);
+    expect(listArgv(sel)).toEqual(['./check', '-n', '-s', 's', 'generic/001']);
+    expect(() => checkArgv({ loopOnFail: 1.5 })).toThrow(/loopOnFail/);
+  });
+
   it('leaves the default selection (-g auto) to check', () => {
     expect(checkArgv({})).toEqual(['./check', '-R', 'xunit']);
   });

@@ -73,6 +73,7 @@ async function context(
     times?: Record<string, number>;
     hang?: BatchInput['hang'];
     iterations?: number;
+    loopOnFail?: number;
     cancel?: AbortSignal;
   } = {},
 ) {
@@ -88,6 +89,7 @@ async function context(
       resultsDir: root,
       hang: o.hang ?? { floorSec: 0.1, factor: 2, defaultSec: 0.3 },
       ...(o.iterations ? { iterations: o.iterations } : {}),
+      ...(o.loopOnFail ? { loopOnFail: o.loopOnFail } : {}),
     } as BatchInput,
     section: 'fsto',
     times: new Map(Object.entries(o.times ?? {})),
@@ -248,13 +250,13 @@ describe('runCheck: exactly one verdict per test', () => {
     expect(await readFile(join(hostResultBase, 'check.output'), 'utf8')).toContain('_scratch_mkfs failed');
   });
 
-  it('with iterations, check runs with -i N', async () => {
+  it("with iterations and reruns, check runs with the batch's -i N and -L N", async () => {
     const { c, f } = await context((dir) => fakeCheck(dir, [{ out: 'a/001        1s\n' }], { exit: 0 }), {
       iterations: 3,
+      loopOnFail: 2,
     });
     await runCheck(c, ['a/001']);
-    expect(f.calls[0]!.argv.slice(0, 3)).toEqual(['./check', '-i', '3']);
-    expect(f.calls[0]!.argv.at(-1)).toBe('a/001');
+    expect(f.calls[0]!.argv.join(' ')).toMatch(/ -i 3 -L 2 a\/001$/);
   });
 
   it('cancelled: it throws (the batch reports the cancellation), no verdicts are made up', async () => {

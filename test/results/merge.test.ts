@@ -125,6 +125,35 @@ describe('mergeVerdicts', () => {
     expect(merged.results[1]!.reason).toMatch(/^iterations: pass fail pass; - output mismatch/);
   });
 
+  // The console of the fixture check's -L 2 on fixture/011 (fails odd runs): the lines fstests prints.
+  it('reruns (check -L 2): every run kept, the first failure counts, the aggregate line is no test', () => {
+    const out = [
+      'a/001 2s ...  2s',
+      'a/011       - output mismatch (see /r/a/011.out.bad)',
+      '    -Silence is golden',
+      'a/011        0s',
+      'a/011       - output mismatch (see /r/a/011.out.bad)',
+      'a/011 aggregate results across 3 runs: pass=1 (33.3%), fail=2 (66.7%)',
+      'Ran: a/001 a/011',
+      'Failures: a/011',
+      'Failed 1 of 2 tests',
+      '',
+    ].join('\n');
+    const merged = mergeVerdicts({
+      expected: ['a/001', 'a/011'],
+      progress: parseProgress(out),
+      checkExit: { status: 1, tail: '' },
+    });
+    expect(merged.iterations).toEqual({ 'a/011': ['fail', 'pass', 'fail'] });
+    expect(merged.results.map((r) => [r.name, r.verdict])).toEqual([
+      ['a/001', 'pass'],
+      ['a/011', 'fail'],
+    ]);
+    expect(merged.results[1]!.reason).toMatch(
+      /^reruns after a failure: fail pass fail \(pass=1 \(33\.3%\), fail=2 \(66\.7%\)\); - output mismatch/,
+    );
+  });
+
   it('result.xml beats stdout', () => {
     const merged = mergeVerdicts({
       xunit: [{ name: 'a/001', verdict: 'fail', durationSec: 5, reason: 'from xml' }],
