@@ -5,6 +5,7 @@ import { Name, RunKey } from './names';
 import { RunSpec, type RunSpecInput } from './run';
 import { ExpungeEntry } from './results';
 import { TestName } from './tests';
+import { HostLossTimeoutSec } from './host-loss';
 
 export * from './matrix-result';
 export * from './cell';
@@ -22,6 +23,8 @@ export const MatrixConfig = z.strictObject({
   mountOptions: RunSpec.shape.mountOptions,
   configFile: RunSpec.shape.configFile,
   section: RunSpec.shape.section,
+  /** More local.config variables of this config (LOAD_FACTOR, SOAK_DURATION, …). */
+  vars: RunSpec.shape.vars.optional(),
   devices: DeviceSetSpec.optional(),
   /** Known failures; one test may have several entries (different kernel ranges). */
   expunge: z.array(ExpungeEntry).max(1000, 'at most 1000 expunge entries; use excludeFile').default([]),
@@ -60,6 +63,8 @@ export const MatrixSpec = z.strictObject({
   flakyRetries: RunSpec.shape.flakyRetries,
   /** Per-test hang timeouts for every run of the matrix (RunSpec's hang). */
   hang: RunSpec.shape.hang.optional(),
+  /** For every run of the matrix: how long a step waits for a lost host (RunSpec's default: 300). */
+  hostLossTimeoutSec: HostLossTimeoutSec.optional(),
   baseline: Baseline.optional(),
   vm: RunVmOptions.optional(),
 });
@@ -120,10 +125,12 @@ export function runSpecsOf(matrix: MatrixSpec): MatrixRunPlan[] {
         ...(c.devices !== undefined ? { devices: c.devices } : {}),
         ...(matrix.vm !== undefined ? { vm: matrix.vm } : {}),
         ...(matrix.hang !== undefined ? { hang: matrix.hang } : {}),
+        ...(matrix.hostLossTimeoutSec !== undefined ? { hostLossTimeoutSec: matrix.hostLossTimeoutSec } : {}),
         ...(c.mkfsOptions !== undefined ? { mkfsOptions: c.mkfsOptions } : {}),
         ...(c.mountOptions !== undefined ? { mountOptions: c.mountOptions } : {}),
         ...(c.configFile !== undefined ? { configFile: c.configFile } : {}),
         ...(c.section !== undefined ? { section: c.section } : {}),
+        ...(c.vars !== undefined ? { vars: c.vars } : {}),
       },
     })),
   );
