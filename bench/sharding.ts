@@ -14,9 +14,12 @@ import { lptMakespan, shardTests, testPhase } from './sharding-timing';
 // For the nominal sleeps longest-first with no overhead reaches the ideal exactly (the lpt column
 // uses the measured durations, which check rounds up by up to 1 s), so what the ratio has above
 // lpt/ideal is the orchestration's own cost: check's start-up per test, hand-out, result upload.
-// Run as root: npx tsx bench/sharding.ts [K ...]   (default: 1 2 3)
+// --scale N multiplies every sleep (the suite's BENCH_SCALE, set through local.config): check's
+// own cost per invocation and per test stays the same, so N > 1 shows the orchestration on tests
+// of a more usual length (fstests' auto tests under TCG mostly run tens of seconds or more).
+// Run as root: npx tsx bench/sharding.ts [--scale N] [K ...]   (default: 1 2 3, scale 1)
 
-const BENCH: [string, number][] = [
+const NOMINAL: [string, number][] = [
   ['bench/001', 20],
   ['bench/002', 15],
   ['bench/003', 10],
@@ -24,7 +27,13 @@ const BENCH: [string, number][] = [
   ['bench/005', 5],
   ['bench/006', 5],
 ];
-const ks = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [1, 2, 3];
+const args = process.argv.slice(2);
+const scaleAt = args.indexOf('--scale');
+const scale = scaleAt >= 0 ? Number(args.splice(scaleAt, 2)[1]) : 1;
+if (!Number.isInteger(scale) || scale < 1 || scale > 20)
+  throw new Error('--scale takes a whole number 1..20');
+const BENCH = NOMINAL.map(([t, s]): [string, number] => [t, s * scale]);
+const ks = args.length > 0 ? args.map(Number) : [1, 2, 3];
 if (!ks.every((k) => Number.isInteger(k) && k >= 1 && k <= 6)) {
   throw new Error('give K as whole numbers 1..6 (one shard per test at most): bench/sharding.ts 1 2 3');
 }
@@ -38,6 +47,7 @@ const spec = (k: number): MatrixSpecInput => ({
     {
       name: 'xfs',
       fs: 'xfs',
+      ...(scale > 1 ? { vars: { BENCH_SCALE: String(scale) } } : {}),
       devices: {
         devices: [
           { name: 'test', size: '1G', envVar: 'TEST_DEV' },

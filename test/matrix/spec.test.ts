@@ -67,7 +67,13 @@ describe('runSpecsOf', () => {
     const m = MatrixSpec.parse({
       ...base,
       configs: [
-        { name: 'xfs-4k', fs: 'xfs', mkfsOptions: '-b size=4096', devices: { profile: 'fstests_small' } },
+        {
+          name: 'xfs-4k',
+          fs: 'xfs',
+          mkfsOptions: '-b size=4096',
+          vars: { LOAD_FACTOR: '4' },
+          devices: { profile: 'fstests_small' },
+        },
         {
           name: 'ext4',
           fs: 'ext4',
@@ -93,11 +99,13 @@ describe('runSpecsOf', () => {
       fs: 'xfs',
       kernel: '/boot/a',
       mkfsOptions: '-b size=4096',
+      vars: { LOAD_FACTOR: '4' },
       flakyRetries: 2,
     });
     expect(runs[0]!.spec.devices).toMatchObject({ profile: 'fstests_small' });
     expect(runs[3]!.spec).toMatchObject({ fs: 'ext4', mountOptions: '-o noatime', groups: ['quick'] });
     expect(runs[3]!.spec.mkfsOptions).toBeUndefined();
+    expect(RunSpec.parse(runs[3]!.spec).vars).toEqual({});
     expect(runs[3]!.expunge).toEqual([{ test: 'generic/001', reason: 'r' }]);
     expect(RunSpec.parse(runs[1]!.spec).vm.memoryMiB).toBe(4096);
   });
