@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withFileLock } from '../file-lock';
 import { formatCheckTime, parseCheckTime, type CheckTimes } from '../results/checktime';
 
 // The host's memory of how long each test took (fstests' check.time format), per filesystem:
@@ -15,17 +16,22 @@ export async function readHistory(stateDir: string, fs: string): Promise<CheckTi
   return parseCheckTime(text);
 }
 
-/** Merge newer times into the history (write-then-rename: never a torn file). */
+/**
+ * Merge newer times into the history: under a lock file, since the shards of a matrix cell (same
+ * fs, same host) and processes sharing the state dir merge at once; write-then-rename, so a
+ * reader never sees a torn file.
+ */
 export async function mergeHistory(stateDir: string, fs: string, newer: CheckTimes): Promise<void> {
   if (newer.size === 0) return;
-  const times = await readHistory(stateDir, fs);
-  for (const [t, s] of newer) times.set(t, s);
   const file = historyFile(stateDir, fs);
   await mkdir(join(stateDir, 'history'), { recursive: true });
-  // A tmp name of its own: the shards of a matrix cell (same fs, same host) merge at once.
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, formatCheckTime(times));
-  await rename(tmp, file);
+  await withFileLock(`${file}.lock`, async () => {
+    const times = await readHistory(stateDir, fs);
+    for (const [t, s] of newer) times.set(t, s);
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, formatCheckTime(times));
+    await rename(tmp, file);
+  });
 }
 
 /** Seconds each listed test took last time on this host (for the ETA and longest-first). */
