@@ -5,6 +5,7 @@ import { PullSource } from './pull';
 import { ExpungeEntry } from './results';
 import { GroupName, isFailing, TestName, TestResult } from './tests';
 import { ConfigValue, ConfigVars } from './config-vars';
+import { HostLossTimeoutSec } from './host-loss';
 
 /** What a run asks for. Unknown fields are refused: a typo must never pass silently. */
 export const RunSpec = z
@@ -63,7 +64,7 @@ export const RunSpec = z
      * How long a step waits for its host's worker before the run counts the host as lost and
      * claims another (Temporal's scheduleToStartTimeout on the host queue).
      */
-    hostLossTimeoutSec: z.number().int().min(10).max(86400).default(300),
+    hostLossTimeoutSec: HostLossTimeoutSec.default(300),
     /** Known failures: a failing test listed here (for this kernel release) counts as expunged. */
     expunge: z.array(ExpungeEntry).max(1000).default([]),
     /** How results are filed in the host's results store (default: config = fs). Set by fstestsMatrix. */

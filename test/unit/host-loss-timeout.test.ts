@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MatrixSpec, RunSpec, runSpecsOf } from '../../common/schemas';
 
-// hostLossTimeoutSec in a matrix spec: validated with a message that names the field and the
-// bound, and handed to every run of the matrix (the run's own schema takes it as given).
+// hostLossTimeoutSec in a matrix spec and a run spec (fsto run --host-loss-timeout): validated
+// with a message that names the field and the bound; a matrix hands it to every run.
 
 const base = {
   fstests: '/opt/fstests',
@@ -31,5 +31,15 @@ describe('matrix hostLossTimeoutSec', () => {
     expect(set.map((r) => RunSpec.parse(r.spec).hostLossTimeoutSec)).toEqual([45, 45]);
     const unset = runSpecsOf(MatrixSpec.parse(base));
     expect(unset.map((r) => RunSpec.parse(r.spec).hostLossTimeoutSec)).toEqual([300, 300]);
+  });
+
+  it('fsto run: the same messages for a run spec (--host-loss-timeout N, NaN for a non-number)', () => {
+    const run = (v: unknown) => {
+      const r = RunSpec.safeParse({ fstests: '/opt/fstests', fs: 'xfs', hostLossTimeoutSec: v });
+      return r.success ? '' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    };
+    expect(run(5)).toBe('hostLossTimeoutSec: at least 10 s (a worker restart alone takes seconds)');
+    expect(run(Number('abc'))).toBe('hostLossTimeoutSec: give a number of seconds');
+    expect(run(600)).toBe('');
   });
 });
