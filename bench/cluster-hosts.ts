@@ -21,6 +21,8 @@ export interface BenchHost {
   stop(): Promise<void>;
   /** Ledger run dirs with a VM entry. */
   vms(): Promise<string[]>;
+  /** The worker's JSON log lines (stderr, appended across restarts) with this msg. */
+  logged(msg: string): Promise<Record<string, unknown>[]>;
   leftovers(): Promise<{ loops: string[]; mounts: string[]; processes: number[]; ledger: string[] }>;
 }
 
@@ -58,7 +60,9 @@ export async function benchHost(
         reject: false,
         // execa would follow SIGTERM with SIGKILL after 5 s: a stopping worker needs longer.
         forceKillAfterDelay: false,
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdin: 'ignore',
+        stdout: 'ignore',
+        stderr: { file: join(stateDir, 'worker.log'), append: true },
       });
     },
     // The worker and, in it, the VM supervisor: the guest (its own process group) stays as it was.
@@ -77,6 +81,20 @@ export async function benchHost(
         if (names.some((n) => n.includes('-vm-'))) out.push(run);
       }
       return out;
+    },
+    async logged(msg) {
+      const text = await readFile(join(stateDir, 'worker.log'), 'utf8').catch(() => '');
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as Record<string, unknown>];
+          } catch {
+            return [];
+          }
+        })
+        .filter((o) => o.msg === msg);
     },
     async leftovers() {
       return {
