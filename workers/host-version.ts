@@ -11,7 +11,7 @@ export type Versioning = 'auto' | 'on' | 'off';
 export function parseVersioning(v: string | undefined): Versioning {
   if (v === undefined || v === '') return 'auto';
   if (v === 'auto' || v === 'on' || v === 'off') return v;
-  throw new Error(`FSTO_VERSIONING must be auto, on or off, not ${JSON.stringify(v)}`);
+  throw new Error(`give auto, on or off (--versioning, env FSTO_VERSIONING), not ${JSON.stringify(v)}`);
 }
 
 interface ClusterInfo {
