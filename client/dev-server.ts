@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createConnection } from 'node:net';
 import { Connection } from '@temporalio/client';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { Service } from '../activities/process';
 import { stateDir, temporalBin } from '../activities/settings';
 import { devServerArgv } from './dev-server-argv';
@@ -18,28 +20,56 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-async function reachable(address: string, timeoutMs: number): Promise<boolean> {
+/** One already serving (we neither started it nor stop it). */
+export const foundDevServer = (address: string, uiPort: number): DevServer => ({
+  address,
+  uiPort,
+  started: false,
+  stop: async () => {},
+});
+
+/** Whether something accepts TCP connections there (a refused port answers at once; gRPC waits out its timeout). */
+function portOpen(address: string): Promise<boolean> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.split(':').pop())];
+  return new Promise((resolve) => {
+    const s = createConnection({ host, port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+/** A connection to the server at `o.address` when one answers there, else undefined. */
+export async function connectIfServing(
+  o: NativeConnectionOptions,
+  timeoutMs = 1000,
+): Promise<Connection | undefined> {
+  if (!o.address || !(await portOpen(o.address))) return undefined;
   try {
-    const c = await Connection.connect({ address, connectTimeout: timeoutMs });
+    const c = await Connection.connect({ ...o, connectTimeout: timeoutMs });
     await c.workflowService.getSystemInfo({});
-    await c.close();
-    return true;
+    return c;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/**
- * The embedded default: a Temporal CLI dev server with its SQLite file in the state dir.
- * One already serving on the port (an `fsto server` in another terminal) is reused.
- */
+async function reachable(address: string, timeoutMs: number): Promise<boolean> {
+  const c = await connectIfServing({ address }, timeoutMs);
+  await c?.close();
+  return Boolean(c);
+}
+
+export const devServerAddress = (port = DEFAULT_PORT) => `127.0.0.1:${port}`;
+
 export async function ensureDevServer(
   o: { port?: number; uiPort?: number; dir?: string; headless?: boolean; outlive?: boolean } = {},
 ): Promise<DevServer> {
   const port = o.port ?? DEFAULT_PORT;
   const uiPort = o.uiPort ?? DEFAULT_UI_PORT;
-  const address = `127.0.0.1:${port}`;
-  if (await reachable(address, 1000)) return { address, uiPort, started: false, stop: async () => {} };
+  const address = devServerAddress(port);
+  if (await reachable(address, 1000)) return foundDevServer(address, uiPort);
   const dir = o.dir ?? stateDir();
   await mkdir(dir, { recursive: true });
   const argv = devServerArgv({

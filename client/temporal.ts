@@ -1,7 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { connectionOptions, type ConnectOpts } from './connection';
-import { DEFAULT_UI_PORT, ensureDevServer, type DevServer } from './dev-server';
+import {
+  connectIfServing,
+  DEFAULT_UI_PORT,
+  devServerAddress,
+  ensureDevServer,
+  foundDevServer,
+  type DevServer,
+} from './dev-server';
 import { loadUserDefaults } from './user-config';
 
 export interface Session {
@@ -17,10 +24,17 @@ export interface Session {
 /** Connect as configured, or start (or reuse) the embedded dev server when no address is set. */
 export async function openSession(o: ConnectOpts): Promise<Session> {
   const server = o.address ? undefined : (await loadUserDefaults()).server;
-  const embedded = o.address ? undefined : await ensureDevServer({ ...server });
-  const address = o.address ?? embedded!.address;
+  const address = o.address ?? devServerAddress(server?.port);
   const connection = await connectionOptions({ ...o, address });
-  const conn = await Connection.connect(connection);
+  // Embedded: one connection when a server already answers (fsto up, fsto server), else start one.
+  let conn = o.address ? undefined : await connectIfServing(connection);
+  const uiPort = server?.uiPort ?? DEFAULT_UI_PORT;
+  const embedded = o.address
+    ? undefined
+    : conn
+      ? foundDevServer(address, uiPort)
+      : await ensureDevServer({ ...server });
+  conn ??= await Connection.connect(connection);
   return {
     client: new Client({ connection: conn, namespace: o.namespace }),
     connection,
