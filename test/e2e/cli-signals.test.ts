@@ -76,34 +76,41 @@ describe('fsto run killed by SIGTERM or SIGHUP', () => {
     runArgs = await args(cfgDir);
   });
 
-  /** The end of a killed run as the user sees it: the message, 001's verdict, 006 cut, released. */
-  function expectCancelled(out: string, message: RegExp) {
-    const id = /run (fsto-\S+) started/.exec(out)?.[1];
-    expect(id, out).toBeDefined();
-    const after = out.slice(out.search(message));
-    expect(after, out).toMatch(message);
-    expect(after).toMatch(new RegExp(`fixture/001\\s+${oracle['fixture/001']}`));
-    expect(after).toMatch(/CANCELLED/);
-    expect(after).toMatch(/fixture\/006 was interrupted: no verdict/);
-    expect(after).toContain(`run ${id} cancelled; its devices and VMs are released`);
+  let sigtermRun = '';
+  /** A cancelled run's summary as JSON: status cancelled, 001's verdict as the oracle has it, 006 none. */
+  function expectPartial(json: string, id: string) {
+    const summary = JSON.parse(json) as {
+      workflowId: string;
+      status: string;
+      tests: { name: string; verdict: string }[];
+    };
+    expect(summary.workflowId).toBe(id);
+    expect(summary.status).toBe('cancelled');
+    expect(summary.tests.map((t) => [t.name, t.verdict])).toEqual([['fixture/001', oracle['fixture/001']]]);
   }
 
-  it('SIGTERM mid-test: cancels, says so, releases everything, prints the verdicts so far, exits 143', async () => {
-    const child = execa(FSTO, [...runArgs, 'fixture/001', 'fixture/006'], { env, reject: false, all: true });
-    let out = '';
-    child.all.on('data', (d: Buffer) => (out += d.toString()));
+  it('SIGTERM mid-test (--json): cancels, says so, releases everything, prints the verdicts so far, exits 143', async () => {
+    const child = execa(FSTO, [...runArgs, '--json', 'fixture/001', 'fixture/006'], { env, reject: false });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const end = Date.now() + 600_000;
-    while (!/running fixture\/006/.test(out) && child.exitCode === null && Date.now() < end)
+    while (!/running fixture\/006/.test(err) && child.exitCode === null && Date.now() < end)
       await new Promise((r) => setTimeout(r, 200));
-    expect(out).toMatch(/running fixture\/006/);
+    expect(err).toMatch(/running fixture\/006/);
     await new Promise((r) => setTimeout(r, 3000)); // inside 006, in the guest
     process.kill(child.pid!, 'SIGTERM'); // child.kill would SIGKILL it 5 s later
     const r = await child;
-    expect(r.exitCode, out).toBe(143); // 128 + SIGTERM (15), as a shell reports it
-    expectCancelled(
-      out,
-      /terminated \(SIGTERM\): cancelling run fsto-\S+; stopping VMs and releasing devices/,
+    expect(r.exitCode, err).toBe(143); // 128 + SIGTERM (15), as a shell reports it
+    sigtermRun = /run (fsto-\S+) started/.exec(err)![1]!;
+    const after = err.slice(err.indexOf('terminated (SIGTERM)'));
+    expect(after, err).toMatch(
+      new RegExp(
+        `^terminated \\(SIGTERM\\): cancelling run ${sigtermRun}; stopping VMs and releasing devices\n`,
+      ),
     );
+    expect(after).toMatch(/fixture\/006 was interrupted: no verdict/);
+    expect(after).toContain(`run ${sigtermRun} cancelled; its devices and VMs are released`);
+    expectPartial(r.stdout, sigtermRun);
     expect(await leftOnHost(stateDir)).toEqual(NOTHING);
   }, 900_000);
 
@@ -134,5 +141,12 @@ describe('fsto run killed by SIGTERM or SIGHUP', () => {
     expect(await leftOnHost(stateDir)).toEqual(NOTHING);
     const runs = await execa(FSTO, ['runs'], { env, reject: false, all: true });
     expect(runs.all.match(/cancelled/g), runs.all).toHaveLength(2);
+    // The killed run's partial verdicts, read back.
+    const json = await execa(FSTO, ['results', sigtermRun, '--json'], { env, reject: false });
+    expectPartial(json.stdout, sigtermRun);
+    const text = await execa(FSTO, ['results', sigtermRun], { env, reject: false });
+    expect(text.stdout).toMatch(new RegExp(`fixture/001\\s+${oracle['fixture/001']}`));
+    expect(text.stdout).toMatch(/CANCELLED/);
+    expect(text.exitCode).toBe(4); // cancelled
   }, 900_000);
 });

@@ -1,0 +1,85 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { WORKFLOW_QUEUE } from '../../common/queues';
+import { canonicalStateDir } from '../../workers/host';
+import { expectedVerdicts } from '../parity/oracle';
+import { FIXTURE, fixtureSpec } from './fixture';
+
+const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+// A run left open by an earlier command (its worker gone: detached, or the command killed) resumes
+// in the next command that brings a worker: that command must say so before anything else, naming
+// the run and how to follow or cancel it. Here the leftover is started on the embedded server while
+// no worker polls (`fsto up --no-worker`), as a killed command leaves it; it names an fstests tree
+// that does not exist, so once resumed it ends at once (no second guest on this 2-core host). The
+// command's own run is real: one fixture test in a TCG guest.
+describe('a run left open resumes in the next fsto run', () => {
+  it('is announced with its id, and the command still runs its own', async () => {
+    const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-resume-state-')));
+    const cfgDir = await mkdtemp(join(tmpdir(), 'fsto-resume-cfg-'));
+    const port = await freePort();
+    await writeFile(
+      join(cfgDir, 'config.yaml'),
+      `fstests: ${FIXTURE}\nserver: { port: ${port}, uiPort: ${await freePort()} }\n`,
+    );
+    const devices = join(cfgDir, 'devices.yaml');
+    await writeFile(
+      devices,
+      'devices:\n  - { name: test, size: 1G, envVar: TEST_DEV }\n  - { name: scratch, size: 1G, envVar: SCRATCH_DEV }\n',
+    );
+    let connection: Connection | undefined;
+    const env = {
+      FSTO_STATE_DIR: stateDir,
+      FSTO_CONFIG_DIR: cfgDir,
+      FSTO_KVM_PROBE: 'skip',
+      PATH: process.env.PATH!,
+    };
+    try {
+      await execa(FSTO, ['up', '--no-worker'], { env });
+      connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+      const leftover = `left-open-${Date.now()}`;
+      const client = new Client({ connection });
+      await client.workflow.start('fstestsRun', {
+        taskQueue: WORKFLOW_QUEUE,
+        workflowId: leftover,
+        args: [fixtureSpec(['fixture/001'], { fstests: join(stateDir, 'no-such-fstests') })],
+      });
+      const r = await execa(FSTO, ['run', '-c', 'xfs/4k', '--devices-spec', devices, 'fixture/001'], {
+        env,
+        reject: false,
+        all: true,
+      });
+      const out = r.all;
+      expect(r.exitCode, out).toBe(0);
+      const said = out.indexOf('resuming 1 run(s) left open by an earlier command');
+      expect(said, out).toBeGreaterThanOrEqual(0);
+      expect(said).toBeLessThan(out.indexOf('started (xfs/4k)'));
+      expect(out).toContain(
+        `${leftover} (fstestsRun)  follow: fsto watch ${leftover}  cancel: fsto cancel ${leftover}`,
+      );
+      const oracle = await expectedVerdicts('fixture', 'guest');
+      expect(out).toMatch(new RegExp(`fixture/001\\s+${oracle['fixture/001']}`));
+
+      // It did resume there: closed now (no other worker ever polled this server).
+      const status = (await client.workflow.getHandle(leftover).describe()).status.name;
+      expect(['COMPLETED', 'FAILED']).toContain(status);
+    } finally {
+      await connection?.close();
+      await execa(FSTO, ['down'], { env, reject: false });
+    }
+  }, 900_000);
+});
