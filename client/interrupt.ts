@@ -18,6 +18,18 @@ export function interruptName(s: InterruptSignal): string {
   return s === 'SIGHUP' ? 'terminal closed (SIGHUP)' : 'terminated (SIGTERM)';
 }
 
+/**
+ * End the process as the signal asked, once everything is released: 128 + its number, and after
+ * a SIGHUP by the signal itself. Node would abort at exit (SIGABRT, 134) restoring the modes of a
+ * terminal that hung up (its ResetStdio accepts no EIO); ending by the signal, as a program that
+ * cleaned up after one should, runs none of that, and the shell reports 129.
+ */
+export function endBy(signal: InterruptSignal): void {
+  if (signal !== 'SIGHUP') process.exit(exitCodeOf(signal));
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+
 export interface Interrupts {
   /** The first interrupt received, if any. */
   readonly first: InterruptSignal | undefined;
@@ -27,12 +39,7 @@ export interface Interrupts {
   setSteps(steps: readonly (() => void)[]): void;
   /** Remove the handlers. */
   off(): void;
-  /**
-   * At the command's very end (everything released): remove the handlers and, after a SIGHUP,
-   * end by that signal. Node would abort at exit (SIGABRT, 134) restoring the modes of a terminal
-   * that hung up (its ResetStdio accepts no EIO); ending by the signal, as a program that cleaned
-   * up after one should, runs none of that and the shell reports 129.
-   */
+  /** At the command's very end (everything released): remove the handlers; after a SIGHUP, endBy it. */
   settle(): void;
 }
 
@@ -70,7 +77,7 @@ export function onInterrupts(
     off,
     settle() {
       off();
-      if (first === 'SIGHUP') process.kill(process.pid, 'SIGHUP');
+      if (first === 'SIGHUP') endBy('SIGHUP');
     },
   };
 }

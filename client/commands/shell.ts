@@ -3,6 +3,8 @@ import { GUEST } from '../../activities/fstests/guest-layout';
 import { probeCapabilities } from '../../activities/host/capabilities';
 import { hostId } from '../../activities/settings';
 import { EXIT } from '../exit-codes';
+import { endBy } from '../interrupt';
+import { survivesLostTerminal } from '../lost-terminal';
 import type { RunFlags } from '../run-flags';
 import { prepareRuns } from '../run-prepare';
 import { openShell } from '../shell-session';
@@ -60,9 +62,12 @@ async function shellCommand(
   const session = await openShell(spec, { log, vmSlots: caps.vmSlots });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= session.close());
-  const onSignal = () => void close().then(() => process.exit(EXIT.infraError));
-  process.once('SIGTERM', onSignal);
-  process.once('SIGHUP', onSignal);
+  // SIGTERM, or the terminal closed (SIGHUP): release everything, then end as the signal asked.
+  survivesLostTerminal([process.stdin, process.stdout, process.stderr]);
+  const onTerm = () => void close().then(() => endBy('SIGTERM'));
+  const onHup = () => void close().then(() => endBy('SIGHUP'));
+  process.once('SIGTERM', onTerm);
+  process.once('SIGHUP', onHup);
   try {
     const sock = await connectShell(session.shellSocket);
     const devs = Object.entries(session.devices.env)
@@ -92,8 +97,8 @@ async function shellCommand(
     return r.outcome === 'exited' ? EXIT.ok : EXIT.infraError;
   } finally {
     await close();
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onHup);
     log(`released ${session.runKey}`);
   }
 }

@@ -119,7 +119,7 @@ describe('fsto run killed by SIGTERM or SIGHUP', () => {
     // jobs (what an interactive bash does), then the command writes to a hung-up terminal (EIO).
     // This shell also writes down the command's exit status. `script` is killed: the pty's master
     // closes and the kernel hangs the terminal up.
-    const status = join(stateDir, 'exit-status');
+    const status = join(env.FSTO_CONFIG_DIR!, 'exit-status'); // not under stateDir: its shell is no leftover
     const cmd = [FSTO, ...runArgs, 'fixture/001', 'fixture/006'].map((w) => `'${w}'`).join(' ');
     const shell = `trap 'kill -HUP $p' HUP; ${cmd} & p=$!; wait $p; wait $p; echo $? > ${status}`;
     const pty = onPty(['bash', '-c', shell], env);

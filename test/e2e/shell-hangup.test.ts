@@ -1,0 +1,54 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { canonicalStateDir } from '../../workers/host';
+import { onPty } from '../cli/pty';
+import { FIXTURE } from './fixture';
+
+const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
+
+/** Loop devices, mounts and processes under the state dir, from the system's own tools. */
+async function leftOnHost(stateDir: string) {
+  const lines = async (argv: string[]) =>
+    (await execa(argv[0]!, argv.slice(1), { reject: false })).stdout.split('\n').filter(Boolean);
+  return {
+    loops: (await lines(['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE'])).filter((l) =>
+      l.includes(stateDir),
+    ),
+    mounts: (await lines(['findmnt', '--list', '--noheadings', '--output', 'TARGET'])).filter((l) =>
+      l.startsWith(stateDir),
+    ),
+    processes: await lines(['pgrep', '-a', '-f', stateDir]),
+  };
+}
+
+// The terminal of an `fsto shell` closes (the user closes the window): the shell's VM and devices
+// are released and the command ends by SIGHUP (129), not by a crash on the dead terminal. TCG guest.
+describe('fsto shell, terminal closed', () => {
+  it('releases everything and ends by SIGHUP', async () => {
+    const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-shup-state-')));
+    const cfgDir = await mkdtemp(join(tmpdir(), 'fsto-shup-cfg-'));
+    await writeFile(join(cfgDir, 'config.yaml'), `fstests: ${FIXTURE}\n`);
+    const env = { FSTO_STATE_DIR: stateDir, FSTO_CONFIG_DIR: cfgDir, PATH: process.env.PATH! };
+    // The terminal's shell resends SIGHUP to its job (as an interactive bash does) and writes down
+    // its exit status; the job keeps the terminal as its stdin (fd 3: an asynchronous command's
+    // stdin would be /dev/null).
+    const status = join(cfgDir, 'exit-status'); // not under stateDir: its shell is no leftover
+    const cmd = [FSTO, 'shell', '-c', 'xfs/4k', '--devices-profile', 'fstests_small'].map((w) => `'${w}'`);
+    const shell =
+      `trap 'kill -HUP $p' HUP; exec 3<&0; ${cmd.join(' ')} <&3 3<&- & p=$!; ` +
+      `wait $p; wait $p; echo $? > ${status}`;
+    const pty = onPty(['bash', '-c', shell], env);
+    await pty.waitFor(/root@fsto-guest:\S+# $/m);
+    expect((await leftOnHost(stateDir)).loops.length, pty.text()).toBeGreaterThan(0);
+    pty.child.kill('SIGKILL'); // the pty's master closes: the kernel hangs the terminal up
+    const end = Date.now() + 300_000;
+    while (!(await readFile(status, 'utf8').catch(() => '')) && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 500));
+    expect((await readFile(status, 'utf8')).trim(), pty.text()).toBe('129'); // 128 + SIGHUP (1)
+    expect(await leftOnHost(stateDir)).toEqual({ loops: [], mounts: [], processes: [] });
+  }, 600_000);
+});
