@@ -27,8 +27,8 @@ export interface Script {
   bootPanic?: (batch: number) => boolean;
   /** `check -n` returns once this resolves (lets a test look at a cell before it has a listing). */
   listingGate?: Promise<void>;
-  /** How long each test takes in the guest. */
-  testMs?: number;
+  /** Each test starts once this resolves (lets a test look at a cell while its tests run). */
+  beforeTest?: (test: string, batch: BatchInput) => Promise<void>;
 }
 
 export const PANIC = 'Kernel panic - not syncing: sysrq triggered crash';
@@ -60,7 +60,7 @@ export function scriptedBatch(script: Script): ScriptedBatch {
     for (const t of tests) {
       const n = (runs.get(t) ?? 0) + 1;
       runs.set(t, n);
-      if (script.testMs) await new Promise((r) => setTimeout(r, script.testMs));
+      await script.beforeTest?.(t, input);
       const b = script.behave?.(t, n, input) ?? 'pass';
       if (b === 'pass' || b === 'fail') results.push({ name: t, verdict: b, durationSec: 1 });
       if (b === 'silent') return { results, ended: 'completed' };

@@ -35,21 +35,31 @@ const spec = async (name: string, text: string) => {
   return p;
 };
 
+/** Resolves once `ok()` holds (polled; the CLI prints as it goes). */
+function until(ok: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => ok() && (clearInterval(poll), resolve()), 100);
+  });
+}
+const row = (cell: string, state: string) => new RegExp(`^ {2}${cell} × host-newest\\s+${state}$`);
+
 /**
- * A scripted host whose guests list only once `fsto matrix` has shown every given cell running
- * with no total yet (a cell's total stays 0 until one of its shards lists); `lines` are where the
- * CLI prints its progress.
+ * A scripted host whose guests list only once `fsto matrix` has shown every cell running with no
+ * total yet (a sharded cell's total stays 0 until one of its shards lists), and start a cell's
+ * tests only once it has shown that cell's listed total (the specs below shard each cell in two:
+ * a one-shard cell runs its shard without pulls and learns no total before it ends). `cells` maps each config's fs to its name; `lines`
+ * is where the CLI prints its progress.
  */
-async function hostListingAfter(cells: string[], lines: string[], behave?: Script['behave']) {
-  let open!: () => void;
-  const listingGate = new Promise<void>((r) => (open = r));
-  const seen = () =>
-    cells.every((c) => lines.some((l) => new RegExp(`^ {2}${c} × host-newest\\s+running\\s+0/0$`).test(l)));
-  const poll = setInterval(() => seen() && open(), 100);
-  void listingGate.then(() => clearInterval(poll));
-  const guest = scriptedBatch({ listing: LISTING, listingGate, testMs: 400, ...(behave ? { behave } : {}) });
+async function heldHost(cells: Record<string, string>, lines: string[], behave?: Script['behave']) {
+  const shown = (cell: string, state: string) => lines.some((l) => row(cell, state).test(l));
+  const guest = scriptedBatch({
+    listing: LISTING,
+    listingGate: until(() => Object.values(cells).every((c) => shown(c, 'running\\s+0/0'))),
+    beforeTest: (_t, b) => until(() => shown(cells[b.fs]!, `running\\s+\\d+/${LISTING.length}`)),
+    ...(behave ? { behave } : {}),
+  });
   host = await startScriptedHost(guest.run);
-  return { queue: host.workflowQueue, guest, stop: () => (open(), clearInterval(poll)) };
+  return { queue: host.workflowQueue, guest };
 }
 
 /** The progress rows the CLI printed for one cell, in order. */
@@ -80,13 +90,12 @@ describe('fsto matrix', () => {
   });
 
   it('starts fstestsMatrix, shows each cell from no total to its listing, exits 0 when all passed', async () => {
-    const h = await hostListingAfter(['xfs', 'ext4'], out);
+    const h = await heldHost({ xfs: 'xfs', ext4: 'ext4' }, out);
     const p = await spec(
       'quick.yaml',
-      'name: quick\nfstests: ../fstests\ngroups: [quick]\nconfigs:\n  - { name: xfs, fs: xfs }\n  - { name: ext4, fs: ext4 }\n',
+      'name: quick\nfstests: ../fstests\ngroups: [quick]\nshards: 2\nconfigs:\n  - { name: xfs, fs: xfs }\n  - { name: ext4, fs: ext4 }\n',
     );
     const code = await fsto('--spec', p, '--address', inject('temporalAddress'), '--task-queue', h.queue);
-    h.stop();
     expect(code).toBe(0);
     const text = out.join('\n');
     const id = /^matrix (fsto-matrix-quick-\d{8}-\d{6}-[0-9a-f]{4}) started$/m.exec(text)?.[1];
@@ -115,13 +124,14 @@ describe('fsto matrix', () => {
 
   it('exits 1 when a run failed, and --json prints the MatrixSummary on stdout', async () => {
     // The guest fails generic/002 on ext4 only.
-    const h = await hostListingAfter(['good', 'bad'], err, (t, _n, b) =>
+    const h = await heldHost({ xfs: 'good', ext4: 'bad' }, err, (t, _n, b) =>
       t === 'generic/002' && b.fs === 'ext4' ? 'fail' : 'pass',
     );
     const p = await spec(
       'm.json',
       JSON.stringify({
         fstests: '/f',
+        shards: 2,
         configs: [
           { name: 'good', fs: 'xfs' },
           { name: 'bad', fs: 'ext4' },
@@ -137,7 +147,6 @@ describe('fsto matrix', () => {
       '--task-queue',
       h.queue,
     );
-    h.stop();
     expect(code).toBe(1);
     const summary = MatrixSummary.parse(JSON.parse(out.join('\n')));
     expect(summary.status).toBe('failed');
