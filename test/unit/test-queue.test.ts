@@ -48,6 +48,17 @@ describe('cell test queue', () => {
     expect(q.handOuts).toBe(3);
   });
 
+  it('a chunk short of its share takes the one test that brings it closest (whole-second times, K = 2)', () => {
+    // check.time rounds up: 21 s for a 20 s sleep. Σ 61 → 30.5 each. Longest first then fill gives
+    // {21, 5} (10 no longer fits) and leaves {15, 10, 5, 5} = 35 to the other shard.
+    const measured = { 'b/1': 21, 'b/2': 15, 'b/3': 10, 'b/4': 5, 'b/5': 5, 'b/6': 5 };
+    const q = new TestQueue(2);
+    q.next(0);
+    q.offer(Object.keys(measured), measured);
+    expect(tests(q.next(0))).toEqual(['b/1', 'b/4', 'b/5']); // 31: 0.5 over rather than 4.5 under
+    expect(tests(q.next(1))).toEqual(['b/2', 'b/3', 'b/6']); // 30
+  });
+
   it('K = 2: {20, 10} and {15, 5, 5, 5}', () => {
     const q = new TestQueue(2);
     q.next(0);
