@@ -6,13 +6,16 @@ import type { CellProgress, MatrixProgress, MatrixRunProgress } from '../common/
 // (it gets no progress signals: its history stays bounded), so the CLI asks each running cell,
 // and each of the cell's live shards, by query (answered from workflow memory, no history).
 
-/** A cell's done/total from its own progress and its live shards' done counts (pure). */
-export function cellCounts(
-  cell: CellProgress,
-  liveDone: readonly (number | undefined)[],
-): { done: number; total: number } {
-  const done = cell.settled + liveDone.reduce<number>((a, b) => a + (b ?? 0), 0);
-  return { done, total: Math.max(cell.total, done) };
+type Counts = { done: number; total: number };
+
+/**
+ * A cell's done/total from its own progress and its live shards' (pure). A cell of one shard hands
+ * out nothing (its run lists and runs everything itself), so its total is that run's.
+ */
+export function cellCounts(cell: CellProgress, live: readonly (Counts | undefined)[]): Counts {
+  const done = cell.settled + live.reduce<number>((a, b) => a + (b?.done ?? 0), 0);
+  const own = cell.shards.length === 1 ? (live[0]?.total ?? 0) : 0;
+  return { done, total: Math.max(cell.total, own, done) };
 }
 
 async function cellRow(client: WorkflowClient, r: MatrixRunProgress): Promise<MatrixRunProgress> {
@@ -26,7 +29,7 @@ async function cellRow(client: WorkflowClient, r: MatrixRunProgress): Promise<Ma
           client
             .getHandle(s.workflowId)
             .query(progressQuery)
-            .then((p) => p.done)
+            .then((p): Counts => ({ done: p.done, total: p.total }))
             .catch(() => undefined),
         ),
     );
