@@ -1,24 +1,10 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { canonicalStateDir } from '../../workers/host';
 import { expectedVerdicts } from '../parity/oracle';
-import { FIXTURE } from './fixture';
+import { cliSandbox, FSTO } from './cli-sandbox';
 import { leftovers, NOTHING_LEFT, processesMentioning } from './leaks';
-
-const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const ppidOf = async (pid: number) =>
   Number((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[1]);
@@ -35,12 +21,7 @@ const alive = (pid: number) => {
 // on these hosts). Who ran the VM is read from /proc: its parent is the background worker.
 describe('fsto up / fsto run / fsto down', () => {
   it('fsto run uses the background worker; fsto down stops it and the server', async () => {
-    const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-bg-state-')));
-    const cfgDir = await mkdtemp(join(tmpdir(), 'fsto-bg-cfg-'));
-    await writeFile(
-      join(cfgDir, 'config.yaml'),
-      `fstests: ${FIXTURE}\nserver: { port: ${await freePort()}, uiPort: ${await freePort()} }\n`,
-    );
+    const { stateDir, cfgDir } = await cliSandbox('bg');
     const env = {
       FSTO_STATE_DIR: stateDir,
       FSTO_CONFIG_DIR: cfgDir,

@@ -1,37 +1,15 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { canonicalStateDir } from '../../workers/host';
 import { onPty } from '../cli/pty';
 import { expectedVerdicts } from '../parity/oracle';
-import { FIXTURE } from './fixture';
+import { cliSandbox, FSTO } from './cli-sandbox';
 import { leftovers, NOTHING_LEFT, processesMentioning } from './leaks';
-
-const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 // `fsto run` in the embedded default (its own dev server and in-process worker), on a terminal:
 // two named configs of the fixture suite, Ctrl-C while a test runs in a guest (TCG: KVM does not
 // work on these hosts, so each run takes minutes).
 describe('Ctrl-C on fsto run (pty)', () => {
   it('cancels, says so, releases everything, prints the verdicts so far, exits 130; nothing resumes next', async () => {
-    const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-pty-state-')));
-    const cfgDir = await mkdtemp(join(tmpdir(), 'fsto-pty-cfg-'));
-    const port = await freePort();
-    await writeFile(
-      join(cfgDir, 'config.yaml'),
-      `fstests: ${FIXTURE}\nserver: { port: ${port}, uiPort: ${await freePort()} }\n`,
-    );
+    const { stateDir, cfgDir } = await cliSandbox('pty');
     const env = {
       FSTO_STATE_DIR: stateDir,
       FSTO_CONFIG_DIR: cfgDir,

@@ -1,25 +1,12 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOW_QUEUE } from '../../common/queues';
-import { canonicalStateDir } from '../../workers/host';
 import { expectedVerdicts } from '../parity/oracle';
-import { FIXTURE, fixtureSpec } from './fixture';
-
-const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { cliSandbox, FSTO } from './cli-sandbox';
+import { fixtureSpec } from './fixture';
 
 // A run left open by an earlier command (its worker gone: detached, or the command killed) resumes
 // in the next command that brings a worker: that command must say so before anything else, naming
@@ -29,13 +16,7 @@ async function freePort(): Promise<number> {
 // command's own run is real: one fixture test in a TCG guest.
 describe('a run left open resumes in the next fsto run', () => {
   it('is announced with its id, and the command still runs its own', async () => {
-    const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-resume-state-')));
-    const cfgDir = await mkdtemp(join(tmpdir(), 'fsto-resume-cfg-'));
-    const port = await freePort();
-    await writeFile(
-      join(cfgDir, 'config.yaml'),
-      `fstests: ${FIXTURE}\nserver: { port: ${port}, uiPort: ${await freePort()} }\n`,
-    );
+    const { stateDir, cfgDir, port } = await cliSandbox('resume');
     const devices = join(cfgDir, 'devices.yaml');
     await writeFile(
       devices,

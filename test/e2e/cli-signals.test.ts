@@ -1,24 +1,10 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canonicalStateDir } from '../../workers/host';
 import { onPty } from '../cli/pty';
 import { expectedVerdicts } from '../parity/oracle';
-import { FIXTURE } from './fixture';
-
-const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { cliSandbox, FSTO } from './cli-sandbox';
 
 /**
  * What is left on the host under the state dir, asked of the system's own tools (not fsto's ledger):
@@ -60,12 +46,8 @@ describe('fsto run killed by SIGTERM or SIGHUP', () => {
   let runArgs: string[];
 
   beforeAll(async () => {
-    stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-sig-state-')));
-    const cfgDir = await mkdtemp(join(tmpdir(), 'fsto-sig-cfg-'));
-    await writeFile(
-      join(cfgDir, 'config.yaml'),
-      `fstests: ${FIXTURE}\nserver: { port: ${await freePort()}, uiPort: ${await freePort()} }\n`,
-    );
+    let cfgDir: string;
+    ({ stateDir, cfgDir } = await cliSandbox('sig'));
     env = {
       FSTO_STATE_DIR: stateDir,
       FSTO_CONFIG_DIR: cfgDir,

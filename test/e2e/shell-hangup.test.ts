@@ -1,14 +1,12 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { canonicalStateDir } from '../../workers/host';
 import { onPty } from '../cli/pty';
+import { FSTO } from './cli-sandbox';
 import { FIXTURE } from './fixture';
-
-const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
 
 /** Loop devices, mounts and processes under the state dir, from the system's own tools. */
 async function leftOnHost(stateDir: string) {
