@@ -1,5 +1,6 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,4 +29,23 @@ export async function cliSandbox(name: string): Promise<{ stateDir: string; cfgD
     `fstests: ${FIXTURE}\nserver: { port: ${port}, uiPort: ${await freePort()} }\n`,
   );
   return { stateDir, cfgDir, port };
+}
+
+/**
+ * What is left on the host under the state dir, asked of the system's own tools (not fsto's ledger):
+ * loop devices backed by a file there, mounts there, processes naming it (the CLI, its worker and
+ * dev server, a VM: all carry the state dir on their command line or in their files).
+ */
+export async function leftOnHost(stateDir: string) {
+  const lines = async (argv: string[]) =>
+    (await execa(argv[0]!, argv.slice(1), { reject: false })).stdout.split('\n').filter(Boolean);
+  return {
+    loops: (await lines(['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE'])).filter((l) =>
+      l.includes(stateDir),
+    ),
+    mounts: (await lines(['findmnt', '--list', '--noheadings', '--output', 'TARGET'])).filter((l) =>
+      l.startsWith(stateDir),
+    ),
+    processes: await lines(['pgrep', '-a', '-f', stateDir]),
+  };
 }

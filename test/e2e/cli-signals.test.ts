@@ -4,26 +4,8 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onPty } from '../cli/pty';
 import { expectedVerdicts } from '../parity/oracle';
-import { cliSandbox, FSTO } from './cli-sandbox';
+import { cliSandbox, FSTO, leftOnHost } from './cli-sandbox';
 
-/**
- * What is left on the host under the state dir, asked of the system's own tools (not fsto's ledger):
- * loop devices backed by a file there, mounts there, processes naming it (the CLI, its worker and
- * dev server, a VM: all carry the state dir on their command line or in their files).
- */
-async function leftOnHost(stateDir: string) {
-  const lines = async (argv: string[]) =>
-    (await execa(argv[0]!, argv.slice(1), { reject: false })).stdout.split('\n').filter(Boolean);
-  return {
-    loops: (await lines(['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE'])).filter((l) =>
-      l.includes(stateDir),
-    ),
-    mounts: (await lines(['findmnt', '--list', '--noheadings', '--output', 'TARGET'])).filter((l) =>
-      l.startsWith(stateDir),
-    ),
-    processes: await lines(['pgrep', '-a', '-f', stateDir]),
-  };
-}
 const NOTHING = { loops: [], mounts: [], processes: [] };
 
 // `fsto run` in the embedded default (its own dev server and in-process worker), killed mid-test

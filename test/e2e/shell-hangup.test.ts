@@ -1,27 +1,11 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { canonicalStateDir } from '../../workers/host';
 import { onPty } from '../cli/pty';
-import { FSTO } from './cli-sandbox';
+import { FSTO, leftOnHost } from './cli-sandbox';
 import { FIXTURE } from './fixture';
-
-/** Loop devices, mounts and processes under the state dir, from the system's own tools. */
-async function leftOnHost(stateDir: string) {
-  const lines = async (argv: string[]) =>
-    (await execa(argv[0]!, argv.slice(1), { reject: false })).stdout.split('\n').filter(Boolean);
-  return {
-    loops: (await lines(['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE'])).filter((l) =>
-      l.includes(stateDir),
-    ),
-    mounts: (await lines(['findmnt', '--list', '--noheadings', '--output', 'TARGET'])).filter((l) =>
-      l.startsWith(stateDir),
-    ),
-    processes: await lines(['pgrep', '-a', '-f', stateDir]),
-  };
-}
 
 // The terminal of an `fsto shell` closes (the user closes the window): the shell's VM and devices
 // are released and the command ends by SIGHUP (129), not by a crash on the dead terminal. TCG guest.
