@@ -41,8 +41,9 @@ export async function watchRun(
       .withAbortSignal(own.signal, call)
       .finally(() => outer.removeEventListener('abort', relay));
   };
-  const result = abortable(() => handle.result()).finally(() => (closed = true));
-  result.catch(() => undefined); // handled below; keeps Node from calling it unhandled meanwhile
+  // The run's end is seen by describe() with each progress query, not by a long-polling result():
+  // the SDK adds an abort listener per long poll to the call's signal and removes none (a run of
+  // a few minutes already made Node warn of a leak).
   const aborted = new Promise<void>((r) => o.signal?.addEventListener('abort', () => r(), { once: true }));
   const print = (tests: readonly TestResult[]) => {
     for (const t of tests) if (!printed.has(t.name)) out(testLine(brief(t)));
@@ -62,12 +63,17 @@ export async function watchRun(
     } catch {
       // No worker has picked the workflow up yet, or it just closed: try again.
     }
+    closed = await abortable(() => handle.describe()).then(
+      (d) => d.status.name !== 'RUNNING',
+      () => false,
+    );
+    if (closed) break;
     const tick = new Promise((r) => setTimeout(r, o.intervalMs ?? 2000));
-    await Promise.race([result.catch(() => undefined), tick, aborted]);
+    await Promise.race([tick, aborted]);
   }
   if (o.signal?.aborted) return { kind: 'detached' };
   try {
-    const summary = (await result) as RunSummary;
+    const summary = (await abortable(() => handle.result())) as RunSummary;
     print(summary.tests);
     return { kind: 'completed', summary };
   } catch (err) {
