@@ -102,6 +102,15 @@ await writeFile(
 );
 const env = { FSTO_STATE_DIR: stateDir, FSTO_CONFIG_DIR: cfgDir, PATH: process.env.PATH! };
 const rows: [string, Sample][] = [];
+// Interrupted: stop the background server and worker, and release what the ledger holds (the
+// runs' own cleanup may not have finished), so no loop device outlives the bench.
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    console.error(`${sig}: stopping fsto and releasing the bench's devices`);
+    void execa(FSTO, ['down'], { env, reject: false })
+      .then(() => execa(FSTO, ['devices', 'reap', '--assume-closed'], { env, reject: false }))
+      .finally(() => process.exit(130));
+  });
 try {
   const up = await execa(FSTO, ['up'], { env });
   console.log(up.stdout);
