@@ -8,6 +8,7 @@ import { runFsto, type FstoResult } from './overhead-fsto';
 import { killLiveGroups } from './overhead-group';
 import { describeLeaks, findLeaks, reclaim } from './overhead-leaks';
 import { runRaw } from './overhead-raw';
+import { onInterrupt } from './on-interrupt';
 
 // End-to-end overhead of `fsto run` against the by-hand baseline, `vng --exec ./check …`
 // by hand, on the same fixture tests in the same process, one VM at a time (2 shared cores).
@@ -35,9 +36,7 @@ async function cleanup(): Promise<string[]> {
   await rm(dir, { recursive: true, force: true });
   return describeLeaks(leaks);
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => void cleanup().finally(() => process.exit(130)));
-}
+onInterrupt(cleanup);
 
 type Side = 'raw' | 'qemu' | 'vng';
 const LABEL: Record<Side, string> = {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { listKernels } from '../activities/host/kernel';
 import { VmBackendName } from '../common/schemas';
 import { abortParity, runParity } from './parity-run';
+import { onInterrupt } from './on-interrupt';
 
 // Verdict parity: the same tests by hand (`vng --exec ./check`, the reference, in a
 // throwaway copy of the tree, the same seven loop devices as fsto's default profile) and through
@@ -31,13 +32,9 @@ const kernel = values.kernel ? resolve(values.kernel) : (await listKernels())[0]
 if (!kernel) throw new Error('no kernel: give --kernel or install a /boot/vmlinuz-*');
 const fstests = resolve(values.fstests);
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    void abortParity()
-      .then((left) => left.length && console.error(`parity: reclaimed ${left.join('; ')}`))
-      .finally(() => process.exit(130));
-  });
-}
+onInterrupt(() =>
+  abortParity().then((left) => left.length && console.error(`parity: reclaimed ${left.join('; ')}`)),
+);
 console.log(
   `parity: ${fstests}, fs ${values.fs}, kernel ${kernel}, fsto backend ${backend ?? 'qemu (default)'}, TCG`,
 );

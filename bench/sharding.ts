@@ -5,6 +5,7 @@ import type { MatrixSpecInput, MatrixSummary } from '../common/schemas';
 import type { fstestsMatrix } from '../workflows';
 import { startBenchHost } from './sharding-host';
 import { lptMakespan, shardTests, testPhase } from './sharding-timing';
+import { onInterrupt } from './on-interrupt';
 
 // How close a sharded matrix gets to the ideal makespan max(longest, total / K): one config (xfs,
 // two 1G loop devices), the fixture suite's tests/bench/* (sleeps of known length, 60 s in all),
@@ -63,15 +64,11 @@ const spec = (k: number): MatrixSpecInput => ({
 });
 
 const host = await startBenchHost(Math.max(...ks));
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    console.error(`${sig}: cleaning up`);
-    void host.close().then((left) => {
-      if (left.length) console.error(`left behind:\n  ${left.join('\n  ')}`);
-      process.exit(130);
-    });
-  });
-}
+onInterrupt(async (sig) => {
+  console.error(`${sig}: cleaning up`);
+  const left = await host.close();
+  if (left.length) console.error(`left behind:\n  ${left.join('\n  ')}`);
+});
 
 const f1 = (x: number) => x.toFixed(1).padStart(7);
 const rows: string[] = [];

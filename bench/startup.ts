@@ -20,6 +20,7 @@ import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { processStartTime } from '../activities/vm/proc';
 import { canonicalStateDir } from '../workers/host';
+import { onInterrupt } from './on-interrupt';
 
 const FSTO = fileURLToPath(new URL('../fsto', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../test/fixtures/fstests', import.meta.url));
@@ -104,13 +105,11 @@ const env = { FSTO_STATE_DIR: stateDir, FSTO_CONFIG_DIR: cfgDir, PATH: process.e
 const rows: [string, Sample][] = [];
 // Interrupted: stop the background server and worker, and release what the ledger holds (the
 // runs' own cleanup may not have finished), so no loop device outlives the bench.
-for (const sig of ['SIGINT', 'SIGTERM'] as const)
-  process.once(sig, () => {
-    console.error(`${sig}: stopping fsto and releasing the bench's devices`);
-    void execa(FSTO, ['down'], { env, reject: false })
-      .then(() => execa(FSTO, ['devices', 'reap', '--assume-closed'], { env, reject: false }))
-      .finally(() => process.exit(130));
-  });
+onInterrupt(async (sig) => {
+  console.error(`${sig}: stopping fsto and releasing the bench's devices`);
+  await execa(FSTO, ['down'], { env, reject: false });
+  await execa(FSTO, ['devices', 'reap', '--assume-closed'], { env, reject: false });
+});
 try {
   const up = await execa(FSTO, ['up'], { env });
   console.log(up.stdout);
