@@ -1,6 +1,7 @@
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pidAlive } from './process';
 
 // A cross-process lock file (O_EXCL create), held for milliseconds: a host's VM slots are
 // counted and taken under one, by every process that shares the state dir. A lock left by a dead
@@ -8,15 +9,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LockOptions {
   timeoutMs?: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function tryCreate(path: string, owner: string): Promise<boolean> {
@@ -37,7 +29,7 @@ async function takeOverStale(path: string): Promise<boolean> {
   if (text === undefined) return true; // released meanwhile
   const [pidText, host] = text.split(' ');
   const pid = Number(pidText);
-  if (host?.trim() !== hostname() || !Number.isInteger(pid) || pid <= 0 || alive(pid)) return false;
+  if (host?.trim() !== hostname() || !Number.isInteger(pid) || pid <= 0 || pidAlive(pid)) return false;
   // Move it aside first and check it is still the stale one: another waiter may have replaced it.
   const aside = `${path}.stale.${process.pid}`;
   if (

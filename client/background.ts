@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pidAlive } from '../activities/process';
 
 // The background server and worker `fsto up` starts: pid files in <stateDir>/bg/, read by every
 // command (`fsto run` uses a live background worker instead of starting one in-process).
@@ -10,19 +11,10 @@ export const bgDir = (stateDir: string) => join(stateDir, 'bg');
 const pidFile = (stateDir: string, name: BgName) => join(bgDir(stateDir), `${name}.pid`);
 export const bgLog = (stateDir: string, name: BgName) => join(bgDir(stateDir), `${name}.log`);
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The process's pid when it is alive and is what the file says (its command line names fsto's role). */
 export async function bgPid(stateDir: string, name: BgName): Promise<number | undefined> {
   const pid = Number((await readFile(pidFile(stateDir, name), 'utf8').catch(() => '')).trim());
-  if (!pid || !alive(pid)) return undefined;
+  if (!pid || !pidAlive(pid)) return undefined;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   const role = name === 'worker' ? '\0worker' : 'server\0start-dev';
   return cmdline.includes(role) ? pid : undefined;

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAudit } from '../activities/audit';
+import { pidAlive } from '../activities/process';
 import { deviceDeps, planOnHost } from '../activities/devices/activities';
 import { setupDevices } from '../activities/devices/setup';
 import { checkEnv } from '../activities/fstests/config';
@@ -37,22 +38,13 @@ export interface ShellSession {
   close(): Promise<void>;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** Release what shells killed before their cleanup left. */
 async function reapDeadShells(ledger: Ledger, stateDir: string): Promise<number> {
   let n = 0;
   for (const runKey of await ledger.runs()) {
     const owner = await ledger.owner(runKey);
     const pid = Number(owner?.namespace.replace(/^pid-/, ''));
-    if (owner?.clusterId !== SHELL_CLUSTER || !pid || alive(pid)) continue;
+    if (owner?.clusterId !== SHELL_CLUSTER || !pid || pidAlive(pid)) continue;
     await releaseRun(ledger, runKey, hostReleasers({ stateDir }));
     n++;
   }

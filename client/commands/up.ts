@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { startService } from '../../activities/process';
+import { pidAlive, startService } from '../../activities/process';
 import { stateDir } from '../../activities/settings';
-import { alive, bgLog, bgPid, clearBgPid, writeBgPid, type BgName } from '../background';
+import { bgLog, bgPid, clearBgPid, writeBgPid, type BgName } from '../background';
 import { DEFAULT_PORT, DEFAULT_UI_PORT, ensureDevServer } from '../dev-server';
 import { loadUserDefaults } from '../user-config';
 
@@ -19,7 +19,7 @@ async function untilLogSays(file: string, re: RegExp, pid: number, timeoutMs: nu
   for (;;) {
     const text = await readFile(file, 'utf8').catch(() => '');
     if (re.test(text)) return;
-    if (!alive(pid) || Date.now() > end)
+    if (!pidAlive(pid) || Date.now() > end)
       throw new Error(
         `the background worker did not start; its log ${file} ends:\n${text.split('\n').slice(-15).join('\n')}`,
       );
@@ -35,8 +35,8 @@ async function stop(dir: string, name: BgName, graceMs: number): Promise<string>
   }
   process.kill(pid, 'SIGTERM');
   const end = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  while (pidAlive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+  if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
   await clearBgPid(dir, name);
   return `${name}: stopped (pid ${pid})`;
 }
