@@ -14,7 +14,7 @@ import { Ledger } from '../activities/ledger/ledger';
 import { releaseRun } from '../activities/ledger/reaper';
 import { stateDir as defaultStateDir } from '../activities/settings';
 import { probeKvm, Vm } from '../activities/vm';
-import type { BatchInput, HeldDevices, RunSpec } from '../common/schemas';
+import { batchSettings, type BatchInput, type HeldDevices, type RunSpec } from '../common/schemas';
 import { canonicalStateDir } from '../workers/host';
 import { hostReleasers } from '../workers/releasers';
 import { readableId } from './run-id';
@@ -79,21 +79,13 @@ export async function openShell(
     const input: BatchInput = {
       runKey,
       label: 'shell',
-      fstests: spec.fstests,
-      fs: spec.fs,
+      ...batchSettings(spec),
       kernel: kernel.image,
       ...(kernel.modulesDir ? { modulesDir: kernel.modulesDir } : {}),
-      vm: spec.vm,
       devices,
       resultsDir,
       selection: { tests: [], groups: [], excludeGroups: [] },
       list: false,
-      mkfsOptions: spec.mkfsOptions,
-      mountOptions: spec.mountOptions,
-      ...(Object.keys(spec.vars).length ? { vars: spec.vars } : {}),
-      configFile: spec.configFile,
-      section: spec.section,
-      hang: spec.hang,
     };
     const layout = batchLayout(input, 1);
     await mkdir(layout.hostResultBase, { recursive: true });

@@ -10,6 +10,7 @@ import {
 import { parseOrFail } from '../common/errors';
 import { progressQuery, batchProgressSignal, summaryQuery } from '../common/queries';
 import {
+  batchSettings,
   isFailing,
   RunSpec,
   runStatusOf,
@@ -85,19 +86,11 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
         const devices = await h.setupDevices({ runKey, plan });
         const base = {
           runKey,
-          fstests: spec.fstests,
-          fs: spec.fs,
+          ...batchSettings(spec),
           kernel: prepared.kernel,
           ...(prepared.modulesDir ? { modulesDir: prepared.modulesDir } : {}),
-          vm: spec.vm,
           devices,
           resultsDir,
-          mkfsOptions: spec.mkfsOptions,
-          mountOptions: spec.mountOptions,
-          ...(Object.keys(spec.vars).length ? { vars: spec.vars } : {}),
-          configFile: spec.configFile,
-          section: spec.section,
-          hang: spec.hang,
           ...(spec.iterations > 1 ? { iterations: spec.iterations } : {}),
           ...(spec.loopOnFail > 0 ? { loopOnFail: spec.loopOnFail } : {}),
           ...(spec.pull ? { pull: spec.pull } : {}),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeviceSetSpec } from './device-set';
-import { HangPolicy, RunVmOptions } from './batch';
+import { HangPolicy, RunVmOptions, type BatchInput } from './batch';
 import { PullSource } from './pull';
 import { ExpungeEntry } from './results';
 import { GroupName, isFailing, TestName, TestResult } from './tests';
@@ -119,6 +119,26 @@ export const RunSummary = z.object({
   report: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
+
+/** What every guest batch of a run takes from its spec (fsto shell's guest too). */
+export function batchSettings(
+  spec: RunSpec,
+): Pick<
+  BatchInput,
+  'fstests' | 'fs' | 'vm' | 'mkfsOptions' | 'mountOptions' | 'vars' | 'configFile' | 'section' | 'hang'
+> {
+  return {
+    fstests: spec.fstests,
+    fs: spec.fs,
+    vm: spec.vm,
+    mkfsOptions: spec.mkfsOptions,
+    mountOptions: spec.mountOptions,
+    ...(Object.keys(spec.vars).length ? { vars: spec.vars } : {}),
+    configFile: spec.configFile,
+    section: spec.section,
+    hang: spec.hang,
+  };
+}
 
 /** A run is failed when any test failed (isFailing); error when a test could not be run. */
 export function runStatusOf(tests: readonly Pick<TestResult, 'verdict'>[]): RunStatus {
