@@ -21,13 +21,7 @@ const alive = (pid: number) => {
 // on these hosts). Who ran the VM is read from /proc: its parent is the background worker.
 describe('fsto up / fsto run / fsto down', () => {
   it('fsto run uses the background worker; fsto down stops it and the server', async () => {
-    const { stateDir, cfgDir } = await cliSandbox('bg');
-    const env = {
-      FSTO_STATE_DIR: stateDir,
-      FSTO_CONFIG_DIR: cfgDir,
-      FSTO_KVM_PROBE: 'skip',
-      PATH: process.env.PATH!,
-    };
+    const { stateDir, env } = await cliSandbox('bg');
     try {
       const up = await execa(FSTO, ['up'], { env });
       const worker = Number(/worker: started \(pid (\d+)/.exec(up.stdout)?.[1]);

@@ -9,13 +9,7 @@ import { leftovers, NOTHING_LEFT, processesMentioning } from './leaks';
 // work on these hosts, so each run takes minutes).
 describe('Ctrl-C on fsto run (pty)', () => {
   it('cancels, says so, releases everything, prints the verdicts so far, exits 130; nothing resumes next', async () => {
-    const { stateDir, cfgDir } = await cliSandbox('pty');
-    const env = {
-      FSTO_STATE_DIR: stateDir,
-      FSTO_CONFIG_DIR: cfgDir,
-      FSTO_KVM_PROBE: 'skip',
-      PATH: process.env.PATH!,
-    };
+    const { stateDir, env } = await cliSandbox('pty');
     const hang = ['--hang-default', '600', '--hang-floor', '600'];
     const pty = onPty([FSTO, 'run', '-c', 'xfs/4k,ext4/4k', ...hang, 'fixture/001', 'fixture/006'], env);
     await pty.waitFor(/running fixture\/006/);

@@ -16,19 +16,13 @@ import { fixtureSpec } from './fixture';
 // command's own run is real: one fixture test in a TCG guest.
 describe('a run left open resumes in the next fsto run', () => {
   it('is announced with its id, and the command still runs its own', async () => {
-    const { stateDir, cfgDir, port } = await cliSandbox('resume');
+    const { stateDir, cfgDir, port, env } = await cliSandbox('resume');
     const devices = join(cfgDir, 'devices.yaml');
     await writeFile(
       devices,
       'devices:\n  - { name: test, size: 1G, envVar: TEST_DEV }\n  - { name: scratch, size: 1G, envVar: SCRATCH_DEV }\n',
     );
     let connection: Connection | undefined;
-    const env = {
-      FSTO_STATE_DIR: stateDir,
-      FSTO_CONFIG_DIR: cfgDir,
-      FSTO_KVM_PROBE: 'skip',
-      PATH: process.env.PATH!,
-    };
     try {
       await execa(FSTO, ['up', '--no-worker'], { env });
       connection = await Connection.connect({ address: `127.0.0.1:${port}` });

@@ -20,7 +20,15 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function cliSandbox(name: string): Promise<{ stateDir: string; cfgDir: string; port: number }> {
+export interface CliSandbox {
+  stateDir: string;
+  cfgDir: string;
+  port: number;
+  /** The environment for ./fsto: those dirs, and no KVM probe (KVM does not work on these hosts). */
+  env: Record<string, string>;
+}
+
+export async function cliSandbox(name: string): Promise<CliSandbox> {
   const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), `fsto-${name}-state-`)));
   const cfgDir = await mkdtemp(join(tmpdir(), `fsto-${name}-cfg-`));
   const port = await freePort();
@@ -28,7 +36,13 @@ export async function cliSandbox(name: string): Promise<{ stateDir: string; cfgD
     join(cfgDir, 'config.yaml'),
     `fstests: ${FIXTURE}\nserver: { port: ${port}, uiPort: ${await freePort()} }\n`,
   );
-  return { stateDir, cfgDir, port };
+  const env = {
+    FSTO_STATE_DIR: stateDir,
+    FSTO_CONFIG_DIR: cfgDir,
+    FSTO_KVM_PROBE: 'skip',
+    PATH: process.env.PATH!,
+  };
+  return { stateDir, cfgDir, port, env };
 }
 
 /**

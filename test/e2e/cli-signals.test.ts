@@ -28,14 +28,9 @@ describe('fsto run killed by SIGTERM or SIGHUP', () => {
   let runArgs: string[];
 
   beforeAll(async () => {
-    let cfgDir: string;
-    ({ stateDir, cfgDir } = await cliSandbox('sig'));
-    env = {
-      FSTO_STATE_DIR: stateDir,
-      FSTO_CONFIG_DIR: cfgDir,
-      FSTO_KVM_PROBE: 'skip',
-      PATH: process.env.PATH!,
-    };
+    const sb = await cliSandbox('sig');
+    ({ stateDir, env } = sb);
+    const cfgDir = sb.cfgDir;
     oracle = await expectedVerdicts('fixture', 'guest');
     runArgs = await args(cfgDir);
   });
