@@ -1,7 +1,7 @@
 import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pidAlive } from './process';
+import { pidAlive } from './pid';
 
 // A cross-process lock file (O_EXCL create), held for milliseconds: a host's VM slots are
 // counted and taken under one, by every process that shares the state dir. A lock left by a dead

@@ -126,13 +126,3 @@ export function spawnGroup(
   const exited = child.then((r) => r.signal ?? r.exitCode ?? -1);
   return { pid: child.pid, stdout: child.stdout, stderr: child.stderr, exited };
 }
-
-/** Whether a process of this host exists (signal 0; EPERM: it exists, it is someone else's). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,6 +1,6 @@
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pidAlive } from '../activities/process';
+import { pidAlive } from '../activities/pid';
 
 // The background server and worker `fsto up` starts: pid files in <stateDir>/bg/, read by every
 // command (`fsto run` uses a live background worker instead of starting one in-process).

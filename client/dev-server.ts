@@ -47,9 +47,8 @@ export async function connectIfServing(
 ): Promise<Connection | undefined> {
   if (!o.address || !(await portOpen(o.address))) return undefined;
   try {
-    const c = await Connection.connect({ ...o, connectTimeout: timeoutMs });
-    await c.workflowService.getSystemInfo({});
-    return c;
+    // connect() itself asks the server (getSystemInfo) before it resolves.
+    return await Connection.connect({ ...o, connectTimeout: timeoutMs });
   } catch {
     return undefined;
   }

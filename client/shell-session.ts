@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAudit } from '../activities/audit';
-import { pidAlive } from '../activities/process';
+import { pidAlive } from '../activities/pid';
 import { deviceDeps, planOnHost } from '../activities/devices/activities';
 import { setupDevices } from '../activities/devices/setup';
 import { checkEnv } from '../activities/fstests/config';

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type {
   BatchProgressSignal,
   CellProgress,
@@ -9,6 +9,16 @@ import type {
   RunProgress,
   RunSummary,
 } from './schemas';
+
+// The definitions as @temporalio/workflow's defineQuery/defineSignal/defineUpdate make them (a type
+// and a name), written here so the CLI, which reads this module on every command, does not load
+// the workflow package (its start-up, issue 11). Workflows and clients use them alike.
+const defineQuery = <R, A extends unknown[] = []>(name: string) =>
+  ({ type: 'query', name }) as QueryDefinition<R, A>;
+const defineSignal = <A extends unknown[] = []>(name: string) =>
+  ({ type: 'signal', name }) as SignalDefinition<A>;
+const defineUpdate = <R, A extends unknown[] = []>(name: string) =>
+  ({ type: 'update', name }) as UpdateDefinition<R, A>;
 
 // Queries answer from workflow memory: nothing is added to the history to serve them.
 export const progressQuery = defineQuery<RunProgress>('progress');

@@ -2,6 +2,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -26,6 +27,12 @@ import { RunState } from './run-state';
 import { retryFailures, runAllTests } from './test-loop';
 
 const MAX_HOST_CLAIMS = 3;
+/**
+ * Runs started since this patch plan their devices while the run is prepared (the plan needs only
+ * the spec): one workflow task less before the VM (issue 11's start-up). Older histories replay
+ * the sequential order.
+ */
+const PLAN_WHILE_PREPARING = 'plan-devices-while-preparing';
 
 /**
  * One run: one kernel × one filesystem config × one test selection, on one host (docs/architecture.md,
@@ -71,6 +78,10 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
       try {
         state.phase = 'preparing';
         show();
+        const planning = patched(PLAN_WHILE_PREPARING)
+          ? h.planDevices({ spec: spec.devices ?? {} })
+          : undefined;
+        planning?.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
         const prepared = await h.prepareRun({ runKey, spec });
         resultsDir = prepared.resultsDir;
         kernelRelease = prepared.kernelRelease;
@@ -82,7 +93,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
         upsertSearchAttributes([{ key: SA_KERNEL, value: prepared.kernelRelease }]);
         state.phase = 'devices';
         show();
-        const plan = await h.planDevices({ spec: spec.devices ?? {} });
+        const plan = await (planning ?? h.planDevices({ spec: spec.devices ?? {} }));
         const devices = await h.setupDevices({ runKey, plan });
         const base = {
           runKey,

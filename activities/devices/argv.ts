@@ -20,11 +20,6 @@ export function losetupListArgv(): string[] {
   return ['losetup', '--list', '--json', '--output', 'NAME,BACK-FILE'];
 }
 
-/** Extend an already created (empty) file to its size: sparse, nothing is written. */
-export function truncateArgv(file: string, bytes: number): string[] {
-  return ['truncate', '--no-create', '--size', String(bytes), file];
-}
-
 /** A private tmpfs for one run: only root reads it, no devices or programs on it. */
 export function mountTmpfsArgv(mountpoint: string, bytes: number): string[] {
   return [

@@ -4,7 +4,7 @@ import { parseOrFail } from '../../common/errors';
 import { DevicePlan, RunKey, type HeldDevice, type HeldDevices } from '../../common/schemas';
 import { Ledger } from '../ledger/ledger';
 import { run } from '../process';
-import { losetupAttachArgv, mountTmpfsArgv, truncateArgv } from './argv';
+import { losetupAttachArgv, mountTmpfsArgv } from './argv';
 import { backingFileFor, runPaths } from './plan';
 import { releaseDeviceRun, type ReleaseDeps } from './release';
 import { checkHost, type HostCheckDeps } from './validate';
@@ -67,9 +67,13 @@ export async function setupDevices(
       }
       const file = backingFileFor(deps.stateDir, runKey, d);
       await ledger.record(runKey, 'backing-file', { path: file, sizeBytes: d.sizeBytes });
-      // 'wx': a file that already exists is never reused or clobbered.
-      await (await open(file, 'wx', 0o600)).close();
-      await runStep(deps, truncateArgv(file, d.sizeBytes!));
+      // 'wx': a file that already exists is never reused or clobbered. Sparse, like truncate(1).
+      const fh = await open(file, 'wx', 0o600);
+      try {
+        await fh.truncate(d.sizeBytes!);
+      } finally {
+        await fh.close();
+      }
       await audit({ action: 'create', kind: 'backing-file', runKey, path: file, sizeBytes: d.sizeBytes });
       const loop = await ledger.record(runKey, 'loop', { backingFile: file, readonly: d.readonly });
       const device = await runStep(deps, losetupAttachArgv(file, d.readonly));

@@ -44,8 +44,44 @@ async function modulesOf(dir: string | undefined, wanted: readonly string[]): Pr
   return entries;
 }
 
+/**
+ * What an initramfs is built from, cheaply: the small inputs themselves, and for the files read
+ * from the system (busybox, the modules) their identity on disk. A module changes only with its
+ * kernel's modules.dep (depmod rewrites it), so that file stands for them.
+ */
+async function inputsKey(input: InitramfsInput): Promise<string> {
+  const id = async (path: string) => {
+    const s = await stat(path);
+    return [path, s.ino, s.size, s.mtimeMs];
+  };
+  const h = createHash('sha256');
+  h.update(JSON.stringify([input.cacheDir, input.init, input.modulesDir, input.modules, await id(BUSYBOX)]));
+  if (input.modulesDir && input.modules?.length)
+    h.update(JSON.stringify(await id(join(input.modulesDir, 'modules.dep'))));
+  for (const [name, data] of Object.entries(input.files ?? {})) h.update(name).update(data);
+  return h.digest('hex');
+}
+
+/** Images this process built or found, by inputsKey: a boot skips reading and archiving (~50 ms). */
+const built = new Map<string, string>();
+
 /** Build (or reuse) the initramfs; returns its path. */
 export async function buildInitramfs(input: InitramfsInput): Promise<string> {
+  const key = await inputsKey(input);
+  const known = built.get(key);
+  if (known && (await exists(known))) return known;
+  const path = await archive(input);
+  built.set(key, path);
+  return path;
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+async function archive(input: InitramfsInput): Promise<string> {
   const entries: CpioEntry[] = [
     ...['bin', 'dev', 'proc', 'sys', 'newroot', 'fsto', 'fsto/modules'].map(
       (name): CpioEntry => ({ name, type: 'dir' }),
@@ -61,13 +97,7 @@ export async function buildInitramfs(input: InitramfsInput): Promise<string> {
   const archive = cpioNewc(entries);
   const hash = createHash('sha256').update(archive).digest('hex').slice(0, 16);
   const path = join(input.cacheDir, `initramfs-${hash}.cpio`);
-  if (
-    await stat(path).then(
-      () => true,
-      () => false,
-    )
-  )
-    return path;
+  if (await exists(path)) return path;
   await mkdir(dirname(path), { recursive: true });
   // Unique per build: several boots of one worker may build the same image at once.
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

@@ -6,7 +6,6 @@ import {
   losetupDetachArgv,
   mountTmpfsArgv,
   parseFindmntSources,
-  truncateArgv,
 } from '../../activities/devices/argv';
 import { planDeviceSet, serialFor } from '../../activities/devices/plan';
 import { GiB, parseSize } from '../../common/schemas';
@@ -116,7 +115,6 @@ describe('sizes and argv', () => {
     expect(losetupByFileArgv('/s/f.img')).toEqual([
       'losetup', '--list', '--json', '--output', 'NAME,BACK-FILE', '--associated', '/s/f.img',
     ]); // prettier-ignore
-    expect(truncateArgv('/s/f.img', 1024)).toEqual(['truncate', '--no-create', '--size', '1024', '/s/f.img']);
     expect(mountTmpfsArgv('/s/t', 4096)).toEqual([
       'mount', '-t', 'tmpfs', '-o', 'size=4096,mode=0700,nosuid,nodev,noexec', 'fsto-devices', '/s/t',
     ]); // prettier-ignore
