@@ -70,7 +70,7 @@ export async function setupDevices(
       // 'wx': a file that already exists is never reused or clobbered. Sparse, like truncate(1).
       const fh = await open(file, 'wx', 0o600);
       try {
-        await fh.truncate(d.sizeBytes!);
+        await fh.truncate(d.sizeBytes);
       } finally {
         await fh.close();
       }
