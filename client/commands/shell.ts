@@ -64,10 +64,19 @@ async function shellCommand(
   const close = () => (closing ??= session.close());
   // SIGTERM, or the terminal closed (SIGHUP): release everything, then end as the signal asked.
   survivesLostTerminal([process.stdin, process.stdout, process.stderr]);
-  const onTerm = () => void close().then(() => endBy('SIGTERM'));
-  const onHup = () => void close().then(() => endBy('SIGHUP'));
-  process.once('SIGTERM', onTerm);
-  process.once('SIGHUP', onHup);
+  // Handlers stay installed until the end: a closing terminal often sends SIGHUP twice (the kernel
+  // to the process group, the terminal's shell to its jobs), and a second one with no handler left
+  // would kill the process by default before the release finished.
+  let ending: 'SIGTERM' | 'SIGHUP' | undefined;
+  const onSignal = (s: 'SIGTERM' | 'SIGHUP') => {
+    if (ending) return;
+    ending = s;
+    void close().then(() => endBy(s));
+  };
+  const onTerm = () => onSignal('SIGTERM');
+  const onHup = () => onSignal('SIGHUP');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
   try {
     const sock = await connectShell(session.shellSocket);
     const devs = Object.entries(session.devices.env)

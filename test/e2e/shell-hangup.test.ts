@@ -17,11 +17,12 @@ describe('fsto shell, terminal closed', () => {
     const env = { FSTO_STATE_DIR: stateDir, FSTO_CONFIG_DIR: cfgDir, PATH: process.env.PATH! };
     // The terminal's shell resends SIGHUP to its job (as an interactive bash does) and writes down
     // its exit status; the job keeps the terminal as its stdin (fd 3: an asynchronous command's
-    // stdin would be /dev/null).
+    // stdin would be /dev/null). The job also gets the kernel's own SIGHUP (same process group),
+    // and here ten more 0.1 s apart: a repeated hang-up must not cut the release short.
     const status = join(cfgDir, 'exit-status'); // not under stateDir: its shell is no leftover
     const cmd = [FSTO, 'shell', '-c', 'xfs/4k', '--devices-profile', 'fstests_small'].map((w) => `'${w}'`);
     const shell =
-      `trap 'kill -HUP $p' HUP; exec 3<&0; ${cmd.join(' ')} <&3 3<&- & p=$!; ` +
+      `trap 'kill -HUP $p; for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.1; kill -HUP $p 2>/dev/null; done' HUP; exec 3<&0; ${cmd.join(' ')} <&3 3<&- & p=$!; ` +
       `wait $p; wait $p; echo $? > ${status}`;
     const pty = onPty(['bash', '-c', shell], env);
     await pty.waitFor(/root@fsto-guest:\S+# $/m);

@@ -54,7 +54,7 @@ describe('fstestsRun first steps', () => {
       const payload = e.userMetadata?.summary;
       expect(payload?.data, e.activityTaskScheduledEventAttributes?.activityType?.name ?? '').toBeTruthy();
       expect(Buffer.from(payload!.data!).toString()).toMatch(
-        /claim a host|prepare the run|cleanup: collect results/,
+        /claim a host|prepare the run|validate and plan the devices|cleanup: collect results/,
       );
     }
   });
