@@ -1,5 +1,10 @@
 import { devServerSearchAttributeArgs } from '../common/search-attributes';
 
+export const DEFAULT_PORT = 7233;
+export const DEFAULT_UI_PORT = 8233;
+/** The embedded dev server's frontend on this host. */
+export const devServerAddress = (port = DEFAULT_PORT) => `127.0.0.1:${port}`;
+
 export interface DevServerOptions {
   bin: string;
   port: number;

@@ -5,10 +5,7 @@ import { Connection } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { Service } from '../activities/process';
 import { stateDir, temporalBin } from '../activities/settings';
-import { devServerArgv } from './dev-server-argv';
-
-export const DEFAULT_PORT = 7233;
-export const DEFAULT_UI_PORT = 8233;
+import { DEFAULT_PORT, DEFAULT_UI_PORT, devServerAddress, devServerArgv } from './dev-server-argv';
 
 export interface DevServer {
   address: string;
@@ -59,8 +56,6 @@ async function reachable(address: string, timeoutMs: number): Promise<boolean> {
   await c?.close();
   return Boolean(c);
 }
-
-export const devServerAddress = (port = DEFAULT_PORT) => `127.0.0.1:${port}`;
 
 export async function ensureDevServer(
   o: { port?: number; uiPort?: number; dir?: string; headless?: boolean; outlive?: boolean } = {},

@@ -1,30 +1,55 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { SA_FS_CONFIG } from '../common/search-attributes';
 import { uiLink } from './dev-server-argv';
 import type { ValidRun } from './run-prepare';
 import { runId } from './run-id';
-import type { Session } from './temporal';
 
-/** Start one run; say its id and where the UI shows it. */
-export async function startRun(
-  session: Session,
-  run: ValidRun,
-  taskQueue: string,
-  log: (l: string) => void,
-): Promise<WorkflowHandle> {
+// Starting one run, the same wherever it happens: in this command, or in `fsto up`'s worker when
+// the command hands the start over (client/local-start.ts). Nothing here loads the client.
+
+/** A new run's workflow id: fsto-xfs-4k-20261121-223015-3fa2. */
+export const runWorkflowId = (run: ValidRun) => runId(run.label.split(' ')[0]!.replace('/', '-'));
+
+/** The start options of a run: its queue, id, spec, search attribute and what the UI shows. */
+export function startOptions(run: ValidRun, taskQueue: string, workflowId: string) {
   const { spec, label } = run;
-  const workflowId = runId(label.split(' ')[0]!.replace('/', '-'));
   const what = spec.tests.join(' ') || spec.groups.map((g) => `-g ${g}`).join(' ') || 'all';
-  const handle = await session.client.workflow.start('fstestsRun', {
+  return {
     taskQueue,
     workflowId,
-    args: [spec],
+    args: [spec] as [typeof spec],
     typedSearchAttributes: [{ key: SA_FS_CONFIG, value: spec.resultsMeta?.config ?? spec.fs }],
     staticSummary: `fstests ${label}: ${what}`,
     staticDetails: `fstests: ${spec.fstests}\nkernel: ${spec.kernel ?? '(host newest)'}`,
-  });
-  log(`run ${workflowId} started (${label})`);
-  if (session.uiBase)
-    log(`  Temporal UI: ${uiLink(session.embedded?.uiPort ?? 8233, session.namespace, workflowId)}`);
-  return handle;
+  };
+}
+
+/**
+ * Start it; one already started under this id (a hand-over whose answer was lost) is the same
+ * run, not an error.
+ */
+export async function startRun(
+  client: Client,
+  run: ValidRun,
+  taskQueue: string,
+  workflowId: string,
+): Promise<WorkflowHandle> {
+  try {
+    return await client.workflow.start('fstestsRun', startOptions(run, taskQueue, workflowId));
+  } catch (err) {
+    if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+    return client.workflow.getHandle(workflowId);
+  }
+}
+
+/** What the command says once a run started: its id, and where the UI shows it (embedded server). */
+export function startedLines(
+  workflowId: string,
+  label: string,
+  ui?: { port: number; namespace: string },
+): string[] {
+  return [
+    `run ${workflowId} started (${label})`,
+    ...(ui ? [`  Temporal UI: ${uiLink(ui.port, ui.namespace, workflowId)}`] : []),
+  ];
 }

@@ -1,14 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { connectionOptions, type ConnectOpts } from './connection';
-import {
-  connectIfServing,
-  DEFAULT_UI_PORT,
-  devServerAddress,
-  ensureDevServer,
-  foundDevServer,
-  type DevServer,
-} from './dev-server';
+import { connectIfServing, ensureDevServer, foundDevServer, type DevServer } from './dev-server';
+import { DEFAULT_UI_PORT, devServerAddress } from './dev-server-argv';
 import { loadUserDefaults } from './user-config';
 
 export interface Session {

@@ -1,20 +1,19 @@
 import type { Command } from 'commander';
-import { addConnectionOptions, type ConnectOpts } from '../connection';
-import { EXIT } from '../exit-codes';
-import { followRuns } from '../follow-run';
-import { interruptName, onInterrupts } from '../interrupt';
-import { survivesLostTerminal } from '../lost-terminal';
-import { openSession } from '../temporal';
-import { withEmbeddedWorker } from '../embedded-worker';
+import { stateDir } from '../../activities/settings';
 import { WORKFLOW_QUEUE } from '../../common/queues';
+import { addConnectionOptions } from '../connection';
+import { DEFAULT_UI_PORT, devServerAddress } from '../dev-server-argv';
+import { EXIT } from '../exit-codes';
+import { interruptName, onInterrupts } from '../interrupt';
+import { handOffStart, localStartSocket } from '../local-start';
+import { survivesLostTerminal } from '../lost-terminal';
 import type { RunFlags } from '../run-flags';
 import { prepareRuns } from '../run-prepare';
-import { startRun } from '../run-start';
+import type { NamedRun, RunCommandFlags } from '../run-session';
+import { runWorkflowId, startedLines } from '../run-start';
+import { loadUserDefaults } from '../user-config';
 
-interface Flags extends RunFlags, ConnectOpts {
-  json?: boolean;
-  junit?: string;
-  taskQueue: string;
+interface Flags extends RunFlags, RunCommandFlags {
   devicesSpec?: string;
   expunge?: string;
 }
@@ -106,27 +105,38 @@ async function runCommand(f: Flags, words: string[]): Promise<number> {
     () => log(`\n${interruptName(interrupts.first!)}: stopping before any run starts`),
   ]);
   try {
-    const session = await openSession(f);
-    try {
-      const run = async (inProcessWorker: boolean) => {
-        const handles = [];
-        for (const p of planned.runs) {
-          if (interrupts.first) break;
-          handles.push({ handle: await startRun(session, p, f.taskQueue, log), label: p.label });
-        }
-        if (!handles.length) return interrupts.exitCode!;
-        return followRuns(handles, { json: f.json, junit: f.junit, log, inProcessWorker, interrupts });
-      };
-      if (interrupts.first) return interrupts.exitCode!;
-      return await withEmbeddedWorker(session, run, {
-        announce: log,
-        ownSignals: true,
-        taskQueue: f.taskQueue,
-      });
-    } finally {
-      await session.close();
-    }
+    const runs = planned.runs.map((p) => ({ ...p, workflowId: runWorkflowId(p) }));
+    const handed = await handOver(f, runs, () => Boolean(interrupts.first), log);
+    // Loaded only now (the Temporal client, ~0.25 s): handed-over runs are claiming meanwhile.
+    const { followRunCommand } = await import('../run-session');
+    return await followRunCommand(f, runs, handed, interrupts, log);
   } finally {
     interrupts.settle();
   }
+}
+
+/**
+ * The embedded default with `fsto up`'s worker serving it: that worker starts the runs (it has a
+ * client connected), one after another until one is refused; the command starts the rest.
+ */
+async function handOver(
+  f: Flags,
+  runs: readonly NamedRun[],
+  interrupted: () => boolean,
+  log: (l: string) => void,
+): Promise<Set<string>> {
+  const handed = new Set<string>();
+  if (f.address || f.taskQueue !== WORKFLOW_QUEUE) return handed;
+  const server = (await loadUserDefaults()).server;
+  const address = devServerAddress(server?.port);
+  const socket = localStartSocket(stateDir());
+  for (const r of runs) {
+    if (interrupted()) break;
+    const req = { ...r, taskQueue: f.taskQueue, address, namespace: f.namespace };
+    if (!(await handOffStart(socket, req))) break;
+    handed.add(r.workflowId);
+    const ui = { port: server?.uiPort ?? DEFAULT_UI_PORT, namespace: f.namespace };
+    for (const l of startedLines(r.workflowId, r.label, ui)) log(l);
+  }
+  return handed;
 }

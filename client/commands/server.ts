@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { stateDir } from '../../activities/settings';
-import { DEFAULT_PORT, DEFAULT_UI_PORT, ensureDevServer } from '../dev-server';
+import { ensureDevServer } from '../dev-server';
+import { DEFAULT_PORT, DEFAULT_UI_PORT } from '../dev-server-argv';
 
 export function registerServerCommand(program: Command): void {
   program

@@ -6,7 +6,8 @@ import { pidAlive } from '../../activities/pid';
 import { startService } from '../../activities/process';
 import { stateDir } from '../../activities/settings';
 import { bgLog, bgPid, clearBgPid, writeBgPid, type BgName } from '../background';
-import { DEFAULT_PORT, DEFAULT_UI_PORT, ensureDevServer } from '../dev-server';
+import { ensureDevServer } from '../dev-server';
+import { DEFAULT_PORT, DEFAULT_UI_PORT } from '../dev-server-argv';
 import { loadUserDefaults } from '../user-config';
 
 // `fsto up`: the embedded server and this host's worker in the background, so that commands
@@ -15,10 +16,17 @@ import { loadUserDefaults } from '../user-config';
 
 const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
 
-async function untilLogSays(file: string, re: RegExp, pid: number, timeoutMs: number): Promise<void> {
+/** Until the log, past `from` (what earlier workers wrote), says `re`. */
+async function untilLogSays(
+  file: string,
+  from: number,
+  re: RegExp,
+  pid: number,
+  timeoutMs: number,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = (await readFile(file, 'utf8').catch(() => '')).slice(from);
     if (re.test(text)) return;
     if (!pidAlive(pid) || Date.now() > end)
       throw new Error(
@@ -67,13 +75,16 @@ export function registerUpCommands(program: Command): void {
       if (running)
         return console.log(`worker: already running (pid ${running}, log ${bgLog(dir, 'worker')})`);
       const log = bgLog(dir, 'worker');
-      const svc = startService([FSTO, 'worker', '--address', server.address, '--metrics', 'off'], {
-        logFile: log,
-        outlive: true,
-      });
-      await writeBgPid(dir, 'worker', svc.pid);
       const before = (await readFile(log, 'utf8').catch(() => '')).length;
-      await untilLogSays(log, /fsto worker: host /, svc.pid, 180_000).catch(async (err: unknown) => {
+      const svc = startService(
+        [FSTO, 'worker', '--address', server.address, '--metrics', 'off', '--local-starts'],
+        {
+          logFile: log,
+          outlive: true,
+        },
+      );
+      await writeBgPid(dir, 'worker', svc.pid);
+      await untilLogSays(log, before, /fsto worker: host /, svc.pid, 180_000).catch(async (err: unknown) => {
         await clearBgPid(dir, 'worker');
         throw err;
       });

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { localStartSocket, serveLocalStarts } from '../local-start';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { runWorkers } from '../../workers/workers';
 import { startHost } from '../../workers/host';
@@ -36,6 +38,10 @@ export function registerWorkerCommand(program: Command): void {
       'make this build current at start (new runs start on it), whatever build is current',
     )
     .option(
+      '--local-starts',
+      "start fsto run's runs handed over on <state dir>/bg/worker.sock (fsto up sets it)",
+    )
+    .option(
       '--metrics <host:port|off>',
       "Prometheus endpoint (Temporal's metrics and fsto's)",
       '127.0.0.1:9464',
@@ -47,6 +53,7 @@ export function registerWorkerCommand(program: Command): void {
     resultsUrl?: string;
     versioning: string;
     makeCurrent?: boolean;
+    localStarts?: boolean;
   };
   addConnectionOptions(cmd).action(async (f: Flags) => {
     const vmSlots = f.vmSlots === undefined ? undefined : Number(f.vmSlots);
@@ -81,6 +88,10 @@ export function registerWorkerCommand(program: Command): void {
       versioning,
       makeCurrent: Boolean(f.makeCurrent),
     });
+    // Before the line fsto up waits for: from then on fsto run hands its starts over.
+    const starts = f.localStarts
+      ? await serveStarts(await connectionOptions({ ...f, address }), f.namespace)
+      : undefined;
     const c = host.capabilities;
     console.error(
       `fsto worker: host ${c.hostId} on ${address}: queues ${f.taskQueue}${c.kvm ? ` ${f.taskQueue}-kvm` : ''} ${c.hostQueue}; ` +
@@ -91,6 +102,26 @@ export function registerWorkerCommand(program: Command): void {
     );
     // The SDK installs SIGINT/SIGTERM handlers that shut workers down gracefully.
     await runWorkers(host.workers);
+    await starts?.close();
     await host.close();
   });
+}
+
+/** fsto run's hand-over (client/local-start.ts), served by a client of this worker's own. */
+async function serveStarts(
+  options: ConnectionOptions,
+  namespace: string,
+): Promise<{ close(): Promise<void> }> {
+  const connection = await Connection.connect(options);
+  const socket = localStartSocket(stateDir());
+  const server = await serveLocalStarts(socket, new Client({ connection, namespace }), {
+    address: options.address!,
+    namespace,
+  });
+  return {
+    async close() {
+      await server.close();
+      await connection.close();
+    },
+  };
 }

@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { expectedVerdicts } from '../parity/oracle';
@@ -18,10 +20,23 @@ const alive = (pid: number) => {
 };
 
 // fsto up: a background server and worker that later commands find (TCG guest: KVM does not work
-// on these hosts). Who ran the VM is read from /proc: its parent is the background worker.
+// on these hosts). Who ran the VM is read from /proc: its parent is the background worker. Who
+// started the run is read from the server's history: the identity of its first event is the
+// starting client's pid@host (the SDK's default), the worker's when fsto run handed the start over.
+
+/** The identity that started a workflow, as the server recorded it. */
+async function startedBy(port: number, workflowId: string): Promise<string | undefined> {
+  const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+    return history.events?.[0]?.workflowExecutionStartedEventAttributes?.identity ?? undefined;
+  } finally {
+    await connection.close();
+  }
+}
 describe('fsto up / fsto run / fsto down', () => {
   it('fsto run uses the background worker; fsto down stops it and the server', async () => {
-    const { stateDir, env } = await cliSandbox('bg');
+    const { stateDir, env, port } = await cliSandbox('bg');
     try {
       const up = await execa(FSTO, ['up'], { env });
       const worker = Number(/worker: started \(pid (\d+)/.exec(up.stdout)?.[1]);
@@ -46,6 +61,20 @@ describe('fsto up / fsto run / fsto down', () => {
       expect(r.stdout).toMatch(new RegExp(`fixture/001\\s+${oracle['fixture/001']}`));
       const id = /run (\S+) started/.exec(r.stdout)![1]!;
       expect(await leftovers(stateDir, id)).toEqual(NOTHING_LEFT);
+      expect(await startedBy(port, id)).toBe(`${worker}@${hostname()}`);
+
+      // No hand-over (the worker's socket gone): the command starts the run itself, which the
+      // background worker still runs.
+      await rm(join(stateDir, 'bg', 'worker.sock'));
+      const own = execa(FSTO, ['run', '-c', 'xfs/4k', '--devices-profile', 'fstests_small', 'fixture/001'], {
+        env,
+        reject: false,
+      });
+      const o = await own;
+      expect(o.exitCode, o.stderr).toBe(0);
+      const ownId = /run (\S+) started/.exec(o.stdout)![1]!;
+      expect(await startedBy(port, ownId)).toBe(`${own.pid}@${hostname()}`);
+      expect(o.stdout).toMatch(new RegExp(`fixture/001\\s+${oracle['fixture/001']}`));
     } finally {
       const down = await execa(FSTO, ['down'], { env, reject: false });
       expect(down.stdout).toMatch(/worker: stopped[\s\S]*server: stopped/);
