@@ -1,4 +1,4 @@
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel } from '@temporalio/worker';
 
 let installed = false;
 
@@ -16,8 +16,11 @@ export function installRuntime(
     logger: new DefaultLogger(level),
     // The CLI handles Ctrl-C itself (cancel the run, then detach); `fsto worker` keeps the SDK's.
     ...(o.shutdownSignals ? { shutdownSignals: o.shutdownSignals } : {}),
-    ...(o.prometheusBind
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: o.prometheusBind } } } }
-      : {}),
+    telemetryOptions: {
+      // The core's own lines through the same logger and level (by default it writes WARN and up
+      // to the console itself: a stale query's warning reached the terminal of an embedded run).
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: level, other: level }) },
+      ...(o.prometheusBind ? { metrics: { prometheus: { bindAddress: o.prometheusBind } } } : {}),
+    },
   });
 }
