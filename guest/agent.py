@@ -107,6 +107,11 @@ class Agent:
         self.fd = fd
         self.inbuf = b''
         self.cmds = {}  # id -> {pid, fds: {fd: 1|2}, status}
+        # A child's exit wakes the loop at once (its output's EOF often comes first, before it can
+        # be reaped): without it every command's exit waited for select's timeout (~0.2 s each).
+        self.chld_r, chld_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(chld_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
 
     def send(self, frame):
         data = (json.dumps(frame, separators=(',', ':')) + '\n').encode()
@@ -184,9 +189,15 @@ class Agent:
 
     def loop(self):
         while True:
-            fds = [self.fd] + [fd for c in self.cmds.values() for fd in c['fds']]
+            fds = [self.fd, self.chld_r] + [fd for c in self.cmds.values() for fd in c['fds']]
             ready, _, _ = select.select(fds, [], [], 0.2)
             for fd in ready:
+                if fd == self.chld_r:
+                    try:
+                        os.read(self.chld_r, 512)
+                    except BlockingIOError:
+                        pass
+                    continue
                 if fd == self.fd:
                     chunk = os.read(self.fd, 65536)
                     if not chunk:
