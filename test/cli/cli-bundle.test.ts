@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildCli, CLI_SOURCE_DIRS } from '../../client/cli-bundle';
+import { BUNDLED, buildCli, CLI_SOURCE_DIRS } from '../../client/cli-bundle';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Inside the checkout, as the fsto script puts it: packages resolve from its node_modules.
@@ -28,6 +28,14 @@ describe('the CLI bundle', () => {
     const ours = Object.keys(meta.inputs).filter((f) => !f.startsWith('node_modules/'));
     expect(ours.length).toBeGreaterThan(50);
     expect(ours.filter((f) => !hashed!.some((d) => f.startsWith(`${d}/`)) || !f.endsWith('.ts'))).toEqual([]);
+    // Packages bundled in are the ones named, and their versions are in the key (package-lock.json).
+    const packages = new Set(
+      Object.keys(meta.inputs)
+        .filter((f) => f.startsWith('node_modules/'))
+        .map((f) => /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)![1]!),
+    );
+    expect([...packages].sort()).toEqual([...BUNDLED].sort());
+    expect(script).toMatch(/sha256sum package-lock\.json/);
     // Every import.meta.url became its source file's own URL (paths beside it still resolve).
     for (const f of await readdir(join(dir, 'b')))
       expect(await readFile(join(dir, 'b', f), 'utf8')).not.toContain('import.meta');
