@@ -1,6 +1,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { RunSpec } from '../common/schemas';
@@ -61,44 +62,30 @@ async function answer(conn: Socket, client: Client, own: { address: string; name
   }
 }
 
-function firstLine(conn: Socket): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    conn.setEncoding('utf8');
-    conn.on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl));
-    });
-    conn.on('end', () => reject(new Error('the request ended before its line')));
-    conn.on('error', reject);
-  });
+/** The first line a peer sends; throws when the connection ends (or fails) before one. */
+async function firstLine(conn: Socket): Promise<string> {
+  const lines = createInterface({ input: conn });
+  conn.once('close', () => lines.close()); // readline ends on 'end' only, not on destroy
+  for await (const line of lines) return line;
+  throw new Error('the connection ended before its line');
 }
 
 /** The command's side: whether the worker started it (false: start it yourself). */
-export function handOffStart(socket: string, req: LocalStartRequest, timeoutMs = 3_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    let buf = '';
-    const conn = createConnection(socket);
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      conn.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    conn.on('connect', () => conn.write(`${JSON.stringify(req)}\n`));
-    conn.setEncoding('utf8');
-    conn.on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      try {
-        done((JSON.parse(buf.slice(0, nl)) as Reply).ok);
-      } catch {
-        done(false);
-      }
-    });
-    conn.on('error', () => done(false));
-    conn.on('end', () => done(false));
-  });
+export async function handOffStart(
+  socket: string,
+  req: LocalStartRequest,
+  timeoutMs = 3_000,
+): Promise<boolean> {
+  const conn = createConnection(socket);
+  conn.on('error', () => {}); // no worker there (ENOENT, ECONNREFUSED): the close ends firstLine
+  const timer = setTimeout(() => conn.destroy(), timeoutMs);
+  try {
+    conn.write(`${JSON.stringify(req)}\n`);
+    return (JSON.parse(await firstLine(conn)) as Reply).ok === true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    conn.destroy();
+  }
 }

@@ -1,4 +1,5 @@
 import type { ConnectOpts } from './connection';
+import { DEFAULT_UI_PORT } from './dev-server-argv';
 import { withEmbeddedWorker } from './embedded-worker';
 import { followRuns, type Followed } from './follow-run';
 import type { Interrupts } from './interrupt';
@@ -27,7 +28,7 @@ export async function followRunCommand(
   const session = await openSession(f);
   try {
     const ui = session.uiBase
-      ? { port: session.embedded?.uiPort ?? 8233, namespace: session.namespace }
+      ? { port: session.embedded?.uiPort ?? DEFAULT_UI_PORT, namespace: session.namespace }
       : undefined;
     const run = async (inProcessWorker: boolean) => {
       const handles: Followed[] = [];

@@ -46,6 +46,8 @@ export interface HostOptions {
 
 export interface Host {
   capabilities: HostCapabilities;
+  /** The host's own client of the server (namespace included), open until close(). */
+  client: Client;
   workers: Worker[];
   reaped: ReapReport;
   /** This host's deployment version, when versioned. */
@@ -141,6 +143,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     : Promise.resolve(undefined);
   return {
     capabilities,
+    client,
     workers,
     reaped,
     ...(version ? { version } : {}),

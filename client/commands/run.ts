@@ -130,12 +130,12 @@ async function handOver(
   const server = (await loadUserDefaults()).server;
   const address = devServerAddress(server?.port);
   const socket = localStartSocket(stateDir());
+  const ui = { port: server?.uiPort ?? DEFAULT_UI_PORT, namespace: f.namespace };
   for (const r of runs) {
     if (interrupted()) break;
     const req = { ...r, taskQueue: f.taskQueue, address, namespace: f.namespace };
     if (!(await handOffStart(socket, req))) break;
     handed.add(r.workflowId);
-    const ui = { port: server?.uiPort ?? DEFAULT_UI_PORT, namespace: f.namespace };
     for (const l of startedLines(r.workflowId, r.label, ui)) log(l);
   }
   return handed;

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { localStartSocket, serveLocalStarts } from '../local-start';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { runWorkers } from '../../workers/workers';
@@ -90,7 +89,7 @@ export function registerWorkerCommand(program: Command): void {
     });
     // Before the line fsto up waits for: from then on fsto run hands its starts over.
     const starts = f.localStarts
-      ? await serveStarts(await connectionOptions({ ...f, address }), f.namespace)
+      ? await serveLocalStarts(localStartSocket(stateDir()), host.client, { address, namespace: f.namespace })
       : undefined;
     const c = host.capabilities;
     console.error(
@@ -105,23 +104,4 @@ export function registerWorkerCommand(program: Command): void {
     await starts?.close();
     await host.close();
   });
-}
-
-/** fsto run's hand-over (client/local-start.ts), served by a client of this worker's own. */
-async function serveStarts(
-  options: ConnectionOptions,
-  namespace: string,
-): Promise<{ close(): Promise<void> }> {
-  const connection = await Connection.connect(options);
-  const socket = localStartSocket(stateDir());
-  const server = await serveLocalStarts(socket, new Client({ connection, namespace }), {
-    address: options.address!,
-    namespace,
-  });
-  return {
-    async close() {
-      await server.close();
-      await connection.close();
-    },
-  };
 }
