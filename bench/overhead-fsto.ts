@@ -72,6 +72,7 @@ export async function runFsto(o: {
   tests: string[];
   backend?: VmBackendName;
   fs?: string;
+  timeoutMs?: number;
 }): Promise<FstoResult> {
   const what = `fsto run${o.backend ? ` --backend ${o.backend}` : ''}`;
   const fsto = join(o.repo, 'fsto');
@@ -93,7 +94,10 @@ export async function runFsto(o: {
   try {
     await server.waitLine(/^Temporal dev server on/, 120_000);
     worker = startGroup([fsto, 'worker', '--address', address, '--metrics', 'off'], opts);
-    const res = await runGroup(fstoRunArgv({ ...o, address }), { ...opts, timeoutMs: 30 * 60_000 });
+    const res = await runGroup(fstoRunArgv({ ...o, address }), {
+      ...opts,
+      timeoutMs: o.timeoutMs ?? 30 * 60_000,
+    });
     if (res.exit !== 0 && res.exit !== 1) {
       throw new Error(`${what} exited ${res.exit}; stderr:\n${res.stderr.slice(-3000)}`);
     }

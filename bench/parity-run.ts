@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,9 @@ export interface ParityInput {
   tests: string[];
   kernel: string;
   backend?: VmBackendName;
+  /** Run one side only: 'hand' saves its verdicts to handJson; 'fsto' reads them from there. */
+  only?: 'hand' | 'fsto';
+  handJson?: string;
 }
 
 export interface ParityResult {
@@ -35,6 +38,8 @@ export interface ParityResult {
   hand: { wallSec: number; tests: TestResult[]; output: string };
   fsto: { wallSec: number; tests: TestResult[] };
 }
+
+type HandSide = ParityResult['hand'];
 
 /** The temp dir of the check under way (for an abort: everything either side made is under it). */
 let current: string | undefined;
@@ -60,25 +65,37 @@ export async function runParity(o: ParityInput): Promise<ParityResult> {
   let result: ParityResult;
   try {
     const before = await snapshotTree(o.fstests);
-    const hand = await runRaw({
-      dir,
-      kernel: o.kernel,
-      fixture: o.fstests,
-      tests: o.tests,
-      round: 0,
-      fs: o.fs,
-      layout: 'fsto',
-      copyTree: true,
-      timeoutMs: timeoutMs(o.tests.length),
-    });
-    const fsto = await runFsto({
-      repo: REPO,
-      stateDir: join(dir, 'state'),
-      fixture: o.fstests,
-      tests: o.tests,
-      fs: o.fs,
-      ...(o.backend ? { backend: o.backend } : {}),
-    });
+    const hand: HandSide =
+      o.only === 'fsto' && o.handJson
+        ? (JSON.parse(await readFile(o.handJson, 'utf8')) as HandSide)
+        : await runRaw({
+            dir,
+            kernel: o.kernel,
+            fixture: o.fstests,
+            tests: o.tests,
+            round: 0,
+            fs: o.fs,
+            layout: 'fsto',
+            copyTree: true,
+            timeoutMs: timeoutMs(o.tests.length),
+          });
+    if (o.only === 'hand' && o.handJson)
+      await writeFile(
+        o.handJson,
+        JSON.stringify({ wallSec: hand.wallSec, tests: hand.tests, output: hand.output }),
+      );
+    const fsto =
+      o.only === 'hand'
+        ? { wallSec: 0, tests: [] }
+        : await runFsto({
+            repo: REPO,
+            stateDir: join(dir, 'state'),
+            fixture: o.fstests,
+            tests: o.tests,
+            fs: o.fs,
+            ...(o.backend ? { backend: o.backend } : {}),
+            timeoutMs: timeoutMs(o.tests.length),
+          });
     const after = await snapshotTree(o.fstests);
     const rows = verdictRows(o.tests, hand.tests, fsto.tests);
     result = {

@@ -11,20 +11,26 @@ import { onInterrupt } from './on-interrupt';
 // result.xml), and whether the user's tree changed. Exit 0 only with no difference at all.
 // Run as root:
 //   npx tsx bench/parity.ts --fstests DIR --fs xfs|ext4 [--backend qemu|vng] [--kernel IMAGE] TEST…
+// A long sample may run its sides apart: `--only hand --hand-json F` runs the reference and keeps
+// its verdicts in F; `--only fsto --hand-json F` runs fsto and compares with them.
 
 const USAGE =
-  'usage: npx tsx bench/parity.ts --fstests DIR --fs FSTYP [--backend qemu|vng] [--kernel IMAGE] TEST…';
+  'usage: npx tsx bench/parity.ts --fstests DIR --fs FSTYP [--backend qemu|vng] [--kernel IMAGE] [--only hand|fsto --hand-json FILE] TEST…';
 const { values, positionals } = parseArgs({
   options: {
     fstests: { type: 'string' },
     fs: { type: 'string' },
     backend: { type: 'string' },
     kernel: { type: 'string' },
+    only: { type: 'string' },
+    'hand-json': { type: 'string' },
   },
   allowPositionals: true,
 });
 const backend = values.backend === undefined ? undefined : VmBackendName.safeParse(values.backend).data;
-if (!values.fstests || !values.fs || positionals.length === 0 || (values.backend && !backend)) {
+const badOnly =
+  values.only !== undefined && (!['hand', 'fsto'].includes(values.only) || !values['hand-json']);
+if (!values.fstests || !values.fs || positionals.length === 0 || (values.backend && !backend) || badOnly) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -44,7 +50,14 @@ const r = await runParity({
   tests: positionals,
   kernel,
   ...(backend ? { backend } : {}),
+  ...(values.only === 'hand' || values.only === 'fsto' ? { only: values.only } : {}),
+  ...(values['hand-json'] ? { handJson: resolve(values['hand-json']) } : {}),
 });
+if (values.only === 'hand') {
+  for (const t of r.hand.tests) console.log(`${t.name}  ${t.verdict}`);
+  console.log(`by hand: ${r.hand.wallSec.toFixed(0)} s; verdicts kept in ${values['hand-json']}`);
+  process.exit(0);
+}
 const width = Math.max(...r.rows.map((x) => x.test.length), 4);
 console.log(`${'test'.padEnd(width)}  ${'by hand'.padEnd(8)}  fsto`);
 for (const row of r.rows) {
