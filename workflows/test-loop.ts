@@ -123,10 +123,13 @@ export async function runAllTests(
   }
 }
 
-/** Re-run failed tests in a fresh VM per round; one that passes is flaky, with its attempt count. */
+/**
+ * Re-run failed tests in a fresh VM per round; one that passes is flaky, with its attempt count.
+ * A matrix shard retries its own failures too: its retry batches name their tests and never pull.
+ */
 export async function retryFailures(
   spec: RunSpec,
-  base: BatchBase,
+  { pull: _pull, ...base }: BatchBase,
   state: RunState,
   runBatch: RunBatch,
 ): Promise<void> {

@@ -67,8 +67,10 @@ export const ShardRef = z.object({
   report: z.string().optional(),
   /** Verdicts in its summary. */
   tests: z.number().int().nonnegative(),
-  /** Why it ended without a summary. */
+  /** Why it ended early (with or without a summary). */
   error: z.string().optional(),
+  /** Its cleanup could not release everything (its verdicts count all the same). */
+  releaseError: z.string().optional(),
 });
 export type ShardRef = z.infer<typeof ShardRef>;
 

@@ -152,7 +152,7 @@ export interface ScriptedHost {
  */
 export async function startScriptedHost(
   runTestBatch: Batch,
-  o: { workflowQueue?: string; hostId?: string } = {},
+  o: { workflowQueue?: string; hostId?: string; releaseRun?: () => Promise<{ released: number }> } = {},
 ): Promise<ScriptedHost> {
   const workflowQueue = o.workflowQueue ?? uniqueId('scripted-wf');
   const hostId = o.hostId ?? uniqueId('scripted-host');
@@ -209,7 +209,7 @@ export async function startScriptedHost(
         ),
       finishRun: async (i: { tests: TestResult[] }) => ({ junit: '', artifacts: 0, tests: i.tests }),
       recordRunResults: async () => ({ rows: 0, reportPath: '/runs/x/report.html' }),
-      releaseRun: async () => ({ released: 0 }),
+      releaseRun: o.releaseRun ?? (async () => ({ released: 0 })),
       writeResultsReport: async () => ({ path: '/runs/matrix-report.html' }),
     },
   });

@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressQuery } from '../../common/queries';
 import type { RunSpecInput, RunSummary, TestResult } from '../../common/schemas';
@@ -119,6 +120,27 @@ describe('fstestsRun loop with a scripted guest', () => {
       expect(batch.inputs).toHaveLength(6); // a fresh VM after each
       const p = await handle.query(progressQuery);
       expect([p.done, p.total]).toEqual([6, 6]);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('a release that fails is reported beside the verdicts, not instead of them', async () => {
+    const batch = scriptedBatch({ listing: TESTS });
+    const host = await startScriptedHost(batch.run, {
+      releaseRun: async () => {
+        throw ApplicationFailure.nonRetryable('losetup -d /dev/loop7: device busy', 'ReleaseFailed');
+      },
+    });
+    try {
+      const summary = await env.client.workflow.execute<typeof fstestsRun>('fstestsRun', {
+        taskQueue: host.workflowQueue,
+        workflowId: uniqueId('loop-release'),
+        args: [spec()],
+      });
+      expect(summary.status).toBe('passed');
+      expect(Object.values(verdicts(summary))).toEqual(['pass', 'pass', 'pass', 'pass']);
+      expect(summary.releaseError).toMatch(/device busy/);
     } finally {
       await host.stop();
     }
