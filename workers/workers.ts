@@ -11,7 +11,7 @@ import { serverOwner, type RunOwner } from '../activities/ledger/owner';
 import { createResultsActivities } from '../activities/results/activities';
 import { resultsLocation } from '../activities/results/store';
 import { probeKvm } from '../activities/vm';
-import { batchProgressSignal, nextTestUpdate, offerListingUpdate } from '../common/queries';
+import { batchProgressSignal, nextTestUpdate, offerListingUpdate, pullReadyQuery } from '../common/queries';
 import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
 import type { FstoMetrics } from './metrics';
@@ -74,6 +74,7 @@ export function hostActivities(opts: WorkerSetOptions) {
               client.workflow.getHandle(parent).executeUpdate(nextTestUpdate, { args: [req] }),
             offer: (parent, offer) =>
               client.workflow.getHandle(parent).executeUpdate(offerListingUpdate, { args: [offer] }),
+            ready: (parent, shard) => client.workflow.getHandle(parent).query(pullReadyQuery, shard),
           },
         }
       : {}),

@@ -11,7 +11,7 @@ import {
   ApplicationFailure,
 } from '@temporalio/workflow';
 import { parseOrFail, rootMessage } from '../common/errors';
-import { cellProgressQuery, nextTestUpdate, offerListingUpdate } from '../common/queries';
+import { cellProgressQuery, nextTestUpdate, offerListingUpdate, pullReadyQuery } from '../common/queries';
 import {
   CellInput,
   type CellProgress,
@@ -25,7 +25,10 @@ import { mergeCell, type ShardOutcome } from './matrix-merge';
 import { fstestsRun } from './run';
 import { TestQueue, type Pull } from './test-queue';
 
-/** Shards waiting inside the cell at once; more are told to ask again (Temporal: ≤ 10 in flight). */
+/**
+ * Shards waiting inside the cell at once (Temporal: ≤ 10 Updates in flight); more are told to
+ * wait, and ask again once pullReady says so: Updates grow with hand-outs, not with waiting time.
+ */
 const MAX_WAITING = 6;
 const WAIT_SEC = 5;
 
@@ -65,6 +68,8 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
     );
   };
   setHandler(cellProgressQuery, progress);
+  // A shard told to wait asks this (a Query) until it may ask again: waiting costs no Update.
+  setHandler(pullReadyQuery, (shard: number) => cancelling || !q.mustWait(shard));
 
   setHandler(
     nextTestUpdate,

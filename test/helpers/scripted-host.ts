@@ -5,7 +5,12 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { CheckRunContext, CheckRunOutcome } from '../../activities/fstests/check-run';
 import { runPulled, type PullClient } from '../../activities/fstests/pull';
-import { batchProgressSignal, nextTestUpdate, offerListingUpdate } from '../../common/queries';
+import {
+  batchProgressSignal,
+  nextTestUpdate,
+  offerListingUpdate,
+  pullReadyQuery,
+} from '../../common/queries';
 import type {
   BatchInput,
   BatchProgressSignal,
@@ -175,6 +180,7 @@ export async function startScriptedHost(
     next: (cell, req) => client.workflow.getHandle(cell).executeUpdate(nextTestUpdate, { args: [req] }),
     offer: (cell, offer) =>
       client.workflow.getHandle(cell).executeUpdate(offerListingUpdate, { args: [offer] }),
+    ready: (cell, shard) => client.workflow.getHandle(cell).query(pullReadyQuery, shard),
   };
   const claim = await Worker.create({
     connection: native,
