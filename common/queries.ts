@@ -29,6 +29,8 @@ export const summaryQuery = defineQuery<RunSummary>('summary');
 export const matrixProgressQuery = defineQuery<MatrixProgress>('matrixProgress');
 /** A cell's listing size, settled verdicts and shards (query live shards with `progress`). */
 export const cellProgressQuery = defineQuery<CellProgress>('cellProgress');
+/** A cell: may this shard, told to wait, ask for work again (it would not be told to wait)? */
+export const pullReadyQuery = defineQuery<boolean, [number]>('pullReady');
 
 /** The batch activity reports the listing and each finished test as they happen. */
 export const batchProgressSignal = defineSignal<[BatchProgressSignal]>('batchProgress');

@@ -11,7 +11,7 @@ import { serverOwner, type RunOwner } from '../activities/ledger/owner';
 import { createResultsActivities } from '../activities/results/activities';
 import { resultsLocation } from '../activities/results/store';
 import { probeKvm } from '../activities/vm';
-import { batchProgressSignal, nextTestUpdate, offerListingUpdate } from '../common/queries';
+import { batchProgressSignal, nextTestUpdate, offerListingUpdate, pullReadyQuery } from '../common/queries';
 import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
 import type { FstoMetrics } from './metrics';
@@ -67,12 +67,14 @@ export function hostActivities(opts: WorkerSetOptions) {
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(client
       ? {
-          notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(batchProgressSignal, s),
+          notify: async (workflowId, s) =>
+            client.workflow.getHandle(workflowId).signal(batchProgressSignal, s),
           pull: {
             next: (parent, req) =>
               client.workflow.getHandle(parent).executeUpdate(nextTestUpdate, { args: [req] }),
             offer: (parent, offer) =>
               client.workflow.getHandle(parent).executeUpdate(offerListingUpdate, { args: [offer] }),
+            ready: (parent, shard) => client.workflow.getHandle(parent).query(pullReadyQuery, shard),
           },
         }
       : {}),

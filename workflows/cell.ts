@@ -1,7 +1,9 @@
 import {
+  CancellationScope,
+  ChildWorkflowCancellationType,
   condition,
-  isCancellation,
   log,
+  ParentClosePolicy,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -9,7 +11,7 @@ import {
   ApplicationFailure,
 } from '@temporalio/workflow';
 import { parseOrFail, rootMessage } from '../common/errors';
-import { cellProgressQuery, nextTestUpdate, offerListingUpdate } from '../common/queries';
+import { cellProgressQuery, nextTestUpdate, offerListingUpdate, pullReadyQuery } from '../common/queries';
 import {
   CellInput,
   type CellProgress,
@@ -23,7 +25,10 @@ import { mergeCell, type ShardOutcome } from './matrix-merge';
 import { fstestsRun } from './run';
 import { TestQueue, type Pull } from './test-queue';
 
-/** Shards waiting inside the cell at once; more are told to ask again (Temporal: ≤ 10 in flight). */
+/**
+ * Shards waiting inside the cell at once (Temporal: ≤ 10 Updates in flight); more are told to
+ * wait, and ask again once pullReady says so: Updates grow with hand-outs, not with waiting time.
+ */
 const MAX_WAITING = 6;
 const WAIT_SEC = 5;
 
@@ -42,6 +47,10 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
   const own: TestResult[] = [];
   let status: CellProgress['status'] = 'running';
   let waiting = 0;
+  // Cancelled (the matrix was): every shard is cancelled too and the cell waits for their cleanup,
+  // hands out nothing more, and still returns what they ran.
+  let cancelling = false;
+  CancellationScope.current().cancelRequested.catch(() => (cancelling = true));
 
   const progress = (): CellProgress => ({
     status,
@@ -59,6 +68,8 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
     );
   };
   setHandler(cellProgressQuery, progress);
+  // A shard told to wait asks this (a Query) until it may ask again: waiting costs no Update.
+  setHandler(pullReadyQuery, (shard: number) => cancelling || !q.mustWait(shard));
 
   setHandler(
     nextTestUpdate,
@@ -66,7 +77,7 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
       const again = req.resume ? q.resume(req.shard) : undefined;
       if (again) return { kind: 'tests', tests: again };
       if (!req.resume) q.settle(req.shard, req.giveBack);
-      if (req.stop) return { kind: 'done' };
+      if (req.stop || cancelling) return { kind: 'done' };
       let p: Pull = q.next(req.shard, Date.now());
       if (p.kind === 'wait') {
         // Wait in workflow memory (another shard lists, an exclusive test runs alone, a running
@@ -74,10 +85,13 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
         if (waiting >= MAX_WAITING) return { kind: 'wait', sec: WAIT_SEC };
         waiting++;
         try {
-          await condition(() => (p = q.next(req.shard, Date.now())).kind !== 'wait');
+          await CancellationScope.nonCancellable(() =>
+            condition(() => cancelling || (p = q.next(req.shard, Date.now())).kind !== 'wait'),
+          );
         } finally {
           waiting--;
         }
+        if (cancelling) return { kind: 'done' };
       }
       show();
       return p as Exclude<Pull, { kind: 'wait' }>;
@@ -108,6 +122,10 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
         const child = await startChild(fstestsRun, {
           workflowId,
           taskQueue,
+          // A cancel reaches the shard, which releases its devices and VMs; the cell waits for it.
+          // Should the cell close first anyway, its shards are cancelled, never terminated.
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           args: [
             {
               ...input.spec,
@@ -117,25 +135,30 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
             },
           ],
         });
-        out = { workflowId, summary: await child.result() };
+        const summary = await child.result();
+        // A shard that failed or was cancelled returns what it ran, and why it ended (run.ts).
+        out = { workflowId, summary, ...(summary.error ? { error: summary.error } : {}) };
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        // Failed without a summary (an older run, a terminated one), or cancelled before it started.
         out = { workflowId, error: rootMessage(err) };
       }
       const verdicts = new Set(out.summary?.tests.map((t) => t.name));
       endedWith.set(shard, verdicts.size);
-      lost(
-        q.leave(shard, verdicts),
-        (s) => `handed to shard ${s} (${shardIds[s]}), which ended without a verdict`,
+      lost(q.leave(shard, verdicts), (s) =>
+        cancelling
+          ? 'not run: cancelled'
+          : `handed to shard ${s} (${shardIds[s]}), which ended without a verdict`,
       );
       show();
       return out;
     }),
   );
   lost(q.drain(), (s) =>
-    s >= 0
-      ? `handed to shard ${s} (${shardIds[s]}), which ended without a verdict`
-      : 'not run: every shard of its config × kernel ended before it was handed out',
+    cancelling
+      ? 'not run: cancelled'
+      : s >= 0
+        ? `handed to shard ${s} (${shardIds[s]}), which ended without a verdict`
+        : 'not run: every shard of its config × kernel ended before it was handed out',
   );
   if (own.length) log.warn('tests without a shard verdict', { cell: cellId, count: own.length });
   const result = mergeCell({
@@ -148,6 +171,7 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
     failingCap: input.failingCap,
     ...(K > 1 ? { handOuts: q.handOuts } : {}),
   });
+  if (cancelling) Object.assign(result, { status: 'cancelled' });
   status = result.status;
   show();
   return result;

@@ -86,5 +86,6 @@ function shardRef(s: ShardOutcome): ShardRef {
     ...(m ? { status: m.status, hostId: m.hostId, resultsDir: m.resultsDir } : {}),
     ...(m?.report ? { report: m.report } : {}),
     ...(s.error ? { error: s.error.slice(0, 2000) } : {}),
+    ...(m?.releaseError ? { releaseError: m.releaseError.slice(0, 2000) } : {}),
   };
 }

@@ -1,6 +1,9 @@
 import {
+  CancellationScope,
+  ChildWorkflowCancellationType,
   isCancellation,
   log,
+  ParentClosePolicy,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -57,6 +60,10 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
         const child = await startChild(fstestsCell, {
           workflowId: id,
           taskQueue,
+          // A cancel reaches every cell and through it every shard; the matrix waits for their
+          // cleanup and reports what they ran. Closing first anyway cancels them, never terminates.
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           args: [
             {
               matrixId: workflowId,
@@ -76,14 +83,15 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
         Object.assign(cells[i]!, { status: r.status, done: r.tests, total: r.listed });
         return r;
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        // A cell that failed (or, from an older cell, was cancelled): no verdicts from it here.
         const error = rootMessage(err);
-        Object.assign(cells[i]!, { status: 'error' });
+        const status = isCancellation(err) ? 'cancelled' : 'error';
+        Object.assign(cells[i]!, { status });
         return {
           config: plan.config,
           kernel: plan.kernel,
           workflowId: id,
-          status: 'error',
+          status,
           listed: 0,
           tests: 0,
           counts: {},
@@ -102,10 +110,13 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
   let filed: Pick<MatrixSummary, 'comparison' | 'report'> = {};
   if (reporter) {
     try {
-      const written = await reportProxy(hostQueue(reporter)).writeResultsReport({
-        id: workflowId,
-        ...(spec.baseline && spec.baseline !== 'previous' ? { baseline: spec.baseline } : {}),
-      });
+      // Cancelled too: the report says what the cells ran.
+      const written = await CancellationScope.nonCancellable(() =>
+        reportProxy(hostQueue(reporter)).writeResultsReport({
+          id: workflowId,
+          ...(spec.baseline && spec.baseline !== 'previous' ? { baseline: spec.baseline } : {}),
+        }),
+      );
       filed = { report: written.path, ...(written.comparison ? { comparison: written.comparison } : {}) };
     } catch (err) {
       log.warn('matrix report failed', { error: rootMessage(err) });
@@ -113,11 +124,21 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
   }
   const status = matrixStatusOf(runs);
   const failed = sum(runs.flatMap((r) => [...FAILING_VERDICTS].map((v) => r.counts[v] ?? 0)));
+  // A cell in error (its shards could not run its tests, or some) is said loudly, whatever the
+  // other cells did: in the summary, the log, and the outcome a search for the night finds.
+  const errors = runs.filter((r) => r.status === 'error').map(cellError);
+  if (errors.length) log.error('matrix cells in error', { matrix: workflowId, errors });
+  const outcome = filed.comparison?.outcome === 'regressed' ? 'regressed' : errors.length ? 'error' : status;
   upsertSearchAttributes([
-    { key: SA_OUTCOME, value: filed.comparison?.outcome === 'regressed' ? 'regressed' : status },
+    { key: SA_OUTCOME, value: outcome },
     { key: SA_FAILED_COUNT, value: failed },
   ]);
-  return { workflowId, status, runs, ...filed };
+  return { workflowId, status, runs, ...(errors.length ? { errors } : {}), ...filed };
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+function cellError(r: MatrixRunResult): string {
+  const what = r.tests === 0 ? 'no test ran' : `${r.counts.error ?? 0} of ${r.listed} tests in error`;
+  return `${r.config} × ${r.kernel}: ${what}${r.error ? ` — ${r.error.split('\n')[0]}` : ''}`.slice(0, 1000);
+}

@@ -1,4 +1,4 @@
-import type { RunPhase, RunProgress, TestResult } from '../common/schemas';
+import { isPseudoTest, type RunPhase, type RunProgress, type TestResult } from '../common/schemas';
 
 /**
  * The run's plain-data state: verdicts by test, the listed selection, expected durations.
@@ -28,12 +28,15 @@ export class RunState {
 
   progress(): RunProgress {
     const eta = this.etaSec();
+    // Tests only: a pseudo-test (`fsto/check`: where the guest died outside any test) is a verdict
+    // of the run, not one of its tests.
+    const done = [...this.results.keys()].filter((t) => !isPseudoTest(t)).length;
     return {
       phase: this.phase,
       ...(this.hostId ? { hostId: this.hostId } : {}),
       ...(this.current ? { currentTest: this.current } : {}),
-      done: this.results.size,
-      total: this.listed?.length ?? this.results.size,
+      done,
+      total: this.listed?.length ?? done,
       ...(eta !== undefined ? { etaSec: eta } : {}),
       finished: [...this.results.values()],
     };

@@ -8,10 +8,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { parseOrFail } from '../common/errors';
+import { parseOrFail, rootMessage } from '../common/errors';
 import { progressQuery, batchProgressSignal, summaryQuery } from '../common/queries';
 import {
   batchSettings,
+  hostKeyOf,
   isFailing,
   RunSpec,
   runStatusOf,
@@ -28,6 +29,14 @@ import { retryFailures, runAllTests } from './test-loop';
 
 const MAX_HOST_CLAIMS = 3;
 /**
+ * A matrix shard that fails or is cancelled returns its summary (status error/cancelled, with the
+ * verdicts it gave) after its cleanup, instead of failing: its cell keeps those verdicts. Older
+ * histories replay the failure.
+ */
+const SHARD_RETURNS_SUMMARY = 'shard-returns-summary';
+/** A release that fails is reported beside the verdicts (releaseError) instead of failing the run. */
+const RELEASE_ERROR_BESIDE = 'release-error-beside-verdicts';
+/**
  * Runs started since this patch plan their devices while the run is prepared (the plan needs only
  * the spec): one workflow task less before the VM (issue 11's start-up). Older histories replay
  * the sequential order.
@@ -41,7 +50,9 @@ const PLAN_WHILE_PREPARING = 'plan-devices-while-preparing';
  */
 export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   const spec = parseOrFail(RunSpec, input, 'run spec');
-  const runKey = workflowInfo().workflowId;
+  const { workflowId } = workflowInfo();
+  // The run's name on its host: safe for any workflow id (a Schedule's has colons).
+  const runKey = hostKeyOf(workflowId);
   const state = new RunState();
   const show = () => setCurrentDetails(state.details());
   setHandler(progressQuery, () => state.progress());
@@ -63,6 +74,8 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   let claims = 0;
   let filed: Filed = {};
   let cancelled = false;
+  let failure: { err: unknown } | undefined;
+  let error: string | undefined;
   // The summary so far, with the status it ends with; answered after the run closed too (Temporal
   // replays its history on a worker), which is how a cancelled run's partial verdicts are read.
   setHandler(summaryQuery, () => ({ ...summaryOf(), ...filed }));
@@ -126,12 +139,18 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
     }
   } catch (err) {
     cancelled = isCancellation(err);
-    if (!cancelled) log.error('run failed', { error: String(err) });
-    throw err;
+    if (!cancelled) {
+      log.error('run failed', { error: String(err) });
+      error = rootMessage(err).slice(0, 2000);
+    }
+    failure = { err };
   } finally {
     // Runs on success, failure and cancellation alike; never on terminate (the reaper's job).
-    if (host) filed = await cleanup(host.hostQueue, summaryOf(), state, spec);
+    if (host) filed = await cleanup(host.hostQueue, runKey, summaryOf(), state, spec);
   }
+  // A shard says what it ran, whatever ended it: its cell keeps the verdicts (cell.ts).
+  const shard = spec.resultsMeta?.matrixId !== undefined;
+  if (failure && !(shard && patched(SHARD_RETURNS_SUMMARY))) throw failure.err;
 
   const summary: RunSummary = { ...summaryOf(), ...filed };
   state.phase = 'done';
@@ -146,24 +165,31 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
 
   function summaryOf(): RunSummary {
     const tests = [...state.results.values()];
-    const status: RunStatus = cancelled ? 'cancelled' : runStatusOf(tests);
+    const byTests = runStatusOf(tests);
+    const status: RunStatus = cancelled
+      ? 'cancelled'
+      : error !== undefined && byTests === 'passed'
+        ? 'error'
+        : byTests;
     return {
-      workflowId: runKey,
+      workflowId,
       status,
       resultsDir,
       hostId: state.hostId ?? '',
       kernelRelease,
       ...(kernel ? { kernel } : {}),
       tests,
+      ...(error !== undefined ? { error } : {}),
     };
   }
 }
 
-type Filed = Pick<RunSummary, 'outcome' | 'report'>;
+type Filed = Pick<RunSummary, 'outcome' | 'report' | 'releaseError'>;
 
 /** Collect and file the results, then release everything, in a scope cancellation cannot stop. */
 async function cleanup(
   hostQueue: string,
+  runKey: string,
   summary: RunSummary,
   state: RunState,
   spec: RunSpec,
@@ -173,7 +199,6 @@ async function cleanup(
     state.current = undefined;
     setCurrentDetails(state.details());
     const c = cleanupProxy(hostQueue);
-    const runKey = summary.workflowId;
     let filed: Filed = {};
     if (summary.resultsDir) {
       try {
@@ -183,8 +208,11 @@ async function cleanup(
           tests: summary.tests,
           expunge: spec.expunge,
           kernelRelease: summary.kernelRelease,
-          // Cancelled mid-batch: verdicts the host journaled after the last progress signal.
-          ...(summary.status === 'cancelled' ? { journaled: state.remaining() } : {}),
+          // Cancelled or failed mid-batch: verdicts the host journaled after the last progress
+          // signal (a shard has no listing: every journaled test it has no verdict for).
+          ...(summary.status === 'cancelled' || summary.error !== undefined
+            ? { journaled: spec.pull ? ('all' as const) : state.remaining() }
+            : {}),
         });
         for (const t of finished.tests) state.record(t);
         const meta = spec.resultsMeta ?? { config: spec.fs };
@@ -203,7 +231,15 @@ async function cleanup(
         log.warn('collecting results failed', { error: String(err) });
       }
     }
-    await c.releaseRun({ runKey });
+    try {
+      await c.releaseRun({ runKey });
+    } catch (err) {
+      if (!patched(RELEASE_ERROR_BESIDE)) throw err;
+      // The host's reaper goes on trying; the verdicts stand.
+      const releaseError = rootMessage(err).slice(0, 2000);
+      log.error('release failed', { runKey, error: releaseError });
+      filed = { ...filed, releaseError };
+    }
     return filed;
   });
 }

@@ -5,7 +5,16 @@ import {
   type RunSpec,
   type TestResult,
 } from '../common/schemas';
+import { patched } from '@temporalio/workflow';
 import type { RunState } from './run-state';
+
+/**
+ * Runs since this patch count a batch as progress when it gave a verdict of its own (finished or
+ * blamed), not when the run's verdicts grew: every verdict already came by progress signal before
+ * the batch's result, so a tainted batch seemed to add nothing and stopped a run after
+ * maxVmRestarts survivable kernel problems. Older histories replay the old count.
+ */
+const STALL_BY_BATCH_VERDICTS = 'stall-by-batch-verdicts';
 
 export type RunBatch = (input: BatchInput) => Promise<BatchResult>;
 type BatchBase = Omit<BatchInput, 'label' | 'selection' | 'list'>;
@@ -42,12 +51,13 @@ export function phaseVerdict(r: BatchResult, boots: number): TestResult {
   };
 }
 
-/** What happened to one batch, for the loop: did it add a verdict, and must the run stop? */
+/** Take one batch's verdicts; true when it gave any (a batch that gave none is a stall). */
 function absorb(state: RunState, r: BatchResult): boolean {
   const before = state.results.size;
   for (const t of r.finished) state.record(t);
   const culprit = blame(r);
   if (culprit) state.record(culprit);
+  if (patched(STALL_BY_BATCH_VERDICTS)) return r.finished.length > 0 || culprit !== undefined;
   return state.results.size > before;
 }
 
@@ -59,8 +69,8 @@ function giveUp(state: RunState, reason: string, unlisted: readonly string[] = [
 
 /**
  * Run the selection to the end: a batch per VM boot. After a crash, a hang or a tainted kernel,
- * the culprit keeps its verdict and a fresh VM goes on with the tests not yet done. A batch that
- * adds no verdict (the guest died at boot, in mkfs, in the listing) is a stall: after
+ * the culprit keeps its verdict and a fresh VM goes on with the tests not yet done, however many
+ * in a row. A batch that gives no verdict (the guest died at boot, in mkfs, in the listing) is a stall: after
  * spec.maxVmRestarts stalls in a row the run stops and says where.
  */
 export async function runAllTests(
@@ -113,10 +123,13 @@ export async function runAllTests(
   }
 }
 
-/** Re-run failed tests in a fresh VM per round; one that passes is flaky, with its attempt count. */
+/**
+ * Re-run failed tests in a fresh VM per round; one that passes is flaky, with its attempt count.
+ * A matrix shard retries its own failures too: its retry batches name their tests and never pull.
+ */
 export async function retryFailures(
   spec: RunSpec,
-  base: BatchBase,
+  { pull: _pull, ...base }: BatchBase,
   state: RunState,
   runBatch: RunBatch,
 ): Promise<void> {

@@ -122,6 +122,20 @@ export class TestQueue {
     return n;
   }
 
+  /**
+   * Whether `shard` would be told to wait now (nothing changes): a shard told to wait asks again
+   * only once this is false (a Query: no Update, no history event while it waits).
+   */
+  mustWait(shard: number): boolean {
+    if (this.ended.has(shard)) return false;
+    if (!this.listed) return this.lister !== undefined && this.lister !== shard;
+    const others = [...this.running].filter(([s]) => s !== shard).map(([, c]) => c);
+    const head = this.pending[0];
+    if (head === undefined) return others.length > 0;
+    if (others.some((c) => c.tests.some((t) => this.exclusive.has(t)))) return true;
+    return this.exclusive.has(head) && others.length > 0;
+  }
+
   /** What `shard` does next, at workflow time `now` (ms). Mutates only when it hands out. */
   next(shard: number, now = 0): Pull {
     if (this.ended.has(shard)) return { kind: 'done' };

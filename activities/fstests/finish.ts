@@ -13,8 +13,11 @@ export interface FinishInput {
   /** Known failures, matched against the kernel release the guest reported. */
   expunge?: ExpungeEntry[];
   kernelRelease?: string;
-  /** Tests without a verdict in `tests` whose journaled verdicts count (a cancelled run). */
-  journaled?: string[];
+  /**
+   * Tests without a verdict in `tests` whose journaled verdicts count (a cancelled or failed run);
+   * `all`: every journaled test without one (a matrix shard: it never had the listing).
+   */
+  journaled?: string[] | 'all';
 }
 
 /** Report dirs of every batch: <resultsDir>/<batch>[/<section>] (those holding check.log or per-test dirs). */
@@ -33,7 +36,10 @@ export async function finishRun(
   const runDir = dirname(input.resultsDir);
   input = {
     ...input,
-    tests: [...input.tests, ...(await journaledVerdicts(input.resultsDir, input.journaled ?? []))],
+    tests: [
+      ...input.tests,
+      ...(await journaledVerdicts(input.resultsDir, input.journaled ?? [], input.tests)),
+    ],
   };
   const tests = withExpunges(input);
   const names = input.tests.map((t) => t.name);

@@ -11,10 +11,14 @@ const SUFFIX = '.results.jsonl';
  */
 export async function journaledVerdicts(
   resultsDir: string,
-  wanted: readonly string[],
+  wanted: readonly string[] | 'all',
+  /** With `all`: the verdicts the run has already (never taken from a journal again). */
+  known: readonly TestResult[] = [],
 ): Promise<TestResult[]> {
   if (wanted.length === 0) return [];
-  const want = new Set(wanted);
+  const have = new Set(known.map((t) => t.name));
+  const named = wanted === 'all' ? undefined : new Set(wanted);
+  const want = { has: (t: string) => (named ? named.has(t) : !have.has(t)) };
   const labels = (await readdir(resultsDir).catch(() => []))
     .filter((f) => f.endsWith(SUFFIX))
     .map((f) => f.slice(0, -SUFFIX.length))

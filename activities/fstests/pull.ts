@@ -8,6 +8,8 @@ import { expectedOf } from './history';
 export interface PullClient {
   next(cellWorkflowId: string, req: PullRequest): Promise<PullReply>;
   offer(cellWorkflowId: string, offer: ListingOffer): Promise<void>;
+  /** Told to wait: may the shard ask again (a Query, no Update)? Without it: ask after the wait. */
+  ready?(cellWorkflowId: string, shard: number): Promise<boolean>;
 }
 
 /** Runs one chunk in the guest: the batch's runCheck unless a test replaces it. */
@@ -47,7 +49,9 @@ export async function runPulled(
     req = { key: src.key, shard: src.shard };
     if (reply.kind === 'done') return { results, ended: 'completed' };
     if (reply.kind === 'wait') {
-      await sleep(reply.sec);
+      // Ask again only when the cell would not say wait: a wait costs Queries, never Updates.
+      do await sleep(reply.sec);
+      while (pull.ready && !(await pull.ready(at, src.shard).catch(() => true)));
       continue;
     }
     if (reply.kind === 'list') {

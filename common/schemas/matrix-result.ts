@@ -67,8 +67,10 @@ export const ShardRef = z.object({
   report: z.string().optional(),
   /** Verdicts in its summary. */
   tests: z.number().int().nonnegative(),
-  /** Why it ended without a summary. */
+  /** Why it ended early (with or without a summary). */
   error: z.string().optional(),
+  /** Its cleanup could not release everything (its verdicts count all the same). */
+  releaseError: z.string().optional(),
 });
 export type ShardRef = z.infer<typeof ShardRef>;
 
@@ -102,6 +104,8 @@ export const MatrixSummary = z.object({
   workflowId: z.string(),
   status: RunStatus,
   runs: z.array(MatrixRunResult),
+  /** One line per cell in error (no or not every test ran): the FstoOutcome is then `error`. */
+  errors: z.array(z.string()).optional(),
   /** Against `baseline`, when the spec named one (results.ts's Comparison). */
   comparison: Comparison.optional(),
   /** The matrix's HTML report (tests × runs, diff against the baseline), on the host that wrote it. */

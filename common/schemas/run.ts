@@ -117,6 +117,10 @@ export const RunSummary = z.object({
   outcome: z.enum(['regressed', 'improved', 'unchanged']).optional(),
   /** The run's HTML report on the host. */
   report: z.string().optional(),
+  /** Why a matrix shard's run ended early (it returns its verdicts instead of failing). */
+  error: z.string().optional(),
+  /** Its devices or VMs could not all be released (the reaper retries): beside the verdicts. */
+  releaseError: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -4,6 +4,9 @@ export const TestName = z
   .string()
   .regex(/^[a-z0-9_-]+\/[0-9A-Za-z_-]+$/, 'a test is named like generic/001 (directory/number)');
 
+/** `fsto/<phase>`: a run's verdict on where its guest died outside any test; not one of its tests. */
+export const isPseudoTest = (name: string): boolean => name.startsWith('fsto/');
+
 /** A group name as `check -g/-x` take it. */
 export const GroupName = z
   .string()

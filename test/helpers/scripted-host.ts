@@ -5,8 +5,19 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { CheckRunContext, CheckRunOutcome } from '../../activities/fstests/check-run';
 import { runPulled, type PullClient } from '../../activities/fstests/pull';
-import { nextTestUpdate, offerListingUpdate } from '../../common/queries';
-import type { BatchInput, BatchResult, HostCapabilities, TestResult } from '../../common/schemas';
+import {
+  batchProgressSignal,
+  nextTestUpdate,
+  offerListingUpdate,
+  pullReadyQuery,
+} from '../../common/queries';
+import type {
+  BatchInput,
+  BatchProgressSignal,
+  BatchResult,
+  HostCapabilities,
+  TestResult,
+} from '../../common/schemas';
 import { uniqueId } from './temporal';
 
 // A host whose guest is scripted: the real workflows (fstestsRun, fstestsCell, fstestsMatrix,
@@ -29,13 +40,20 @@ export interface Script {
   listingGate?: Promise<void>;
   /** Each test starts once this resolves (lets a test look at a cell while its tests run). */
   beforeTest?: (test: string, batch: BatchInput) => Promise<void>;
+  /**
+   * Send each verdict to the run by progress signal before the batch's result, as the real batch
+   * does (activities/fstests/signals.ts): the run then has it before the batch ends.
+   */
+  signalProgress?: boolean;
 }
 
 export const PANIC = 'Kernel panic - not syncing: sysrq triggered crash';
 export const OOPS = 'BUG: kernel NULL pointer dereference, address: X';
 
 /** The batch activity's work on a scripted host; `pull` reaches the cell of a matrix shard. */
-export type Batch = (input: BatchInput, pull: PullClient) => Promise<BatchResult>;
+export type Batch = (input: BatchInput, pull: PullClient, notify: Notify) => Promise<BatchResult>;
+/** A progress signal to the batch's own run. */
+export type Notify = (s: BatchProgressSignal) => Promise<void>;
 
 export interface ScriptedBatch {
   run: Batch;
@@ -54,21 +72,29 @@ export function scriptedBatch(script: Script): ScriptedBatch {
   let batches = 0;
 
   /** One `check` over `tests`: a crash, hang or taint ends the guest; `die` fails the batch. */
-  const check = async (input: BatchInput, tests: string[]): Promise<CheckRunOutcome> => {
+  const check = async (input: BatchInput, tests: string[], notify: Notify): Promise<CheckRunOutcome> => {
     chunks.push(tests);
     const results: TestResult[] = [];
+    const told = async () => {
+      if (script.signalProgress && results.length)
+        await notify({ label: input.label, results: [results[results.length - 1]!] });
+    };
     for (const t of tests) {
       const n = (runs.get(t) ?? 0) + 1;
       runs.set(t, n);
       await script.beforeTest?.(t, input);
       const b = script.behave?.(t, n, input) ?? 'pass';
-      if (b === 'pass' || b === 'fail') results.push({ name: t, verdict: b, durationSec: 1 });
+      if (b === 'pass' || b === 'fail') {
+        results.push({ name: t, verdict: b, durationSec: 1 });
+        await told();
+      }
       if (b === 'silent') return { results, ended: 'completed' };
       if (b === 'crash')
         return { results, ended: 'crashed', at: t, crash: { signature: PANIC, excerpt: PANIC } };
       if (b === 'hang') return { results, ended: 'hung', at: t };
       if (b === 'taint') {
         results.push({ name: t, verdict: 'fail', durationSec: 1, crashSignature: OOPS });
+        await told();
         return { results, ended: 'tainted', at: t, crash: { signature: OOPS, excerpt: OOPS } };
       }
       // The batch fails for good (non-retryable): the run ends without its verdicts.
@@ -86,7 +112,7 @@ export function scriptedBatch(script: Script): ScriptedBatch {
     return script.listing;
   };
 
-  const run: Batch = async (input, pull) => {
+  const run: Batch = async (input, pull, notify) => {
     inputs.push(input);
     const base = { accel: 'tcg' as const, bootSeconds: 1, resultBase: `/results/${input.label}` };
     if (script.bootPanic?.(++batches)) {
@@ -103,14 +129,14 @@ export function scriptedBatch(script: Script): ScriptedBatch {
         list,
         times,
         undefined,
-        (tests) => check(input, tests),
+        (tests) => check(input, tests, notify),
         async () => {},
       );
       const { results, ...ended } = out;
       return { ...end, ...ended, finished: results };
     }
     const listed = input.list ? { listed: await list(), expectedSec: {} } : {};
-    const out = await check(input, input.list ? script.listing : input.selection.tests);
+    const out = await check(input, input.list ? script.listing : input.selection.tests, notify);
     const { results, ...ended } = out;
     return { ...end, ...listed, ...ended, finished: results };
   };
@@ -131,7 +157,7 @@ export interface ScriptedHost {
  */
 export async function startScriptedHost(
   runTestBatch: Batch,
-  o: { workflowQueue?: string; hostId?: string } = {},
+  o: { workflowQueue?: string; hostId?: string; releaseRun?: () => Promise<{ released: number }> } = {},
 ): Promise<ScriptedHost> {
   const workflowQueue = o.workflowQueue ?? uniqueId('scripted-wf');
   const hostId = o.hostId ?? uniqueId('scripted-host');
@@ -154,6 +180,7 @@ export async function startScriptedHost(
     next: (cell, req) => client.workflow.getHandle(cell).executeUpdate(nextTestUpdate, { args: [req] }),
     offer: (cell, offer) =>
       client.workflow.getHandle(cell).executeUpdate(offerListingUpdate, { args: [offer] }),
+    ready: (cell, shard) => client.workflow.getHandle(cell).query(pullReadyQuery, shard),
   };
   const claim = await Worker.create({
     connection: native,
@@ -180,10 +207,15 @@ export async function startScriptedHost(
         notes: [],
       }),
       setupDevices: async () => ({ devices: [], env: { TEST_DEV: '/dev/vda' } }),
-      runTestBatch: (input: BatchInput) => runTestBatch(input, pull),
+      runTestBatch: (input: BatchInput) =>
+        runTestBatch(input, pull, (sig) =>
+          client.workflow
+            .getHandle(Context.current().info.workflowExecution!.workflowId)
+            .signal(batchProgressSignal, sig),
+        ),
       finishRun: async (i: { tests: TestResult[] }) => ({ junit: '', artifacts: 0, tests: i.tests }),
       recordRunResults: async () => ({ rows: 0, reportPath: '/runs/x/report.html' }),
-      releaseRun: async () => ({ released: 0 }),
+      releaseRun: o.releaseRun ?? (async () => ({ released: 0 })),
       writeResultsReport: async () => ({ path: '/runs/matrix-report.html' }),
     },
   });

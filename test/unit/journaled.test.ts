@@ -27,4 +27,19 @@ describe('journaledVerdicts', () => {
     expect(await journaledVerdicts(dir, [])).toEqual([]);
     expect(await journaledVerdicts(join(dir, 'missing'), ['a/001'])).toEqual([]);
   });
+
+  it('a matrix shard (no listing): every journaled test it has no verdict for', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fsto-journal-'));
+    await writeFile(
+      join(dir, 'shard-1.results.jsonl'),
+      `${line('a/001', 'pass')}\n${line('a/002', 'fail')}\n`,
+    );
+    await writeFile(join(dir, 'shard-2.results.jsonl'), `${line('a/003', 'pass')}\n`);
+    const known = [{ name: 'a/001', verdict: 'pass' as const, durationSec: 1 }];
+    const got = await journaledVerdicts(dir, 'all', known);
+    expect(got.map((t) => [t.name, t.verdict])).toEqual([
+      ['a/002', 'fail'],
+      ['a/003', 'pass'],
+    ]);
+  });
 });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CellInput, MatrixRunResult, RunSummary } from '../../common/schemas';
+import { Context } from '@temporalio/activity';
+import { progressQuery } from '../../common/queries';
+import type { CellInput, MatrixRunResult, RunSpecInput, RunSummary } from '../../common/schemas';
 import type { fstestsCell, fstestsMatrix } from '../../workflows';
 import {
   PANIC,
@@ -10,6 +12,7 @@ import {
   type Script,
 } from '../helpers/scripted-host';
 import { uniqueId } from '../helpers/temporal';
+import { SA_OUTCOME } from '../../common/search-attributes';
 
 // Pull accounting with the real cell, run and matrix workflows on the real dev server; the
 // batch is the real pull loop with the guest replaced by a script (scripted-host.ts), so crashes,
@@ -34,6 +37,7 @@ async function startCellHost(script: Script): Promise<ScriptedHost> {
 async function runCell(
   script: Script,
   shards = 2,
+  over: Partial<RunSpecInput> = {},
 ): Promise<{ result: MatrixRunResult; verdicts: Map<string, string[]> }> {
   host = await startCellHost(script);
   const id = uniqueId('cell');
@@ -42,7 +46,7 @@ async function runCell(
     key: 'xfs.k0',
     config: 'xfs',
     kernel: 'host-newest',
-    spec: { fstests: '/f', fs: 'xfs', tests: script.listing },
+    spec: { fstests: '/f', fs: 'xfs', tests: script.listing, ...over },
     shards,
     failingCap: 50,
   };
@@ -186,4 +190,175 @@ describe('fstestsMatrix over cells', () => {
     expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
     expect(events.length).toBeLessThan(60);
   }, 120_000);
+
+  it('a cell whose shards all failed is said loudly: summary errors and FstoOutcome=error', async () => {
+    const listing = names(6);
+    // ext4's shards all die (as a Schedule's did on its run keys); xfs has a plain failure.
+    host = await startCellHost({
+      listing,
+      behave: (t, _n, batch) => (batch.fs === 'ext4' ? 'die' : t === 't/02' ? 'fail' : 'pass'),
+    });
+    const id = uniqueId('matrix');
+    const handle = await host.client.workflow.start<typeof fstestsMatrix>('fstestsMatrix', {
+      taskQueue: host.workflowQueue,
+      workflowId: id,
+      args: [
+        {
+          fstests: '/f',
+          configs: [
+            { name: 'xfs', fs: 'xfs' },
+            { name: 'ext4', fs: 'ext4' },
+          ],
+          tests: listing,
+          shards: 2,
+        },
+      ],
+    });
+    const summary = await handle.result();
+    expect(summary.runs.map((r) => r.status)).toEqual(['failed', 'error']);
+    expect(summary.runs[1]!.counts).toEqual({ error: 6 });
+    expect(summary.errors).toEqual([
+      expect.stringMatching(/^ext4 × .*: 6 of 6 tests in error — .*killed the shard/),
+    ]);
+    const desc = await handle.describe();
+    expect(desc.typedSearchAttributes.get(SA_OUTCOME)).toBe('error');
+  }, 120_000);
+});
+
+describe('nothing a matrix did is lost', () => {
+  /** Blocks like a long test until its batch is cancelled (the heartbeat brings the cancel). */
+  const blockUntilCancelled = async () => {
+    for (;;) {
+      Context.current().heartbeat();
+      await Context.current().sleep(300);
+    }
+  };
+  const releases = async (workflowId: string) => {
+    const events = (await host!.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const ids = new Set(
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'releaseRun')
+        .map((e) => Number(e.eventId)),
+    );
+    return events.filter((e) => ids.has(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
+      .length;
+  };
+
+  it('cancel: reaches every shard (cancelled, not terminated), each releases, and the matrix reports what each ran', async () => {
+    const listing = names(8);
+    const ranOne = new Set<number>();
+    host = await startCellHost({
+      listing,
+      signalProgress: true,
+      // Each shard passes its first test, then runs one that does not end.
+      beforeTest: async (_t, batch) => {
+        const shard = batch.pull!.shard;
+        if (ranOne.has(shard)) await blockUntilCancelled();
+        ranOne.add(shard);
+      },
+    });
+    const id = uniqueId('matrix-cancel');
+    const handle = await host.client.workflow.start<typeof fstestsMatrix>('fstestsMatrix', {
+      taskQueue: host.workflowQueue,
+      workflowId: id,
+      args: [{ fstests: '/f', configs: [{ name: 'xfs', fs: 'xfs' }], tests: listing, shards: 2 }],
+    });
+    const shardIds = [0, 1].map((s) => `${id}.xfs.k0.s${s}`);
+    const end = Date.now() + 60_000;
+    for (;;) {
+      const done = await Promise.all(
+        shardIds.map((s) =>
+          host!.client.workflow
+            .getHandle(s)
+            .query(progressQuery)
+            .then((p) => p.done)
+            .catch(() => 0),
+        ),
+      );
+      if (done.every((d) => d >= 1)) break;
+      if (Date.now() > end) throw new Error(`shards did not each give a verdict: ${done.join(',')}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await handle.cancel();
+    const summary = await handle.result();
+    expect(summary.status).toBe('cancelled');
+    expect(summary.report).toBe('/runs/matrix-report.html'); // written though cancelled
+    const [cell] = summary.runs;
+    expect(cell!.status).toBe('cancelled');
+    expect(cell!.counts.pass).toBe(2); // each shard's verdict, none lost
+    for (const s of shardIds) {
+      const h = host.client.workflow.getHandle(s);
+      expect((await h.describe()).status.name, s).toBe('COMPLETED'); // not TERMINATED
+      const run = (await h.result()) as RunSummary;
+      expect([run.status, run.tests.map((t) => t.verdict)], s).toEqual(['cancelled', ['pass']]);
+      expect(await releases(s), s).toBe(1); // its cleanup ran to the end
+    }
+    expect(cell!.shards.map((s) => s.tests)).toEqual([1, 1]);
+  }, 120_000);
+
+  it('a shard that fails keeps the verdicts it gave: they are not run again', async () => {
+    const listing = names(12);
+    const { result, verdicts } = await runCell({
+      listing,
+      signalProgress: true,
+      behave: (t, n) => (t === 't/03' && n === 1 ? 'die' : 'pass'),
+    });
+    expectExactlyOnce(listing, verdicts);
+    const dead = result.shards.find((s) => s.error)!;
+    expect(dead.error).toMatch(/t\/03 killed the shard/);
+    const before = guest.chunks.find((c) => c.includes('t/03'))!;
+    const gave = before.slice(0, before.indexOf('t/03'));
+    expect(gave.length).toBeGreaterThan(0); // t/01, t/02 ran in the dead shard before t/03
+    for (const t of gave) expect(guest.runs.get(t), t).toBe(1); // never again
+    expect(dead.tests).toBe(gave.length);
+  }, 120_000);
+
+  it("flaky retries in a sharded cell retry that shard's failures, not new work", async () => {
+    const listing = names(6);
+    const { result } = await runCell(
+      { listing, behave: (t, n) => (t === 't/02' && n === 1 ? 'fail' : 'pass') },
+      2,
+      { flakyRetries: 1 },
+    );
+    expect(result.counts).toEqual({ pass: 6 });
+    const retries = guest.inputs.filter((i) => i.label.startsWith('retry-'));
+    expect(retries.map((i) => [i.pull, i.selection.tests])).toEqual([[undefined, ['t/02']]]);
+  }, 120_000);
+});
+
+describe('the cell Update budget', () => {
+  /** One 16-shard cell whose t/01 takes `tailSec`: the other shards wait the tail out. */
+  async function cellUpdates(tailSec: number) {
+    const listing = names(20);
+    const { result } = await runCell(
+      {
+        listing,
+        beforeTest: async (t) => {
+          if (t !== 't/01') return;
+          for (const end = Date.now() + tailSec * 1000; Date.now() < end; ) {
+            Context.current().heartbeat();
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        },
+      },
+      16,
+    );
+    expect([result.listed, result.tests, result.counts]).toEqual([20, 20, { pass: 20 }]);
+    const events = (await host!.client.workflow.getHandle(result.workflowId).fetchHistory()).events ?? [];
+    return {
+      updates: events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length,
+      events: events.length,
+      handOuts: result.handOuts ?? 0,
+    };
+  }
+
+  it('grows with hand-outs, not with how long the shards wait (16 shards, a long tail)', async () => {
+    const short = await cellUpdates(2);
+    await host?.stop();
+    const long = await cellUpdates(32);
+    console.log(`[update budget] tail 2 s: ${JSON.stringify(short)}; tail 32 s: ${JSON.stringify(long)}`);
+    // Each shard: a resume pull, its hand-outs, its last pull, the listing; nothing per wait.
+    for (const x of [short, long]) expect(x.updates).toBeLessThanOrEqual(x.handOuts + 2 * 16 + 2);
+    expect(long.updates - long.handOuts).toBeLessThanOrEqual(short.updates - short.handOuts + 2);
+  }, 900_000);
 });

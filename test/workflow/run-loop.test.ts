@@ -1,5 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { progressQuery } from '../../common/queries';
 import type { RunSpecInput, RunSummary, TestResult } from '../../common/schemas';
 import type { fstestsRun } from '../../workflows';
 import { connect, uniqueId } from '../helpers/temporal';
@@ -82,6 +84,68 @@ describe('fstestsRun loop with a scripted guest', () => {
     expect(inputs).toHaveLength(2);
   });
 
+  it('survivable kernel problems in 5 tests in a row never end the run, though every verdict came by signal first', async () => {
+    // As the real batch: each verdict reaches the run by progress signal before the batch's result.
+    const listing = [
+      'generic/001',
+      'generic/002',
+      'generic/003',
+      'generic/004',
+      'generic/005',
+      'generic/006',
+    ];
+    const batch = scriptedBatch({
+      listing,
+      signalProgress: true,
+      behave: (t) => (t === 'generic/006' ? 'pass' : 'taint'),
+    });
+    const host = await startScriptedHost(batch.run);
+    try {
+      const handle = await env.client.workflow.start<typeof fstestsRun>('fstestsRun', {
+        taskQueue: host.workflowQueue,
+        workflowId: uniqueId('loop-taints'),
+        args: [spec({ tests: listing })], // maxVmRestarts: its default, 2
+      });
+      const summary = await handle.result();
+      // fstests' own verdict of each (the script's check fails a tainted test), with the signature.
+      expect(verdicts(summary)).toEqual({
+        'generic/001': 'fail',
+        'generic/002': 'fail',
+        'generic/003': 'fail',
+        'generic/004': 'fail',
+        'generic/005': 'fail',
+        'generic/006': 'pass',
+      });
+      for (const t of listing.slice(0, 5)) expect(byName(summary, t).crashSignature).toBe(OOPS);
+      expect(batch.inputs).toHaveLength(6); // a fresh VM after each
+      const p = await handle.query(progressQuery);
+      expect([p.done, p.total]).toEqual([6, 6]);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it('a release that fails is reported beside the verdicts, not instead of them', async () => {
+    const batch = scriptedBatch({ listing: TESTS });
+    const host = await startScriptedHost(batch.run, {
+      releaseRun: async () => {
+        throw ApplicationFailure.nonRetryable('losetup -d /dev/loop7: device busy', 'ReleaseFailed');
+      },
+    });
+    try {
+      const summary = await env.client.workflow.execute<typeof fstestsRun>('fstestsRun', {
+        taskQueue: host.workflowQueue,
+        workflowId: uniqueId('loop-release'),
+        args: [spec()],
+      });
+      expect(summary.status).toBe('passed');
+      expect(Object.values(verdicts(summary))).toEqual(['pass', 'pass', 'pass', 'pass']);
+      expect(summary.releaseError).toMatch(/device busy/);
+    } finally {
+      await host.stop();
+    }
+  });
+
   it('crashes in many tests never exhaust the run: every test still gets its own verdict', async () => {
     const listing = Array.from({ length: 16 }, (_, i) => `generic/${String(i + 1).padStart(3, '0')}`);
     const { summary, inputs } = await run(
@@ -157,10 +221,10 @@ describe('fstestsRun loop with a scripted guest', () => {
     let started!: () => void;
     const firstBatch = new Promise<void>((r) => (started = r));
     const hostA = await startScriptedHost(
-      async (i, pull) => {
+      async (i, pull, notify) => {
         started();
         await gate;
-        return a.run(i, pull);
+        return a.run(i, pull, notify);
       },
       { workflowQueue },
     );
