@@ -57,13 +57,18 @@ export async function writeReport(
   const current = await loadSide(store, id);
   const baseline =
     opts.baseline === 'none' ? undefined : (opts.baseline ?? (await defaultBaseline(store, current)));
-  const comparison = baseline ? (await compareStored(store, baseline, id)).comparison : undefined;
+  const comparison = baseline
+    ? (await compareStored(store, baseline, id, { loaded: current })).comparison
+    : undefined;
   const path = opts.out ?? join(stateDir(), 'reports', `${id}.html`);
   const runHrefs: Record<string, string> = {};
   const artifacts: Record<string, Record<string, string[]>> = {};
-  for (const wf of new Set(current.rows.map((r) => r.workflowId))) {
-    const rec = await store.getRun(wf);
-    if (!rec) continue;
+  const recs =
+    current.kind === 'matrix'
+      ? await store.lastRuns(100_000, { matrixId: id })
+      : [await store.getRun(id)].filter((r) => r !== undefined);
+  for (const rec of recs) {
+    const wf = rec.workflowId;
     const runDir = dirname(rec.resultsDir);
     runHrefs[wf] = relative(dirname(path), runDir) || '.';
     artifacts[wf] = await listArtifacts(runDir);
