@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import type { Comparison, RunSummary } from '../../common/schemas';
+import { boundComparison } from './compare-bound';
 import { writeReport, type WriteReportOptions, type WrittenReport } from './report-files';
 import { openResultsStore, type RecordMeta } from './store';
 
@@ -36,14 +37,20 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
         rows,
         reportPath: written.path,
         ...(written.baseline ? { baseline: written.baseline } : {}),
-        ...(written.comparison ? { comparison: written.comparison } : {}),
+        ...(written.comparison
+          ? { comparison: boundComparison(written.comparison, written.comparisonPath) }
+          : {}),
       };
     },
 
-    /** Write the HTML report (and optionally the aggregated JUnit) of a recorded run or matrix. */
+    /** Write the HTML report (and optionally the aggregated JUnit) of a recorded run or matrix; the
+     * comparison it returns is capped (compare-bound.ts), the whole one is at `comparisonPath`. */
     async writeResultsReport(input: { id: string } & WriteReportOptions): Promise<WrittenReport> {
       const { id, ...opts } = input;
-      return writeReport(openResultsStore(deps.storePath), id, opts);
+      const written = await writeReport(openResultsStore(deps.storePath), id, opts);
+      return written.comparison
+        ? { ...written, comparison: boundComparison(written.comparison, written.comparisonPath) }
+        : written;
     },
   };
 }

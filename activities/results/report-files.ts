@@ -24,6 +24,8 @@ export interface WrittenReport {
   path: string;
   baseline?: string;
   comparison?: Comparison;
+  /** The whole comparison as JSON, beside the report: <report>.comparison.json. */
+  comparisonPath?: string;
 }
 
 /** The artifact kinds of each test of a run dir: <runDir>/artifacts/<dir>/<num>/<kind>. */
@@ -83,5 +85,11 @@ export async function writeReport(
   });
   await writeAtomic(path, html);
   if (opts.junitOut) await writeAtomic(opts.junitOut, renderJunitAggregate(suitesFromRows(current.rows)));
-  return { path, ...(baseline ? { baseline } : {}), ...(comparison ? { comparison } : {}) };
+  const comparisonPath = path.replace(/(\.html?)?$/, '.comparison.json');
+  if (comparison) await writeAtomic(comparisonPath, JSON.stringify(comparison));
+  return {
+    path,
+    ...(baseline ? { baseline } : {}),
+    ...(comparison ? { comparison, comparisonPath } : {}),
+  };
 }

@@ -102,7 +102,7 @@ export const MatrixSummary = z.object({
   workflowId: z.string(),
   status: RunStatus,
   runs: z.array(MatrixRunResult),
-  /** Against `baseline`, when the spec named one (results.ts's Comparison). */
+  /** Against the baseline: lists capped at COMPARISON_CAP each (`more`, `full` say the rest). */
   comparison: Comparison.optional(),
   /** The matrix's HTML report (tests × runs, diff against the baseline), on the host that wrote it. */
   report: z.string().optional(),
