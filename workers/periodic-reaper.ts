@@ -3,6 +3,7 @@ import type { Ledger } from '../activities/ledger/ledger';
 import type { RunOwner } from '../activities/ledger/owner';
 import { reap, type Releasers, type ReapReport, type RunVerdict } from '../activities/ledger/reaper';
 import { movedSlotReleaser, slotAgeMs } from '../activities/host/slots';
+import { hostKeyOf } from '../common/schemas';
 import { makeRunVerdict } from './run-status';
 
 // The host's reaper: once at worker start (runs this server owns, and runs recorded without an
@@ -34,10 +35,10 @@ export const CLAIM_FRESH_MS = 120_000;
 
 export function startReaper(o: ReaperOptions): PeriodicReaper {
   const where = makeRunVerdict(o.client, o.hostQueue);
-  const verdict = async (runKey: string): Promise<RunVerdict> => {
-    const v = await where(runKey);
+  const verdict = async (workflowId: string): Promise<RunVerdict> => {
+    const v = await where(workflowId);
     if (typeof v !== 'object') return v;
-    const age = await slotAgeMs(o.ledger, runKey);
+    const age = await slotAgeMs(o.ledger, hostKeyOf(workflowId));
     return age !== undefined && age < CLAIM_FRESH_MS ? true : v;
   };
   const moved = { ...o.releasers, slot: movedSlotReleaser(o, CLAIM_FRESH_MS) };

@@ -3,8 +3,8 @@ import type { RunVerdict } from '../activities/ledger/reaper';
 
 /**
  * The reaper's question "is this run still open?", answered by the Temporal server that owns
- * the run (the reaper asks only about runs of its own server: activities/ledger/reaper.ts). A
- * ledger's run key is the workflow id. A workflow its own server does not know counts as closed:
+ * the run (the reaper asks only about runs of its own server: activities/ledger/reaper.ts), by
+ * its workflow id (Ledger.workflowIdOf: the run key, or the id it was made of). A workflow its own server does not know counts as closed:
  * nothing will ever come back for it.
  */
 export function makeIsRunOpen(client: WorkflowClient): (runKey: string) => Promise<boolean> {

@@ -67,7 +67,8 @@ export function hostActivities(opts: WorkerSetOptions) {
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(client
       ? {
-          notify: async (runKey, s) => client.workflow.getHandle(runKey).signal(batchProgressSignal, s),
+          notify: async (workflowId, s) =>
+            client.workflow.getHandle(workflowId).signal(batchProgressSignal, s),
           pull: {
             next: (parent, req) =>
               client.workflow.getHandle(parent).executeUpdate(nextTestUpdate, { args: [req] }),

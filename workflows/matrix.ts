@@ -113,11 +113,21 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
   }
   const status = matrixStatusOf(runs);
   const failed = sum(runs.flatMap((r) => [...FAILING_VERDICTS].map((v) => r.counts[v] ?? 0)));
+  // A cell in error (its shards could not run its tests, or some) is said loudly, whatever the
+  // other cells did: in the summary, the log, and the outcome a search for the night finds.
+  const errors = runs.filter((r) => r.status === 'error').map(cellError);
+  if (errors.length) log.error('matrix cells in error', { matrix: workflowId, errors });
+  const outcome = filed.comparison?.outcome === 'regressed' ? 'regressed' : errors.length ? 'error' : status;
   upsertSearchAttributes([
-    { key: SA_OUTCOME, value: filed.comparison?.outcome === 'regressed' ? 'regressed' : status },
+    { key: SA_OUTCOME, value: outcome },
     { key: SA_FAILED_COUNT, value: failed },
   ]);
-  return { workflowId, status, runs, ...filed };
+  return { workflowId, status, runs, ...(errors.length ? { errors } : {}), ...filed };
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+function cellError(r: MatrixRunResult): string {
+  const what = r.tests === 0 ? 'no test ran' : `${r.counts.error ?? 0} of ${r.listed} tests in error`;
+  return `${r.config} × ${r.kernel}: ${what}${r.error ? ` — ${r.error.split('\n')[0]}` : ''}`.slice(0, 1000);
+}

@@ -12,6 +12,7 @@ import { parseOrFail } from '../common/errors';
 import { progressQuery, batchProgressSignal, summaryQuery } from '../common/queries';
 import {
   batchSettings,
+  hostKeyOf,
   isFailing,
   RunSpec,
   runStatusOf,
@@ -41,7 +42,9 @@ const PLAN_WHILE_PREPARING = 'plan-devices-while-preparing';
  */
 export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   const spec = parseOrFail(RunSpec, input, 'run spec');
-  const runKey = workflowInfo().workflowId;
+  const { workflowId } = workflowInfo();
+  // The run's name on its host: safe for any workflow id (a Schedule's has colons).
+  const runKey = hostKeyOf(workflowId);
   const state = new RunState();
   const show = () => setCurrentDetails(state.details());
   setHandler(progressQuery, () => state.progress());
@@ -130,7 +133,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
     throw err;
   } finally {
     // Runs on success, failure and cancellation alike; never on terminate (the reaper's job).
-    if (host) filed = await cleanup(host.hostQueue, summaryOf(), state, spec);
+    if (host) filed = await cleanup(host.hostQueue, runKey, summaryOf(), state, spec);
   }
 
   const summary: RunSummary = { ...summaryOf(), ...filed };
@@ -148,7 +151,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
     const tests = [...state.results.values()];
     const status: RunStatus = cancelled ? 'cancelled' : runStatusOf(tests);
     return {
-      workflowId: runKey,
+      workflowId,
       status,
       resultsDir,
       hostId: state.hostId ?? '',
@@ -164,6 +167,7 @@ type Filed = Pick<RunSummary, 'outcome' | 'report'>;
 /** Collect and file the results, then release everything, in a scope cancellation cannot stop. */
 async function cleanup(
   hostQueue: string,
+  runKey: string,
   summary: RunSummary,
   state: RunState,
   spec: RunSpec,
@@ -173,7 +177,6 @@ async function cleanup(
     state.current = undefined;
     setCurrentDetails(state.details());
     const c = cleanupProxy(hostQueue);
-    const runKey = summary.workflowId;
     let filed: Filed = {};
     if (summary.resultsDir) {
       try {

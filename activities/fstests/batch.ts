@@ -43,7 +43,7 @@ export interface BatchDeps {
   /** For matrix shards: where the next test comes from. */
   pull?: PullClient;
   /** Tell the workflow how the batch goes (live progress); best effort, coalesced. */
-  notify?: (runKey: string, s: BatchProgressSignal) => Promise<void>;
+  notify?: (workflowId: string, s: BatchProgressSignal) => Promise<void>;
 }
 
 /** What a heartbeat carries: how far the batch got. The verdicts themselves are in the journal. */
@@ -83,7 +83,9 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
     ctx.heartbeat({ label: input.label, done: finished.size, counts, ...(current ? { current } : {}) });
   };
   const keepalive = setInterval(beat, 10_000);
-  const signals = new ProgressSignals(input.label, deps.notify && ((s) => deps.notify!(input.runKey, s)));
+  // To the run's workflow (its id; input.runKey is its host key, hostKeyOf).
+  const workflowId = ctx.info.workflowExecution?.workflowId ?? input.runKey;
+  const signals = new ProgressSignals(input.label, deps.notify && ((s) => deps.notify!(workflowId, s)));
 
   // A retry after the worker died: the VM it booted may still be running on our devices.
   await releaseRun(deps.ledger, input.runKey, { vm: deps.releasers.vm }, undefined, ['vm']);

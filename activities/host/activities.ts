@@ -2,7 +2,7 @@ import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { HostCapabilities, RunSpec } from '../../common/schemas';
+import { hostKeyOf, type HostCapabilities, type RunSpec } from '../../common/schemas';
 import { HOST_UNSUITABLE, INVALID_SPEC } from '../../common/errors';
 import type { Ledger } from '../ledger/ledger';
 import { sameOwner, type RunOwner } from '../ledger/owner';
@@ -41,8 +41,12 @@ export function createHostActivities(deps: HostDeps) {
      */
     async claimHost(): Promise<HostCapabilities> {
       const ctx = Context.current();
-      const runKey = ctx.info.workflowExecution?.workflowId;
-      if (!runKey) throw ApplicationFailure.nonRetryable('claimHost runs only for a workflow', INVALID_SPEC);
+      const workflowId = ctx.info.workflowExecution?.workflowId;
+      if (!workflowId)
+        throw ApplicationFailure.nonRetryable('claimHost runs only for a workflow', INVALID_SPEC);
+      const runKey = hostKeyOf(workflowId);
+      // Before anything of the run exists here: the reaper asks the server about this id.
+      await deps.ledger.setWorkflowId(runKey, workflowId);
       const owner = await deps.owner?.();
       if (owner) {
         const before = await deps.ledger.owner(runKey);

@@ -12,6 +12,8 @@ export type ResourceKind = 'backing-file' | 'tmpfs' | 'loop' | 'vm' | 'slot';
 
 /** Beside a run's entries: which server and namespace own the run (not an entry: never released). */
 const OWNER_FILE = 'owner';
+/** Beside a run's entries: its workflow id, when that is not the run key (hostKeyOf). */
+const WORKFLOW_FILE = 'workflow-id';
 
 export interface LedgerEntry {
   /** File name inside the run's ledger dir; sorts in creation order. */
@@ -88,6 +90,16 @@ export class Ledger {
     } catch {
       return undefined;
     }
+  }
+
+  /** Record the workflow a run key belongs to (a key that is not its workflow id: hostKeyOf). */
+  async setWorkflowId(runKey: string, workflowId: string): Promise<void> {
+    if (workflowId !== runKey) await this.writeFile(runKey, WORKFLOW_FILE, workflowId);
+  }
+
+  /** The workflow a run key belongs to: the recorded id, else the key itself. */
+  async workflowIdOf(runKey: string): Promise<string> {
+    return readFile(join(this.runDir(runKey), WORKFLOW_FILE), 'utf8').catch(() => runKey);
   }
 
   /** Run keys that hold anything. */

@@ -78,13 +78,14 @@ export async function releaseRun(
 }
 
 /**
- * Without a scope every run is judged by `isRunOpen` (tests, and `--assume-closed`). A run that
+ * `isRunOpen` is asked about the run's workflow id (Ledger.workflowIdOf: the key itself unless
+ * the key was made of an unsafe id). Without a scope every run is judged by `isRunOpen` (tests, and `--assume-closed`). A run that
  * moved to another host is released with `moved` (the releasers for that case: its slot only if
  * the run did not claim this host again meanwhile); without them it is kept like any open run.
  */
 export async function reap(
   ledger: Ledger,
-  isRunOpen: (runKey: string) => Promise<RunVerdict>,
+  isRunOpen: (workflowId: string) => Promise<RunVerdict>,
   releasers: Releasers,
   scope?: ReapScope,
   moved?: Releasers,
@@ -95,7 +96,7 @@ export async function reap(
       report.skippedForeignRuns.push(runKey);
       continue;
     }
-    const verdict = await isRunOpen(runKey);
+    const verdict = await isRunOpen(await ledger.workflowIdOf(runKey));
     if (typeof verdict === 'object' && moved) {
       report.movedRuns.push({ runKey, to: verdict.movedTo });
       await releaseRun(ledger, runKey, moved, report);

@@ -34,8 +34,11 @@ export type MatrixConfig = z.output<typeof MatrixConfig>;
 export const MAX_CONFIGS = 32;
 export const MAX_KERNELS = 16;
 
-/** `previous` = the last matrix of the same schedule (or name); anything else a workflow id. */
-export const Baseline = z.union([z.literal('previous'), RunKey]);
+/** `previous` = the last matrix of the same schedule (or name); anything else a workflow id (any: a schedule's has colons). */
+export const Baseline = z.union([
+  z.literal('previous'),
+  z.string().min(1, "give a matrix's workflow id, or previous").max(1000),
+]);
 
 export const MatrixSpec = z.strictObject({
   /** Names the matrix in its workflow id and lets `baseline: previous` find its predecessor. */

@@ -1,13 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostKeyOf } from '../../common/schemas';
 import { pidsMentioning } from '../../activities/vm/proc';
 import { loopsUnder, mountsUnder } from '../devices/helpers';
 
 /** Processes whose argv mentions `needle` (a VM's control socket and console live in its run dir). */
 export const processesMentioning = pidsMentioning;
 
-/** Everything a run could leave on the host; all empty when nothing leaked. */
-export async function leftovers(stateDir: string, runKey: string) {
+/** Everything a run (its workflow id) could leave on the host; all empty when nothing leaked. */
+export async function leftovers(stateDir: string, workflowId: string) {
+  const runKey = hostKeyOf(workflowId);
   const ledgerDir = join(stateDir, 'ledger', runKey);
   return {
     loops: [...(await loopsUnder(stateDir)).keys()],

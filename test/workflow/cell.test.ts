@@ -10,6 +10,7 @@ import {
   type Script,
 } from '../helpers/scripted-host';
 import { uniqueId } from '../helpers/temporal';
+import { SA_OUTCOME } from '../../common/search-attributes';
 
 // Pull accounting with the real cell, run and matrix workflows on the real dev server; the
 // batch is the real pull loop with the guest replaced by a script (scripted-host.ts), so crashes,
@@ -185,5 +186,38 @@ describe('fstestsMatrix over cells', () => {
     const events = (await host.client.workflow.getHandle(id).fetchHistory()).events ?? [];
     expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
     expect(events.length).toBeLessThan(60);
+  }, 120_000);
+
+  it('a cell whose shards all failed is said loudly: summary errors and FstoOutcome=error', async () => {
+    const listing = names(6);
+    // ext4's shards all die (as a Schedule's did on its run keys); xfs has a plain failure.
+    host = await startCellHost({
+      listing,
+      behave: (t, _n, batch) => (batch.fs === 'ext4' ? 'die' : t === 't/02' ? 'fail' : 'pass'),
+    });
+    const id = uniqueId('matrix');
+    const handle = await host.client.workflow.start<typeof fstestsMatrix>('fstestsMatrix', {
+      taskQueue: host.workflowQueue,
+      workflowId: id,
+      args: [
+        {
+          fstests: '/f',
+          configs: [
+            { name: 'xfs', fs: 'xfs' },
+            { name: 'ext4', fs: 'ext4' },
+          ],
+          tests: listing,
+          shards: 2,
+        },
+      ],
+    });
+    const summary = await handle.result();
+    expect(summary.runs.map((r) => r.status)).toEqual(['failed', 'error']);
+    expect(summary.runs[1]!.counts).toEqual({ error: 6 });
+    expect(summary.errors).toEqual([
+      expect.stringMatching(/^ext4 × .*: 6 of 6 tests in error — .*killed the shard/),
+    ]);
+    const desc = await handle.describe();
+    expect(desc.typedSearchAttributes.get(SA_OUTCOME)).toBe('error');
   }, 120_000);
 });
