@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RunVmOptions } from './batch';
 import { DeviceSetSpec } from './device-set';
-import { Name, RunKey } from './names';
+import { Name } from './names';
 import { RunSpec, type RunSpecInput } from './run';
 import { ExpungeEntry } from './results';
 import { TestName } from './tests';
