@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Comparison, RunSummary } from '../../common/schemas';
 import { boundComparison } from './compare-bound';
+import { notifyNight } from './notify';
 import { writeReport, type WriteReportOptions, type WrittenReport } from './report-files';
 import { openResultsStore, type RecordMeta } from './store';
 
@@ -25,6 +26,9 @@ export interface RecordRunOutput {
 
 export function createResultsActivities(deps: { storePath?: string } = {}) {
   return {
+    /** The morning's notification of a matrix (notify.ts): never throws for a failed delivery. */
+    notifyNight,
+
     async recordRunResults(input: RecordRunInput): Promise<RecordRunOutput> {
       const store = openResultsStore(deps.storePath);
       const rows = await store.recordRun(input.summary, input.meta);

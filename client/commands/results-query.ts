@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { compareStored, loadSide } from '../../activities/results/baseline';
 import { listCount } from '../../activities/results/compare-bound';
+import { nightOf } from '../../activities/results/matrix-series';
 import { renderJunitAggregate, suitesFromRows } from '../../activities/results/junit-aggregate';
 import { formatDuration } from '../../activities/results/report-html';
 import { writeReport } from '../../activities/results/report-files';
@@ -55,7 +56,8 @@ function runLine(r: RunRecord): string {
   const counts = Object.entries(r.counts)
     .map(([v, n]) => `${n} ${v}`)
     .join(', ');
-  const matrix = r.matrixId ? ` [${r.matrixId}]` : '';
+  const night = r.matrixId ? nightOf(r.matrixId) : undefined;
+  const matrix = r.matrixId ? ` [${r.matrixId}${night ? `, night of ${night}` : ''}]` : '';
   return `${day(r.finishedAt)}  ${r.workflowId}${matrix}  ${r.config}  ${r.kernelRelease ?? '?'}  ${r.status}  ${counts}`;
 }
 
