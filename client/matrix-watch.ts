@@ -2,6 +2,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { matrixProgressQuery } from '../common/queries';
 import { MatrixSummary, type MatrixProgress } from '../common/schemas';
+import { listCount } from '../activities/results/compare-bound';
 import { liveProgress } from './matrix-cells';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { rootMessage } from '../common/errors';
@@ -36,10 +37,13 @@ export function matrixSummaryText(s: MatrixSummary): string {
   const c = s.comparison;
   const cmp = c
     ? [
-        `against ${c.base}: ${c.outcome} (${c.regressions.length} regressions, ${c.fixes.length} fixed)`,
+        `against ${c.base}: ${c.outcome} (${listCount(c, 'regressions')} regressions, ${listCount(c, 'fixes')} fixed)`,
         ...c.regressions.map(
           (t) => `  regression ${t.config} ${t.test}: ${t.base ?? 'absent'} → ${t.current ?? 'absent'}`,
         ),
+        ...(c.more?.regressions
+          ? [`  … and ${c.more.regressions} more (${c.full ?? s.report ?? 'fsto report'})`]
+          : []),
       ]
     : [];
   const report = s.report ? [`report: ${s.report}`] : [];

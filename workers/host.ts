@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { probeCapabilities } from '../activities/host/capabilities';
+import { retentionFromEnv } from '../activities/host/retention';
 import { Ledger } from '../activities/ledger/ledger';
 import { serverOwner } from '../activities/ledger/owner';
 import { type ReapReport } from '../activities/ledger/reaper';
@@ -89,6 +90,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
     releasers: hostReleasers({ stateDir }),
     intervalMs: o.reapIntervalMs ?? reapIntervalMs(),
     log,
+    retention: retentionFromEnv(),
     ...(metrics ? { onReleased: (n: number) => metrics.reaperReleased(n) } : {}),
   });
   const reaped = await reaper.atStart;

@@ -2,6 +2,7 @@ import type { WorkflowClient } from '@temporalio/client';
 import type { Ledger } from '../activities/ledger/ledger';
 import type { RunOwner } from '../activities/ledger/owner';
 import { reap, type Releasers, type ReapReport, type RunVerdict } from '../activities/ledger/reaper';
+import { pruneRuns, type RetentionPolicy } from '../activities/host/retention';
 import { movedSlotReleaser, slotAgeMs } from '../activities/host/slots';
 import { hostKeyOf } from '../common/schemas';
 import { makeRunVerdict } from './run-status';
@@ -24,6 +25,8 @@ export interface ReaperOptions {
   intervalMs: number;
   log: (line: string) => void;
   onReleased?: (n: number) => void;
+  /** Run dirs kept by age/bytes, pruned after each pass (never a run the ledger holds). */
+  retention?: RetentionPolicy;
 }
 
 export interface PeriodicReaper {
@@ -45,6 +48,11 @@ export function startReaper(o: ReaperOptions): PeriodicReaper {
   const pass = async (unowned: boolean): Promise<ReapReport> => {
     const report = await reap(o.ledger, verdict, o.releasers, { owner: o.owner, unowned }, moved);
     o.onReleased?.(report.released.length);
+    if (o.retention && (o.retention.keepNights !== undefined || o.retention.keepBytes !== undefined)) {
+      const pruned = await pruneRuns(o.stateDir, o.ledger, o.retention);
+      if (pruned.removed.length)
+        o.log(JSON.stringify({ msg: 'retention', removed: pruned.removed, keptBytes: pruned.keptBytes }));
+    }
     return report;
   };
   let current: Promise<unknown> = pass(true);

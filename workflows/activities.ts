@@ -107,3 +107,14 @@ export function reportProxy(hostQueue: string) {
     summary: 'matrix report and baseline comparison',
   });
 }
+
+/** The night's notification (webhook, mail): quick, a few tries; its failure costs only itself. */
+export function notifyProxy(hostQueue: string) {
+  return proxyActivities<Pick<ResultsActivities, 'notifyNight'>>({
+    taskQueue: hostQueue,
+    scheduleToStartTimeout: '10m',
+    startToCloseTimeout: '2m',
+    retry: { maximumAttempts: 3 },
+    summary: 'morning notification: webhook, mail',
+  });
+}

@@ -4,6 +4,7 @@ import {
   isCancellation,
   log,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -24,7 +25,7 @@ import {
   type MatrixSummary,
 } from '../common/schemas';
 import { SA_FAILED_COUNT, SA_OUTCOME } from '../common/search-attributes';
-import { reportProxy } from './activities';
+import { notifyProxy, reportProxy } from './activities';
 import { fstestsCell } from './cell';
 
 /**
@@ -133,7 +134,21 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     { key: SA_OUTCOME, value: outcome },
     { key: SA_FAILED_COUNT, value: failed },
   ]);
-  return { workflowId, status, runs, ...(errors.length ? { errors } : {}), ...filed };
+  const summary: MatrixSummary = { workflowId, status, runs, ...(errors.length ? { errors } : {}), ...filed };
+  // The morning: the night told to whoever listens (spec's notify, the worker's config), from the
+  // reporting host. Its failure is logged, never the matrix's. Old histories end without it.
+  if (reporter && patched('night-notify')) {
+    try {
+      await notifyProxy(hostQueue(reporter)).notifyNight({
+        summary,
+        ...(spec.notify ? { notify: spec.notify } : {}),
+        namespace: workflowInfo().namespace,
+      });
+    } catch (err) {
+      log.warn('night notification failed', { error: rootMessage(err) });
+    }
+  }
+  return summary;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

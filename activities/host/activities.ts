@@ -8,6 +8,7 @@ import type { Ledger } from '../ledger/ledger';
 import { sameOwner, type RunOwner } from '../ledger/owner';
 import { releaseRun, type Releasers } from '../ledger/reaper';
 import { KernelError, resolveKernel } from './kernel';
+import { DiskFullError, ensureFreeSpace, minFreeBytes } from './retention';
 import { takeSlot } from './slots';
 
 export interface HostDeps {
@@ -88,6 +89,11 @@ export function createHostActivities(deps: HostDeps) {
       });
       const runDir = join(deps.stateDir, 'runs', runKey);
       const resultsDir = join(runDir, 'results');
+      // A full disk is said, naming the path, before the run makes a file (not a hang later).
+      await ensureFreeSpace(deps.stateDir, minFreeBytes()).catch((err: unknown) => {
+        if (err instanceof DiskFullError) throw ApplicationFailure.nonRetryable(err.message, HOST_UNSUITABLE);
+        throw err;
+      });
       await mkdir(resultsDir, { recursive: true });
       return {
         runDir,

@@ -1,5 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Comparison, RunSummary } from '../../common/schemas';
+import { boundComparison } from './compare-bound';
+import { notifyNight } from './notify';
 import { writeReport, type WriteReportOptions, type WrittenReport } from './report-files';
 import { openResultsStore, type RecordMeta } from './store';
 
@@ -24,6 +26,9 @@ export interface RecordRunOutput {
 
 export function createResultsActivities(deps: { storePath?: string } = {}) {
   return {
+    /** The morning's notification of a matrix (notify.ts): never throws for a failed delivery. */
+    notifyNight,
+
     async recordRunResults(input: RecordRunInput): Promise<RecordRunOutput> {
       const store = openResultsStore(deps.storePath);
       const rows = await store.recordRun(input.summary, input.meta);
@@ -36,14 +41,20 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
         rows,
         reportPath: written.path,
         ...(written.baseline ? { baseline: written.baseline } : {}),
-        ...(written.comparison ? { comparison: written.comparison } : {}),
+        ...(written.comparison
+          ? { comparison: boundComparison(written.comparison, written.comparisonPath) }
+          : {}),
       };
     },
 
-    /** Write the HTML report (and optionally the aggregated JUnit) of a recorded run or matrix. */
+    /** Write the HTML report (and optionally the aggregated JUnit) of a recorded run or matrix; the
+     * comparison it returns is capped (compare-bound.ts), the whole one is at `comparisonPath`. */
     async writeResultsReport(input: { id: string } & WriteReportOptions): Promise<WrittenReport> {
       const { id, ...opts } = input;
-      return writeReport(openResultsStore(deps.storePath), id, opts);
+      const written = await writeReport(openResultsStore(deps.storePath), id, opts);
+      return written.comparison
+        ? { ...written, comparison: boundComparison(written.comparison, written.comparisonPath) }
+        : written;
     },
   };
 }

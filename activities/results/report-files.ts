@@ -3,6 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import type { Comparison } from '../../common/schemas';
 import { stateDir } from '../settings';
 import { compareStored, defaultBaseline, loadSide } from './baseline';
+import { nightOf } from './matrix-series';
 import { renderJunitAggregate, suitesFromRows } from './junit-aggregate';
 import { renderReportHtml } from './report-html';
 import type { ResultsStore } from './store-contract';
@@ -24,6 +25,8 @@ export interface WrittenReport {
   path: string;
   baseline?: string;
   comparison?: Comparison;
+  /** The whole comparison as JSON, beside the report: <report>.comparison.json. */
+  comparisonPath?: string;
 }
 
 /** The artifact kinds of each test of a run dir: <runDir>/artifacts/<dir>/<num>/<kind>. */
@@ -57,19 +60,27 @@ export async function writeReport(
   const current = await loadSide(store, id);
   const baseline =
     opts.baseline === 'none' ? undefined : (opts.baseline ?? (await defaultBaseline(store, current)));
-  const comparison = baseline ? (await compareStored(store, baseline, id)).comparison : undefined;
+  const comparison = baseline
+    ? (await compareStored(store, baseline, id, { loaded: current })).comparison
+    : undefined;
   const path = opts.out ?? join(stateDir(), 'reports', `${id}.html`);
   const runHrefs: Record<string, string> = {};
   const artifacts: Record<string, Record<string, string[]>> = {};
-  for (const wf of new Set(current.rows.map((r) => r.workflowId))) {
-    const rec = await store.getRun(wf);
-    if (!rec) continue;
+  const recs =
+    current.kind === 'matrix'
+      ? await store.lastRuns(100_000, { matrixId: id })
+      : [await store.getRun(id)].filter((r) => r !== undefined);
+  for (const rec of recs) {
+    const wf = rec.workflowId;
     const runDir = dirname(rec.resultsDir);
     runHrefs[wf] = relative(dirname(path), runDir) || '.';
     artifacts[wf] = await listArtifacts(runDir);
   }
+  const night = current.kind === 'matrix' ? nightOf(id) : undefined;
   const html = renderReportHtml({
-    title: opts.title ?? `fstests ${current.kind} ${id}${baseline ? ` vs ${baseline}` : ''}`,
+    title:
+      opts.title ??
+      `fstests ${night ? `night of ${night}: ` : ''}${current.kind} ${id}${baseline ? ` vs ${baseline}` : ''}`,
     rows: current.rows,
     ...(comparison ? { comparison } : {}),
     runHrefs,
@@ -78,5 +89,11 @@ export async function writeReport(
   });
   await writeAtomic(path, html);
   if (opts.junitOut) await writeAtomic(opts.junitOut, renderJunitAggregate(suitesFromRows(current.rows)));
-  return { path, ...(baseline ? { baseline } : {}), ...(comparison ? { comparison } : {}) };
+  const comparisonPath = path.replace(/(\.html?)?$/, '.comparison.json');
+  if (comparison) await writeAtomic(comparisonPath, JSON.stringify(comparison));
+  return {
+    path,
+    ...(baseline ? { baseline } : {}),
+    ...(comparison ? { comparison, comparisonPath } : {}),
+  };
 }

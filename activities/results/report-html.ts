@@ -45,7 +45,7 @@ export function formatDuration(sec: number): string {
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-const natural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+const natural = new Intl.Collator('en', { numeric: true }).compare;
 const VERDICTS: Verdict[] = ['fail', 'crashed', 'hung', 'error', 'pass', 'notrun', 'expunged'];
 
 type DiffKind = 'regression' | 'fix' | 'still-failing' | 'newly-not-run' | 'flaky';

@@ -34,4 +34,14 @@ export interface ResultsStore {
     keys: readonly { config: string; test: string }[],
     opts: { exclude: readonly string[]; before?: string; perKey?: number },
   ): Promise<ResultRow[]>;
+  /** Config+test keys of these configs with a row that failed once (fail, or passed on a retry). */
+  failedKeys(opts: {
+    configs: readonly string[];
+    exclude: readonly string[];
+    before?: string;
+  }): Promise<{ config: string; test: string }[]>;
+  /** The newest run (of a config, if given) finished before `before`, other than `exclude`. */
+  previousRun(opts: { config?: string; before: string; exclude: string }): Promise<string | undefined>;
+  /** Matrix ids starting with `prefix` whose runs finished before `before`, newest first (≤ 50). */
+  previousMatrices(opts: { prefix: string; before: string; exclude: string }): Promise<string[]>;
 }

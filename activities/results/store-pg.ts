@@ -1,8 +1,11 @@
 import pg from 'pg';
 import type { ResultsStore } from './store-contract';
 import {
+  PG_BAD_KEYS,
   PG_DDL,
   PG_HISTORY_OF,
+  PG_PREVIOUS_MATRICES,
+  PG_PREVIOUS_RUN,
   PG_INSERT_RESULTS,
   PG_ROW_COLUMNS,
   PG_ROW_FROM,
@@ -128,10 +131,24 @@ export function openPgStore(url: string): ResultsStore {
       ),
     historyOf: (keys, opts) =>
       rows(PG_HISTORY_OF, [
-        keys.map((k) => `${k.config}\t${k.test}`),
+        keys.map((k) => k.config),
+        keys.map((k) => k.test),
         [...opts.exclude],
         opts.before ?? null,
         opts.perKey ?? 20,
       ]),
+    failedKeys: async (opts) =>
+      (await query(PG_BAD_KEYS, [[...opts.configs], [...opts.exclude], opts.before ?? null])).map((r) => ({
+        config: String(r.config),
+        test: String(r.test),
+      })),
+    previousRun: async (opts) => {
+      const r = (await query(PG_PREVIOUS_RUN, [opts.config ?? null, opts.exclude, opts.before]))[0];
+      return r ? String(r.workflow_id) : undefined;
+    },
+    previousMatrices: async (opts) =>
+      (await query(PG_PREVIOUS_MATRICES, [opts.exclude, opts.before, opts.prefix])).map((r) =>
+        String(r.matrix_id),
+      ),
   };
 }

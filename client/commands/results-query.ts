@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { compareStored, loadSide } from '../../activities/results/baseline';
+import { listCount } from '../../activities/results/compare-bound';
+import { nightOf } from '../../activities/results/matrix-series';
 import { renderJunitAggregate, suitesFromRows } from '../../activities/results/junit-aggregate';
 import { formatDuration } from '../../activities/results/report-html';
 import { writeReport } from '../../activities/results/report-files';
@@ -54,7 +56,8 @@ function runLine(r: RunRecord): string {
   const counts = Object.entries(r.counts)
     .map(([v, n]) => `${n} ${v}`)
     .join(', ');
-  const matrix = r.matrixId ? ` [${r.matrixId}]` : '';
+  const night = r.matrixId ? nightOf(r.matrixId) : undefined;
+  const matrix = r.matrixId ? ` [${r.matrixId}${night ? `, night of ${night}` : ''}]` : '';
   return `${day(r.finishedAt)}  ${r.workflowId}${matrix}  ${r.config}  ${r.kernelRelease ?? '?'}  ${r.status}  ${counts}`;
 }
 
@@ -65,28 +68,37 @@ function historyLine(r: ResultRow): string {
 }
 
 export function comparisonText(c: Comparison): string {
-  const section = (title: string, items: readonly ComparedTest[], extra?: (t: ComparedTest) => string) =>
-    items.length
+  const section = (
+    title: string,
+    key: keyof NonNullable<Comparison['more']>,
+    items: readonly ComparedTest[],
+    extra?: (t: ComparedTest) => string,
+  ) => {
+    const more = c.more?.[key] ?? 0;
+    return items.length
       ? [
-          `${title} (${items.length}):`,
+          `${title} (${items.length + more}):`,
           ...items.map(
             (t) =>
               `  ${t.test.padEnd(16)} ${t.config.padEnd(12)} ${t.base ?? 'absent'} -> ${t.current ?? 'absent'}${extra?.(t) ?? ''}`,
           ),
+          ...(more ? [`  … and ${more} more${c.full ? ` (${c.full})` : ''}`] : []),
         ]
       : [];
+  };
+  const n = (k: Parameters<typeof listCount>[1]) => listCount(c, k);
   const rates = new Map(c.flaky.map((f) => [`${f.config}\t${f.test}`, f]));
   return [
     `${c.current} against ${c.base}: ${c.outcome.toUpperCase()}`,
-    ...section('REGRESSIONS', c.regressions),
-    ...section('fixes', c.fixes),
-    ...section('flaky', c.flaky, (t) => {
+    ...section('REGRESSIONS', 'regressions', c.regressions),
+    ...section('fixes', 'fixes', c.fixes),
+    ...section('flaky', 'flaky', c.flaky, (t) => {
       const f = rates.get(`${t.config}\t${t.test}`);
       return f ? `  fails ${Math.round(f.rate * 100)}% of ${f.runs} runs` : '';
     }),
-    ...section('newly not run', c.newlyNotRun),
-    ...section('still failing', c.stillFailing),
-    `${c.regressions.length} regressions, ${c.fixes.length} fixes, ${c.stillFailing.length} still failing, ${c.newlyNotRun.length} newly not run, ${c.flaky.length} flaky, ${c.added.length} added, ${c.unchanged} unchanged`,
+    ...section('newly not run', 'newlyNotRun', c.newlyNotRun),
+    ...section('still failing', 'stillFailing', c.stillFailing),
+    `${n('regressions')} regressions, ${n('fixes')} fixes, ${n('stillFailing')} still failing, ${n('newlyNotRun')} newly not run, ${n('flaky')} flaky, ${n('added')} added, ${c.unchanged} unchanged`,
   ].join('\n');
 }
 

@@ -106,7 +106,7 @@ export const MatrixSummary = z.object({
   runs: z.array(MatrixRunResult),
   /** One line per cell in error (no or not every test ran): the FstoOutcome is then `error`. */
   errors: z.array(z.string()).optional(),
-  /** Against `baseline`, when the spec named one (results.ts's Comparison). */
+  /** Against the baseline: lists capped at COMPARISON_CAP each (`more`, `full` say the rest). */
   comparison: Comparison.optional(),
   /** The matrix's HTML report (tests × runs, diff against the baseline), on the host that wrote it. */
   report: z.string().optional(),

@@ -6,9 +6,11 @@ import { RunSpec, type RunSpecInput } from './run';
 import { ExpungeEntry } from './results';
 import { TestName } from './tests';
 import { HostLossTimeoutSec } from './host-loss';
+import { NotifySpec } from './notify';
 
 export * from './matrix-result';
 export * from './cell';
+export * from './notify';
 
 // A matrix: every config × every kernel, each one run (RunSpec) whose tests the matrix workflow
 // may spread over several VMs (shards). Unknown fields are refused, as for a run. Expunge
@@ -69,6 +71,8 @@ export const MatrixSpec = z.strictObject({
   /** For every run of the matrix: how long a step waits for a lost host (RunSpec's default: 300). */
   hostLossTimeoutSec: HostLossTimeoutSec.optional(),
   baseline: Baseline.optional(),
+  /** Who hears about each night (notify.ts): a webhook, mail. */
+  notify: NotifySpec.optional(),
   vm: RunVmOptions.optional(),
 });
 export type MatrixSpecInput = z.input<typeof MatrixSpec>;

@@ -89,5 +89,9 @@ export const Comparison = z.object({
   added: z.array(ComparedTest),
   /** Keys (config+test) present on both sides with the same non-failing verdict. */
   unchanged: z.number().int().nonnegative(),
+  /** Set when the lists were capped (a comparison crossing a workflow boundary): how many each left out. */
+  more: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Where the whole comparison is (a JSON file on the host that wrote the report), when capped. */
+  full: z.string().optional(),
 });
 export type Comparison = z.infer<typeof Comparison>;

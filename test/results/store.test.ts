@@ -160,6 +160,36 @@ describe.each(backends)('results store (%s)', (_name, open) => {
     await expect(loadSide(store, 'nope')).rejects.toThrow(/no run or matrix 'nope'/);
   });
 
+  it('baseline previous: the previous night of the same schedule, not a later matrix of another', async () => {
+    const rec = (id: string, matrixId: string, at: string, v: Record<string, Verdict>, extra = {}) =>
+      store.recordRun(summary(id, v, extra), { fsConfig: 'btrfs', host: 'host-a', matrixId, finishedAt: at });
+    const nightly = (d: string) => `fsto-matrix-nightly-2025-02-0${d}T03:00:00Z`;
+    // generic/010 failed two nights ago and passed on a retry one night: its history makes it flaky.
+    await rec('s1', nightly('1'), '2025-02-01T04:00:00.000Z', {
+      'generic/010': 'fail',
+      'generic/011': 'pass',
+    });
+    await rec('s2', nightly('2'), '2025-02-02T04:00:00.000Z', {
+      'generic/010': 'pass',
+      'generic/011': 'pass',
+    });
+    await rec('w1', 'fsto-matrix-weekly-20250202-120000-abcd', '2025-02-02T12:00:00.000Z', {
+      'generic/010': 'pass',
+    });
+    await rec('s3', nightly('3'), '2025-02-03T04:00:00.000Z', {
+      'generic/010': 'fail',
+      'generic/011': 'fail',
+    });
+    expect(await defaultBaseline(store, await loadSide(store, nightly('3')))).toBe(nightly('2'));
+    expect(await defaultBaseline(store, await loadSide(store, nightly('1')))).toBeUndefined();
+    const { comparison } = await compareStored(store, nightly('2'), nightly('3'));
+    expect(comparison.regressions.map((t) => t.test)).toEqual(['generic/011']);
+    // s1 + w1 (btrfs history) + both sides: failed in 2 of 4 runs.
+    expect(comparison.flaky).toEqual([
+      { config: 'btrfs', test: 'generic/010', base: 'pass', current: 'fail', rate: 0.5, runs: 4 },
+    ]);
+  });
+
   it('two processes writing at once lose nothing', async () => {
     const path = _name === 'PostgreSQL' ? await pgDb() : join(dir, 'concurrent.sqlite');
     const child = join(import.meta.dirname, 'store-child.ts');

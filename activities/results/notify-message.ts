@@ -1,0 +1,101 @@
+import type { ComparedTest, MatrixSummary } from '../../common/schemas';
+import { nightOf } from './matrix-series';
+
+// What a morning notification says (pure): the night against the previous one — regressions,
+// fixes, new crashes, flaky tests (capped lists with counts, as the summary carries them) —
+// and where to look: the report on the host, the workflow in the Temporal UI.
+
+export interface NightInput {
+  summary: MatrixSummary;
+  /** The Temporal UI's workflow page, when a UI address is known. */
+  uiUrl?: string;
+}
+
+export interface NightMessage {
+  matrix: string;
+  night?: string;
+  status: string;
+  outcome: string;
+  baseline?: string;
+  counts: Record<string, number>;
+  regressions: ComparedTest[];
+  fixes: ComparedTest[];
+  newCrashes: ComparedTest[];
+  flaky: ComparedTest[];
+  more: Record<string, number>;
+  errors: string[];
+  report?: string;
+  comparison?: string;
+  ui?: string;
+}
+
+const name = (t: ComparedTest) => `${t.config} ${t.test} (${t.base ?? 'absent'} → ${t.current ?? 'absent'})`;
+
+export function nightMessage({ summary: s, uiUrl }: NightInput): NightMessage {
+  const c = s.comparison;
+  const counts: Record<string, number> = {};
+  for (const r of s.runs) for (const [v, n] of Object.entries(r.counts)) counts[v] = (counts[v] ?? 0) + n;
+  // A crash is new when the test did not crash the night before, whatever list it is in.
+  const changed = c ? [...c.regressions, ...c.stillFailing, ...c.flaky] : [];
+  const newCrashes = changed.filter((t) => t.current === 'crashed' && t.base !== 'crashed');
+  const more: Record<string, number> = {};
+  for (const k of ['regressions', 'fixes', 'flaky'] as const) if (c?.more?.[k]) more[k] = c.more[k];
+  const night = nightOf(s.workflowId);
+  return {
+    matrix: s.workflowId,
+    ...(night ? { night } : {}),
+    status: s.status,
+    outcome: c?.outcome ?? (s.errors?.length ? 'error' : s.status),
+    ...(c ? { baseline: c.base } : {}),
+    counts,
+    regressions: c?.regressions ?? [],
+    fixes: c?.fixes ?? [],
+    newCrashes,
+    flaky: c?.flaky.map(({ config, test, base, current }) => ({ config, test, base, current })) ?? [],
+    more,
+    errors: s.errors ?? [],
+    ...(s.report ? { report: s.report } : {}),
+    ...(c?.full ? { comparison: c.full } : {}),
+    ...(uiUrl ? { ui: uiUrl } : {}),
+  };
+}
+
+export function nightSubject(m: NightMessage): string {
+  const regs = m.regressions.length + (m.more.regressions ?? 0);
+  return `fstests ${m.night ? `night of ${m.night}` : m.matrix}: ${m.outcome.toUpperCase()}${regs ? `, ${regs} regression(s)` : ''}`;
+}
+
+/** The mail: headers and a plain text body (RFC 5322, for sendmail -t). */
+export function nightMail(m: NightMessage, to: readonly string[]): string {
+  const list = (title: string, items: ComparedTest[], more = 0) =>
+    items.length
+      ? [
+          `${title} (${items.length + more}):`,
+          ...items.map((t) => `  ${name(t)}`),
+          ...(more ? [`  … and ${more} more`] : []),
+          '',
+        ]
+      : [];
+  const counts = Object.entries(m.counts)
+    .map(([v, n]) => `${n} ${v}`)
+    .join(', ');
+  const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
+  return [
+    `To: ${to.join(', ')}`,
+    `Subject: ${oneLine(nightSubject(m))}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `matrix ${m.matrix}: ${m.status}${m.baseline ? ` against ${m.baseline}` : ' (no previous night)'}`,
+    counts ? `verdicts: ${counts}` : 'no verdicts',
+    '',
+    ...list('REGRESSIONS', m.regressions, m.more.regressions),
+    ...list('new crashes', m.newCrashes),
+    ...list('fixes', m.fixes, m.more.fixes),
+    ...list('flaky', m.flaky, m.more.flaky),
+    ...(m.errors.length ? ['errors:', ...m.errors.map((e) => `  ${e}`), ''] : []),
+    ...(m.report ? [`report: ${m.report}`] : []),
+    ...(m.comparison ? [`whole comparison: ${m.comparison}`] : []),
+    ...(m.ui ? [`Temporal UI: ${m.ui}`] : []),
+    '',
+  ].join('\n');
+}

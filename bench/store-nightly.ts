@@ -1,0 +1,124 @@
+// The results store at nightly size: 30 configs × 1,200 tests × 30 nights of one schedule
+// (1.08 M rows, SQLite-wasm, the embedded default), then what a morning does with it, timed:
+// `fsto compare` of the last two nights (compareStored + the text it prints) and the matrix's
+// report (writeReport: default baseline = the previous night of the same schedule, history,
+// HTML). Each as a ratio against the floor in the same process: reading the two nights' rows
+// (matrixRows). Also the longest the event loop was held. Nights carry a steady failure, a
+// flaky test, tests skipped, and in the last night 3 regressions and 1 fix; a matrix of another
+// schedule in between must not be taken as the baseline.
+// Run: npx tsx bench/store-nightly.ts [configs] [tests] [nights]   (KEEP=1 keeps the store file)
+//
+// Measured 2026-12-03 on 2 cores at load average 15–18 (five agents, QEMU guests), 1.08 M rows:
+// fill 847 s (900 recordRun); floor 3.72 s wall / 0.65 s CPU; compare 6.36 s wall / 1.24 s CPU
+// (1.71× the floor); report 15.41 s wall / 1.66 s CPU (4.14×); longest event-loop hold 3.7 s.
+// CPU time is under 2 s for each; the wall figures are what the shared machine gave.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareStored } from '../activities/results/baseline';
+import { writeReport } from '../activities/results/report-files';
+import { openResultsStore } from '../activities/results/store';
+import { comparisonText } from '../client/commands/results-query';
+import type { RunSummary, Verdict } from '../common/schemas';
+
+const CONFIGS = Number(process.argv[2] ?? 30);
+const TESTS = Number(process.argv[3] ?? 1200);
+const NIGHTS = Number(process.argv[4] ?? 30);
+const names = Array.from({ length: TESTS }, (_, i) => `generic/${String(i).padStart(4, '0')}`);
+const night = (n: number) => new Date(Date.UTC(2026, 10, 1 + n, 3));
+const matrixOf = (n: number) => `fsto-matrix-nightly-${night(n).toISOString().slice(0, 19)}Z`;
+
+function verdict(n: number, c: number, i: number): { verdict: Verdict; flakyAttempts?: number } {
+  const last = n === NIGHTS - 1;
+  if (i % 50 === 7) return { verdict: 'notrun' };
+  if (i === 11 && c === 0) return { verdict: last ? 'pass' : 'fail' }; // fixed last night
+  if (i % 400 === 13) return { verdict: 'fail' }; // known failure, every night
+  if (i % 300 === 17 && (n * 7 + c) % 5 === 0) return { verdict: 'pass', flakyAttempts: 2 }; // flaky
+  if (last && i % 500 === 19 && c < 1) return { verdict: 'fail' }; // regressions
+  return { verdict: 'pass' };
+}
+
+const summary = (n: number, c: number): RunSummary => ({
+  workflowId: `${matrixOf(n)}.c${c}.k0`,
+  status: 'failed',
+  resultsDir: `/nonexistent/runs/${n}-${c}/results`,
+  hostId: 'host-a',
+  kernelRelease: '6.1.0',
+  tests: names.map((name, i) => ({ name, durationSec: (i % 90) + 1, ...verdict(n, c, i) })),
+});
+
+const dir = await mkdtemp(join(tmpdir(), 'fsto-bench-nightly-'));
+try {
+  const store = openResultsStore(join(dir, 'results.sqlite'));
+  const fill0 = performance.now();
+  for (let n = 0; n < NIGHTS; n++) {
+    for (let c = 0; c < CONFIGS; c++)
+      await store.recordRun(summary(n, c), {
+        fsConfig: `cfg${c}`,
+        host: 'host-a',
+        matrixId: matrixOf(n),
+        finishedAt: new Date(night(n).getTime() + c * 60_000).toISOString(),
+      });
+    if (n === NIGHTS - 2)
+      // another schedule's matrix between the last two nights
+      await store.recordRun(
+        { ...summary(n, 0), workflowId: 'fsto-matrix-weekly-2026-12-01T04:00:00Z.c0.k0' },
+        {
+          fsConfig: 'cfg0',
+          host: 'host-a',
+          matrixId: `fsto-matrix-weekly-${new Date(night(n).getTime() + 86_000_000).toISOString().slice(0, 19)}Z`,
+          finishedAt: new Date(night(n).getTime() + 86_000_000).toISOString(),
+        },
+      );
+  }
+  const fillSec = (performance.now() - fill0) / 1000;
+
+  // The longest the event loop was held while the morning's work ran.
+  let lastTick = performance.now();
+  let worstStall = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    worstStall = Math.max(worstStall, now - lastTick - 10);
+    lastTick = now;
+  }, 10);
+  // Wall time, and this process's CPU time (the machine is shared: wall time includes waiting).
+  const cpu: number[] = [];
+  const time = async <T>(fn: () => Promise<T>): Promise<[number, T]> => {
+    const [s, c] = [performance.now(), process.cpuUsage()];
+    const v = await fn();
+    const u = process.cpuUsage(c);
+    cpu.push((u.user + u.system) / 1e6);
+    return [(performance.now() - s) / 1000, v];
+  };
+  const [prev, cur] = [matrixOf(NIGHTS - 2), matrixOf(NIGHTS - 1)];
+  const [floor] = await time(async () => [await store.matrixRows(prev), await store.matrixRows(cur)]);
+  lastTick = performance.now();
+  worstStall = 0;
+  const [compareSec, cmp] = await time(async () => {
+    const { comparison } = await compareStored(store, prev, cur);
+    return { comparison, text: comparisonText(comparison) };
+  });
+  const [reportSec, rep] = await time(() => writeReport(store, cur, { out: join(dir, 'report.html') }));
+  clearInterval(ticker);
+  const c = cmp.comparison;
+  console.log(
+    `store: ${CONFIGS} configs × ${TESTS} tests × ${NIGHTS} nights = ${CONFIGS * TESTS * NIGHTS} rows, filled in ${fillSec.toFixed(1)} s`,
+  );
+  console.log(
+    `compare: ${c.regressions.length} regressions, ${c.fixes.length} fixes, ${c.flaky.length} flaky, ${c.stillFailing.length} still failing, ${c.unchanged} unchanged`,
+  );
+  console.log(`report baseline: ${rep.baseline ?? '(none)'} (expected ${prev})`);
+  const line = (what: string, sec: number, i: number) =>
+    console.log(
+      `${what.padEnd(36)}${sec.toFixed(2).padStart(6)} s${cpu[i]!.toFixed(2).padStart(9)} s${(sec / floor).toFixed(2).padStart(9)}`,
+    );
+  console.log(`${''.padEnd(36)}  wall    CPU (own)  wall/floor`);
+  line("floor: the two nights' rows read", floor, 0);
+  line('fsto compare of two nights', compareSec, 1);
+  line('matrix report (baseline, HTML)', reportSec, 2);
+  console.log(`longest event-loop stall during both: ${worstStall.toFixed(0)} ms`);
+  if (rep.baseline !== prev) process.exitCode = 1;
+} finally {
+  if (!process.env.KEEP) await rm(dir, { recursive: true, force: true });
+  else console.log(dir);
+}
