@@ -8,7 +8,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { parseOrFail } from '../common/errors';
+import { parseOrFail, rootMessage } from '../common/errors';
 import { progressQuery, batchProgressSignal, summaryQuery } from '../common/queries';
 import {
   batchSettings,
@@ -126,7 +126,9 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
     }
   } catch (err) {
     cancelled = isCancellation(err);
-    if (!cancelled) log.error('run failed', { error: String(err) });
+    // A warning: a failed run is the run's outcome, reported by whoever follows it (the CLI), not an
+    // error of the worker (an embedded run's terminal, at ERROR, showed it a second time).
+    if (!cancelled) log.warn('run failed', { error: rootMessage(err) });
     throw err;
   } finally {
     // Runs on success, failure and cancellation alike; never on terminate (the reaper's job).
