@@ -1,3 +1,4 @@
+import type { FailureKind } from '../common/errors';
 import type { RunStatus } from '../common/schemas';
 
 // Exit codes scripts and CI can rely on.
@@ -18,6 +19,16 @@ export function exitCodeFor(status: RunStatus): number {
     case 'cancelled':
       return EXIT.cancelled;
     case 'error':
+      return EXIT.infraError;
+  }
+}
+
+/** A run or matrix that failed (no summary): its exit code, from the kind of its failure. */
+export function exitCodeForFailure(kind: FailureKind): number {
+  switch (kind) {
+    case 'bad input':
+      return EXIT.badInput;
+    case 'infrastructure':
       return EXIT.infraError;
   }
 }

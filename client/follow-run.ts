@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { RunSummary } from '../common/schemas';
-import { EXIT, exitCodeFor } from './exit-codes';
+import { EXIT, exitCodeFor, exitCodeForFailure } from './exit-codes';
 import { interruptName, type Interrupts } from './interrupt';
 import { writeJunitOf } from './junit-out';
 import { summaryText, testLine } from './print';
@@ -24,11 +24,11 @@ export interface Followed {
 }
 
 /**
- * The exit code of several runs: an infrastructure error first, then failed tests, then an
- * interrupt (128 + its signal), then cancelled.
+ * The exit code of several runs: an infrastructure error first, then bad input, then failed
+ * tests, then an interrupt (128 + its signal), then cancelled.
  */
 export function worstExit(codes: readonly number[]): number {
-  for (const c of [EXIT.infraError, EXIT.testsFailed]) if (codes.includes(c)) return c;
+  for (const c of [EXIT.infraError, EXIT.badInput, EXIT.testsFailed]) if (codes.includes(c)) return c;
   return codes.find((c) => c > 128) ?? (codes.includes(EXIT.cancelled) ? EXIT.cancelled : EXIT.ok);
 }
 
@@ -79,8 +79,8 @@ function report(x: WatchOutcome, id: string, label: string | undefined, o: Follo
     case 'detached':
       return o.interrupts.exitCode!;
     case 'failed':
-      console.error(`run ${id} failed: ${x.message}`);
-      return EXIT.infraError;
+      console.error(`run ${id} failed (${x.failure}): ${x.message}`);
+      return exitCodeForFailure(x.failure);
     case 'cancelled':
       // The verdicts so far again, together, under the run they belong to.
       if (x.summary?.tests.length && !o.json) console.log(x.summary.tests.map(testLine).join('\n'));

@@ -5,7 +5,7 @@ import { MatrixSummary, type MatrixProgress } from '../common/schemas';
 import { listCount } from '../activities/results/compare-bound';
 import { liveProgress } from './matrix-cells';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { rootMessage } from '../common/errors';
+import { failureKind, rootMessage, type FailureKind } from '../common/errors';
 
 const label = (r: { config: string; kernel: string }) => `${r.config} × ${r.kernel}`;
 
@@ -60,7 +60,7 @@ export function matrixExitCode(s: MatrixSummary): number {
 export type MatrixOutcome =
   | { kind: 'completed'; summary: MatrixSummary }
   | { kind: 'cancelled' }
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; message: string; failure: FailureKind };
 
 /**
  * Follow a matrix until it closes, polling `matrixProgress` and, for running cells, their
@@ -88,11 +88,15 @@ export async function watchMatrix(
   try {
     const parsed = MatrixSummary.safeParse(await result);
     if (!parsed.success)
-      return { kind: 'failed', message: `unexpected matrix result: ${parsed.error.message}` };
+      return {
+        kind: 'failed',
+        message: `unexpected matrix result: ${parsed.error.message}`,
+        failure: 'infrastructure',
+      };
     return { kind: 'completed', summary: parsed.data };
   } catch (err) {
     if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure)
       return { kind: 'cancelled' };
-    return { kind: 'failed', message: rootMessage(err) };
+    return { kind: 'failed', message: rootMessage(err), failure: failureKind(err) };
   }
 }

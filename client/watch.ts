@@ -1,6 +1,6 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { rootMessage } from '../common/errors';
+import { failureKind, rootMessage, type FailureKind } from '../common/errors';
 import { progressQuery } from '../common/queries';
 import type { RunProgress, RunSummary, TestResult } from '../common/schemas';
 import { cancelledSummary } from './cancelled-summary';
@@ -10,7 +10,8 @@ export type WatchOutcome =
   | { kind: 'completed'; summary: RunSummary }
   /** The verdicts it had when cancelled, when they could be read. */
   | { kind: 'cancelled'; summary?: RunSummary; interrupted?: string }
-  | { kind: 'failed'; message: string }
+  /** `failure`: what kind of failure it was (its exit code: exitCodeForFailure). */
+  | { kind: 'failed'; message: string; failure: FailureKind }
   /** `signal` aborted: stopped following; the run goes on. */
   | { kind: 'detached' };
 
@@ -83,7 +84,7 @@ export async function watchRun(
       const cut = running && !summary?.tests.some((t) => t.name === running) ? running : undefined;
       return { kind: 'cancelled', ...(summary ? { summary } : {}), ...(cut ? { interrupted: cut } : {}) };
     }
-    return { kind: 'failed', message: rootMessage(err) };
+    return { kind: 'failed', message: rootMessage(err), failure: failureKind(err) };
   }
 }
 

@@ -1,9 +1,40 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 
-// Error types the workflow and the CLI know by name.
+// The failure types fsto throws (ApplicationFailure.type), known by name to the workflow (what it
+// does not retry) and to the CLI (its exit code: client/exit-codes.ts). Every one is listed here.
+
+/** Bad input that only the host could see (no `check` in the tree, an unknown test, a config refused). */
 export const INVALID_SPEC = 'InvalidSpec';
+/** The host cannot run this spec (no kernel installed, not root, over its tmpfs budget). */
 export const HOST_UNSUITABLE = 'HostUnsuitable';
+/** The kernel panicked while the VM booted (booting it again panics again). */
+export const VM_BOOT_CRASHED = 'VmBootCrashed';
+/** The VM did not come up (QEMU died, the guest agent never answered); retried. */
+export const VM_BOOT_FAILED = 'VmBootFailed';
+
+/** What each failure means to whoever started the run. */
+export const FAILURE_KINDS = {
+  [INVALID_SPEC]: 'bad input',
+  [HOST_UNSUITABLE]: 'infrastructure',
+  [VM_BOOT_CRASHED]: 'infrastructure',
+  [VM_BOOT_FAILED]: 'infrastructure',
+} as const;
+export type FailureType = keyof typeof FAILURE_KINDS;
+export type FailureKind = (typeof FAILURE_KINDS)[FailureType];
+
+/**
+ * The kind of a failure, from the type of the innermost ApplicationFailure of its cause chain (a
+ * run's failure is WorkflowFailedError → ActivityFailure → ApplicationFailure). Anything fsto did
+ * not name (a timeout, a lost host, a bug) is an infrastructure error.
+ */
+export function failureKind(err: unknown): FailureKind {
+  let type: string | undefined;
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof ApplicationFailure && e.type) type = e.type;
+  }
+  return type && type in FAILURE_KINDS ? FAILURE_KINDS[type as FailureType] : 'infrastructure';
+}
 
 /** Edit distance, for "did you mean" on a mistyped field. */
 function distance(a: string, b: string): number {

@@ -1,10 +1,12 @@
 import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel } from '@temporalio/worker';
+import { logLine } from './log-line';
 
 let installed = false;
 
 /**
  * Install the Temporal runtime once per process: SDK log level (the CLI wants quiet, a
- * long-running worker wants INFO) and, when asked, the Prometheus endpoint for its metrics.
+ * long-running worker wants INFO) and format (fsto's, workers/log-line.ts) and, when asked, the
+ * Prometheus endpoint for its metrics.
  */
 export function installRuntime(
   o: { logLevel?: LogLevel; prometheusBind?: string; shutdownSignals?: NodeJS.Signals[] } = {},
@@ -13,7 +15,8 @@ export function installRuntime(
   installed = true;
   const level = (process.env.FSTO_LOG_LEVEL as LogLevel | undefined) ?? o.logLevel ?? 'WARN';
   Runtime.install({
-    logger: new DefaultLogger(level),
+    // One line per record in fsto's format, on stderr (the SDK's own writes a multi-line object).
+    logger: new DefaultLogger(level, (e) => process.stderr.write(`${logLine(e)}\n`)),
     // The CLI handles Ctrl-C itself (cancel the run, then detach); `fsto worker` keeps the SDK's.
     ...(o.shutdownSignals ? { shutdownSignals: o.shutdownSignals } : {}),
     telemetryOptions: {

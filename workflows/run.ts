@@ -139,8 +139,10 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
     }
   } catch (err) {
     cancelled = isCancellation(err);
+    // A warning: a failed run is the run's outcome, reported by whoever follows it (the CLI), not an
+    // error of the worker (an embedded run's terminal, at ERROR, showed it a second time).
     if (!cancelled) {
-      log.error('run failed', { error: String(err) });
+      log.warn('run failed', { error: rootMessage(err) });
       error = rootMessage(err).slice(0, 2000);
     }
     failure = { err };

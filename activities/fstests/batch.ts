@@ -82,19 +82,11 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
     for (const r of finished.values()) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
     ctx.heartbeat({ label: input.label, done: finished.size, counts, ...(current ? { current } : {}) });
   };
-  const keepalive = setInterval(beat, 10_000);
   // To the run's workflow (its id; input.runKey is its host key, hostKeyOf).
   const workflowId = ctx.info.workflowExecution?.workflowId ?? input.runKey;
   const signals = new ProgressSignals(input.label, deps.notify && ((s) => deps.notify!(workflowId, s)));
-
-  // A retry after the worker died: the VM it booted may still be running on our devices.
-  await releaseRun(deps.ledger, input.runKey, { vm: deps.releasers.vm }, undefined, ['vm']);
-
   const layout = batchLayout(input, ctx.info.attempt);
-  await mkdir(layout.hostResultBase, { recursive: true });
-  await writeFile(layout.hostConfig, await configText(input, layout));
   const section = sectionOf(input);
-  const times = await readHistory(deps.stateDir, input.fs);
   const ac = new AbortController();
   const onCancel = () => ac.abort();
   ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
@@ -109,7 +101,15 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
     bootSeconds: vm?.bootSeconds ?? 0,
     resultBase: layout.hostResultBase,
   });
+  // Cleared in the finally below, whatever throws after it (a config refused before the VM boots
+  // left it beating forever: an embedded `fsto run` never exited).
+  const keepalive = setInterval(beat, 10_000);
   try {
+    // A retry after the worker died: the VM it booted may still be running on our devices.
+    await releaseRun(deps.ledger, input.runKey, { vm: deps.releasers.vm }, undefined, ['vm']);
+    await mkdir(layout.hostResultBase, { recursive: true });
+    await writeFile(layout.hostConfig, await configText(input, layout));
+    const times = await readHistory(deps.stateDir, input.fs);
     try {
       vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec(input) }, deps.vm, { signal: ac.signal });
     } catch (err) {

@@ -1,3 +1,4 @@
+import { SECTION_CHARS, SECTION_RULE } from '../../common/schemas/config-vars';
 import { checkPath, checkSection, configLine, invalid } from './config-values';
 import { deviceVars } from './config';
 
@@ -22,7 +23,9 @@ export interface PassThroughInput {
   deviceEnv?: Record<string, string>;
 }
 
-const HEADER = /^\[([A-Za-z0-9_-]*)\]/;
+const HEADER = new RegExp(`^\\[([${SECTION_CHARS}]*)\\]`);
+/** A line that is meant as a header but that fstests does not take for one (`[a.b]`; not `[ -n "$X" ]`). */
+const LOOKS_LIKE_HEADER = /^\[[^\]\s]+\]\s*$/;
 const ANY_HEADER = /^\s*\[/;
 const MARK = '# --- added by fsto (these override the values above) ---';
 
@@ -53,6 +56,8 @@ export function passThroughConfig(input: PassThroughInput): string {
   const sections = configSections(input.text);
   const lines = input.text.replace(/\n$/, '').split('\n');
   const ours = overrides(input).map(([k, v]) => configLine(k, v));
+  const unrecognised = lines.flatMap((l) => (!HEADER.test(l) && LOOKS_LIKE_HEADER.test(l) ? [l.trim()] : []));
+  if (unrecognised.length) invalid('configFile', `${unrecognised.join(', ')}: ${SECTION_RULE}`);
   if (sections.length === 0) {
     if (input.section !== undefined) {
       invalid('section', `the config file has no [sections]; run it without a section`);

@@ -1,5 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { INVALID_SPEC } from '../../common/errors';
+import {
+  CONFIG_KEY,
+  SAFE_VALUE,
+  SAFE_VALUE_RULE,
+  SECTION_NAME,
+  SECTION_RULE,
+  SQUEEZED_BLANKS,
+  SQUEEZED_BLANKS_RULE,
+} from '../../common/schemas/config-vars';
 
 // What may go into an fstests config file, and how it is written.
 //
@@ -11,12 +20,9 @@ import { INVALID_SPEC } from '../../common/errors';
 //  - a newline would start a line of its own.
 // No escaping survives all of that, so values are limited to characters that mean nothing to the
 // shell there, and anything else is refused with the field's name (before any resource exists).
+// The rules are common/schemas/config-vars.ts's, the same the spec is validated with in the CLI and
+// the workflow: here they guard what reaches a config by other ways (our own paths, device names).
 
-/** Characters a value may hold: enough for mkfs/mount options (`-m reflink=1 -O ^64bit`, `-o a=b,c`). */
-const SAFE_VALUE = /^[A-Za-z0-9 _.,:=/+@%^~-]*$/;
-/** fstests' get_config_sections(): `[[:alnum:]_-]*` between brackets. */
-const SAFE_SECTION = /^[A-Za-z0-9_-]{1,64}$/;
-const SAFE_KEY = /^[A-Z_][A-Z0-9_]*$/;
 /** A guest path: absolute, no blanks (fstests uses $TEST_DIR etc. unquoted), no `..`. */
 const SAFE_PATH = /^\/[A-Za-z0-9_.,:+@%~/-]*$/;
 
@@ -28,28 +34,20 @@ export function invalid(field: string, message: string): never {
 export function checkValue(field: string, value: string): string {
   if (!SAFE_VALUE.test(value)) {
     const bad = [...value].find((c) => !SAFE_VALUE.test(c)) ?? '';
-    invalid(
-      field,
-      `character ${JSON.stringify(bad)} is not allowed; fstests eval()s config values ` +
-        '(common/config parse_config_section), so quotes, $, `, \\, #, ; and newlines would be ' +
-        'executed or cut. Use letters, digits, blanks and _ . , : = / + @ % ^ ~ -',
-    );
+    invalid(field, `character ${JSON.stringify(bad)} is not allowed; ${SAFE_VALUE_RULE}`);
   }
-  if (/\s=|=\s/.test(value)) {
-    invalid(field, 'blanks around "=" are squeezed out by fstests; write "a=b" without blanks');
-  }
+  if (SQUEEZED_BLANKS.test(value)) invalid(field, SQUEEZED_BLANKS_RULE);
   return value;
 }
 
 export function checkKey(key: string): string {
-  if (!SAFE_KEY.test(key)) invalid(key || '(empty)', 'a config variable is upper-case letters, digits and _');
+  if (!CONFIG_KEY.test(key))
+    invalid(key || '(empty)', 'a config variable is upper-case letters, digits and _');
   return key;
 }
 
 export function checkSection(section: string): string {
-  if (!SAFE_SECTION.test(section)) {
-    invalid('section', `"${section}" is not a section name fstests recognises: use letters, digits, _ or -`);
-  }
+  if (!SECTION_NAME.test(section)) invalid('section', `"${section}" is not a section name: ${SECTION_RULE}`);
   return section;
 }
 

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
+import { VM_BOOT_CRASHED, VM_BOOT_FAILED } from '../../common/errors';
 import type { CrashReport, VmSpecInput } from '../../common/schemas/vm';
 import type { Ledger } from '../ledger/ledger';
 import { vngBin } from '../settings';
@@ -33,10 +34,7 @@ function socketPath(vmDir: string, vmId: string): string {
   return p.length < 100 ? p : join(tmpdir(), `fsto-vm-${vmId}.sock`);
 }
 
-/** ApplicationFailure type of a boot the kernel panicked in; details[0] is the CrashReport. */
-export const VM_BOOT_CRASHED = 'VmBootCrashed';
-
-/** The panic of a failed boot, if that is why it failed. */
+/** The panic of a failed boot (a VM_BOOT_CRASHED failure, details[0]), if that is why it failed. */
 export function bootCrashOf(err: unknown): CrashReport | undefined {
   if (!(err instanceof ApplicationFailure) || err.type !== VM_BOOT_CRASHED) return undefined;
   return err.details?.[0] as CrashReport | undefined;
@@ -97,7 +95,7 @@ export class Vm {
       }
       throw ApplicationFailure.retryable(
         `VM boot failed (${ready.kind}): ${ready.detail}\nconsole (${consolePath}):\n${proc.scanner.tail(25)}`,
-        'VmBootFailed',
+        VM_BOOT_FAILED,
       );
     }
     return new Vm(

@@ -3,7 +3,7 @@ import { WORKFLOW_QUEUE } from '../../common/queues';
 import { uiLink } from '../dev-server-argv';
 import { addConnectionOptions, type ConnectOpts } from '../connection';
 import { withEmbeddedWorker } from '../embedded-worker';
-import { EXIT } from '../exit-codes';
+import { EXIT, exitCodeForFailure } from '../exit-codes';
 import { MATRIX_WORKFLOW, matrixId, matrixName, matrixStartFields } from '../matrix-start';
 import { matrixExitCode, matrixSummaryText, watchMatrix } from '../matrix-watch';
 import { loadMatrixSpec, SpecFileError } from '../spec-file';
@@ -58,8 +58,8 @@ export async function matrixCommand(f: MatrixFlags): Promise<number> {
         return EXIT.cancelled;
       }
       if (outcome.kind === 'failed') {
-        console.error(`matrix ${workflowId} failed: ${outcome.message}`);
-        return EXIT.infraError;
+        console.error(`matrix ${workflowId} failed (${outcome.failure}): ${outcome.message}`);
+        return exitCodeForFailure(outcome.failure);
       }
       if (f.json) console.log(JSON.stringify(outcome.summary, null, 2));
       else console.log(matrixSummaryText(outcome.summary));

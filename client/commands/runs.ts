@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { RunSummary } from '../../common/schemas';
 import { addConnectionOptions, type ConnectOpts } from '../connection';
-import { EXIT, exitCodeFor } from '../exit-codes';
+import { failureKind, rootMessage } from '../../common/errors';
+import { EXIT, exitCodeFor, exitCodeForFailure } from '../exit-codes';
 import { summaryText, testLine } from '../print';
 import { openSession } from '../temporal';
 import { watchRun } from '../watch';
@@ -26,14 +27,18 @@ export function registerRunsCommands(program: Command): void {
         console.log(
           outcome.kind === 'cancelled'
             ? `run ${id} was cancelled`
-            : `run ${id} failed: ${outcome.kind === 'failed' ? outcome.message : 'detached'}`,
+            : outcome.kind === 'failed'
+              ? `run ${id} failed (${outcome.failure}): ${outcome.message}`
+              : `run ${id}: detached`,
         );
       process.exitCode =
         outcome.kind === 'completed'
           ? exitCodeFor(outcome.summary.status)
           : outcome.kind === 'cancelled'
             ? EXIT.cancelled
-            : EXIT.infraError;
+            : outcome.kind === 'failed'
+              ? exitCodeForFailure(outcome.failure)
+              : EXIT.infraError;
     } finally {
       await session.close();
     }
@@ -73,6 +78,15 @@ export function registerRunsCommands(program: Command): void {
         return;
       }
       // A cancelled run has no result: its partial verdicts are in the store or its summary query.
+      if (desc.status.name !== 'CANCELLED' && desc.status.name !== 'COMPLETED') {
+        const err = await handle.result().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        console.error(`run ${id} failed (${failureKind(err)}): ${rootMessage(err)}`);
+        process.exitCode = exitCodeForFailure(failureKind(err));
+        return;
+      }
       const summary =
         desc.status.name === 'CANCELLED'
           ? await cancelledSummary(handle)

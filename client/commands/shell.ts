@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { GUEST } from '../../activities/fstests/guest-layout';
 import { probeCapabilities } from '../../activities/host/capabilities';
 import { hostId } from '../../activities/settings';
-import { EXIT } from '../exit-codes';
+import { failureKind, rootMessage } from '../../common/errors';
+import { EXIT, exitCodeForFailure } from '../exit-codes';
 import { endBy } from '../interrupt';
 import { survivesLostTerminal } from '../lost-terminal';
 import type { RunFlags } from '../run-flags';
@@ -59,7 +60,12 @@ async function shellCommand(
   const [{ spec, label }] = planned.runs as [(typeof planned.runs)[0]];
   const log = (l: string) => console.error(`fsto shell: ${l}`);
   const caps = await probeCapabilities({ hostId: hostId(), kvm: false });
-  const session = await openShell(spec, { log, vmSlots: caps.vmSlots });
+  // Refused input (a config the host's checks refuse, a kernel that is not one) is bad input: exit 2.
+  const session = await openShell(spec, { log, vmSlots: caps.vmSlots }).catch((err: unknown) => {
+    log(rootMessage(err));
+    return exitCodeForFailure(failureKind(err));
+  });
+  if (typeof session === 'number') return session;
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= session.close());
   // SIGTERM, or the terminal closed (SIGHUP): release everything, then end as the signal asked.

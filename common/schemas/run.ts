@@ -4,7 +4,7 @@ import { HangPolicy, RunVmOptions, type BatchInput } from './batch';
 import { PullSource } from './pull';
 import { ExpungeEntry } from './results';
 import { GroupName, isFailing, TestName, TestResult } from './tests';
-import { ConfigValue, ConfigVars } from './config-vars';
+import { ConfigValue, ConfigVars, SectionName } from './config-vars';
 import { HostLossTimeoutSec } from './host-loss';
 
 /** What a run asks for. Unknown fields are refused: a typo must never pass silently. */
@@ -44,10 +44,7 @@ export const RunSpec = z
     vars: ConfigVars.default({}),
     /** Your own fstests config file (host path) and the section of it to run. */
     configFile: z.string().startsWith('/', 'give an absolute path to the config file').optional(),
-    section: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a section name is letters, digits, _ . -')
-      .optional(),
+    section: SectionName.optional(),
     hang: HangPolicy.default(HangPolicy.parse({})),
     /**
      * `check -i N`: run the selection N times in each VM; every iteration's verdict is kept on the

@@ -181,4 +181,13 @@ export SCRATCH_DEV=""
       /resultBase/,
     );
   });
+
+  it('refuses a header fstests does not take for one, naming it (not "no [sections]")', () => {
+    // fstests' get_config_sections() skips `[a.b]`: the file would run with no section at all.
+    expect(() => passThroughConfig({ text: '[a.b]\nFSTYP=ext4\n', section: 'a', resultBase: '/r' })).toThrow(
+      /configFile: \[a\.b\]: fstests recognises section names of letters, digits, _ and - only/,
+    );
+    // A shell test in a config without sections is no header.
+    expect(passThroughConfig({ text: '[ -n "$X" ] && FSTYP=xfs\n', resultBase: '/r' })).toMatch(/^\[ -n/);
+  });
 });
