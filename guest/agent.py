@@ -15,7 +15,33 @@ import sys
 import time
 
 PORT_NAME = 'fsto.ctl'
-BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+# What a command starts with: the environment `vng --exec` gives its command (measured with
+# test/fixtures/fstests/common/record-env; docs/architecture.md, Inside the guest), not the
+# agent's own (init's bare PATH=/bin, HOME=/, and the LC_CTYPE Python's C-locale coercion adds).
+# PATH is vng's search order less the NixOS directory it also lists.
+COMMAND_ENV = {
+    'HOME': '/root',
+    'PATH': '/sbin:/usr/sbin:/bin:/usr/bin:/usr/local/bin',
+    'TERM': 'linux',
+    'XDG_RUNTIME_DIR': '/run/user/0',
+}
+
+
+def as_by_hand():
+    """In a child before exec: the process state a shell started by vng --exec hands its command.
+    Python ignores SIGPIPE and SIGXFSZ at start-up and an ignored signal stays ignored across exec:
+    a test's writer into a closed pipe would then get EPIPE and print 'Broken pipe' instead of
+    dying silently. So every disposition back to the default, and nothing blocked."""
+    signal.set_wakeup_fd(-1)
+    for s in range(1, signal.NSIG):
+        if s in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        try:
+            signal.signal(s, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass  # numbers the C library reserves for itself
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    os.umask(0o022)
 
 
 def find_port():
@@ -42,7 +68,8 @@ def run(argv):
     pid = os.fork()
     if pid == 0:
         try:
-            os.execvp(argv[0], argv)
+            as_by_hand()
+            os.execvpe(argv[0], argv, COMMAND_ENV)
         finally:
             os._exit(127)
     _, status = os.waitpid(pid, 0)
@@ -102,6 +129,35 @@ def mount_shares(warnings):
             warnings.append('share %s: mounting it on %s failed' % (tag, mnt))
 
 
+UDEVD = '/lib/systemd/systemd-udevd'
+
+
+def start_udev(warnings):
+    """udevd, as a vng guest runs it, with the devices present at boot announced and settled before
+    the first command: fstests' _dmsetup_create/_dmsetup_remove end in `udevadm wait [--removed]
+    /dev/mapper/NAME`, which returns only once udevd has processed the device, and tests use the
+    /dev/disk/by-* links. vng's own init starts one (its /run/udev/control is there): keep it."""
+    if os.path.exists('/run/udev/control'):
+        return
+    if not os.path.exists(UDEVD):
+        warnings.append('no %s in the guest root: device-mapper tests will hang (install udev)' % UDEVD)
+        return
+    t0 = time.monotonic()
+    if not run([UDEVD, '--daemon']):
+        warnings.append('%s --daemon failed' % UDEVD)
+        return
+    t1 = time.monotonic()
+    # Coldplug of what tests use (disks: /dev/disk/by-*; misc: /dev/mapper/control, loop-control),
+    # not of every emulated device as vng's init does: that loads a few dozen modules for QEMU's
+    # hardware (ahci, i2c, watchdog, psmouse, crypto) and cost 54 s against 20 s on a loaded
+    # TCG host (docs/architecture.md). Devices that appear later (dm, loop) get their events anyway.
+    run(['udevadm', 'trigger', '--action=add', '--subsystem-match=block', '--subsystem-match=misc'])
+    if not run(['udevadm', 'settle', '--timeout=120']):
+        warnings.append('udevadm settle: device events still queued after 120 s')
+    # On the console (the VM's log): what udev costs a boot (docs/architecture.md, Inside the guest).
+    sys.stderr.write('fsto agent: udevd started in %.1f s, devices settled in %.1f s more\n' % (t1 - t0, time.monotonic() - t1))
+
+
 class Agent:
     def __init__(self, fd):
         self.fd = fd
@@ -121,16 +177,15 @@ class Agent:
 
     def start(self, msg):
         cid = msg['id']
-        env = dict(os.environ)
-        # init may hand us a bare PATH (/bin): tools like mkfs.xfs live in /usr/sbin.
-        env['PATH'] = ':'.join(dict.fromkeys((env.get('PATH', '') + ':' + BASE_PATH).strip(':').split(':')))
-        env.setdefault('HOME', '/root')
+        env = dict(COMMAND_ENV)
         env.update(msg.get('env') or {})
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
+                as_by_hand()
+                # Its own session with no controlling terminal, as vng --exec's shell has.
                 os.setsid()
                 os.dup2(os.open('/dev/null', os.O_RDONLY), 0)
                 os.dup2(out_w, 1)
@@ -226,9 +281,11 @@ class Agent:
 def main():
     warnings = []
     mount_shares(warnings)
+    # The port is open before udevd starts: nothing udev does to its node can take it from us.
+    fd = os.open(find_port(), os.O_RDWR)
+    start_udev(warnings)
     for w in warnings:
         sys.stderr.write('fsto agent: %s\n' % w)
-    fd = os.open(find_port(), os.O_RDWR)
     agent = Agent(fd)
     with open('/proc/uptime') as f:
         uptime = float(f.read().split()[0])

@@ -48,6 +48,13 @@ for i in 0:stdin 1:stdout 2:stderr; do ln -sfn "/proc/self/fd/${i%%:*}" "/newroo
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs shm /newroot/dev/shm
+# What a vng guest's init mounts besides (fstests reads debugfs for fault injection, tracefs for
+# tracepoints, cgroup2 for its cgroup tests), and the runtime dir its commands get as XDG_RUNTIME_DIR.
+mount -t debugfs debugfs /newroot/sys/kernel/debug
+mount -t tracefs tracefs /newroot/sys/kernel/tracing
+mount -t securityfs securityfs /newroot/sys/kernel/security
+mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup
+mkdir -p -m 0700 /newroot/run/user/0
 hostname fsto-guest
 # PID 1 from here on is this shell: it waits for the agent, then powers off (QEMU runs with
 # -no-reboot, so the VM ends either way).

@@ -45,7 +45,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fsto-fixture-'));
   fixtureDir = join(dir, 'suite');
   await cp(FIXTURE_SUITE, fixtureDir, { recursive: true, preserveTimestamps: true });
-  const { 'fixture/006': _hangs, ...rest } = await expectedVerdicts('fixture', 'host');
+  // 012 and 014 (group vmonly) need a guest's system (udevd, a guest's default rlimits).
+  const {
+    'fixture/006': _hangs,
+    'fixture/012': _udev,
+    'fixture/014': _rlimits,
+    ...rest
+  } = await expectedVerdicts('fixture', 'host');
   intended = rest;
   const test = await losetup(join(dir, 'test.img'));
   const scratch = await losetup(join(dir, 'scratch.img'));
@@ -97,9 +103,9 @@ describe('fixture suite on real loop devices', () => {
   });
 
   // bench: tests/bench/* only sleep (60 s) for bench/sharding.ts; they are not part of this check.
-  it('runs -g all -x hang,bench -R xunit: the verdicts are the intended ones', async () => {
+  it('runs -g all -x hang,bench,vmonly -R xunit: the verdicts are the intended ones', async () => {
     const res = await run(
-      checkArgv({ section: SECTION, groups: ['all'], excludeGroups: ['hang', 'bench'] }),
+      checkArgv({ section: SECTION, groups: ['all'], excludeGroups: ['hang', 'bench', 'vmonly'] }),
       {
         cwd: fixtureDir,
         env,
@@ -118,7 +124,7 @@ describe('fixture suite on real loop devices', () => {
       failures: ['fixture/004', 'fixture/008', 'fixture/011'],
       notRun: ['fixture/005', 'fixture/007'],
       failed: 3,
-      total: 10,
+      total: 12,
     });
     // 009 chose its golden output and 010 wrote its helper in the suite's own tree.
     expect(await readlink(join(fixtureDir, 'tests/fixture/009.out'))).toBe('009.out.xfs');
@@ -140,7 +146,7 @@ describe('fixture suite on real loop devices', () => {
 
     const log = await readFile(join(rdir, 'check.log'), 'utf8');
     expect(log).toMatch(/^Failures: fixture\/004 fixture\/008 fixture\/011$/m);
-    expect(log).toMatch(/^Failed 3 of 10 tests$/m);
+    expect(log).toMatch(/^Failed 3 of 12 tests$/m);
     const times = parseCheckTime(await readFile(join(cfg.resultBase, 'check.time'), 'utf8'));
     expect([...times.keys()]).toEqual([
       'fixture/001',
@@ -148,10 +154,12 @@ describe('fixture suite on real loop devices', () => {
       'fixture/003',
       'fixture/009',
       'fixture/010',
+      'fixture/013',
+      'fixture/015',
     ]);
     expect(times.get('fixture/003')).toBeGreaterThanOrEqual(2);
 
-    for (const f of ['004.out.bad', '004.full', '005.notrun', '007.notrun', '008.dmesg']) {
+    for (const f of ['004.out.bad', '004.full', '005.notrun', '007.notrun', '008.dmesg', '015.env']) {
       await expect(readFile(join(rdir, 'fixture', f), 'utf8')).resolves.toBeTruthy();
     }
     const merged = mergeVerdicts({
