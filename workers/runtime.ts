@@ -10,7 +10,6 @@ export function installRuntime(
   o: { logLevel?: LogLevel; prometheusBind?: string; shutdownSignals?: NodeJS.Signals[] } = {},
 ): void {
   if (installed) return;
-  installed = true;
   const level = (process.env.FSTO_LOG_LEVEL as LogLevel | undefined) ?? o.logLevel ?? 'WARN';
   Runtime.install({
     logger: new DefaultLogger(level),
@@ -23,4 +22,7 @@ export function installRuntime(
       ...(o.prometheusBind ? { metrics: { prometheus: { bindAddress: o.prometheusBind } } } : {}),
     },
   });
+  // Only once it stands: a failed install (the metrics port taken) leaves nothing behind and may
+  // be tried again with another port (workers/metrics-bind.ts).
+  installed = true;
 }
