@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
@@ -11,6 +11,7 @@ import {
   type CrashReport,
   type TestResult,
 } from '../../common/schemas';
+import { Beneath } from '../beneath';
 import type { Ledger } from '../ledger/ledger';
 import { releaseRun, type Releasers } from '../ledger/reaper';
 import { parseCheckTime } from '../results/checktime';
@@ -72,6 +73,8 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
   const ctx = Context.current();
   const journal = new BatchJournal(input.resultsDir, input.label);
   await mkdir(input.resultsDir, { recursive: true });
+  // The guest writes the results dir (a share): nothing under it is followed or left (activities/beneath.ts).
+  const share = new Beneath(input.resultsDir);
   if (ctx.info.attempt === 1) await journal.reset();
   const finished = ctx.info.attempt > 1 ? await journal.finished() : new Map<string, TestResult>();
   let listed = ctx.info.attempt > 1 ? await journal.listing() : undefined;
@@ -89,8 +92,8 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
   await releaseRun(deps.ledger, input.runKey, { vm: deps.releasers.vm }, undefined, ['vm']);
 
   const layout = batchLayout(input, ctx.info.attempt);
-  await mkdir(layout.hostResultBase, { recursive: true });
-  await writeFile(layout.hostConfig, await configText(input, layout));
+  await share.mkdirp(layout.hostResultBase);
+  await share.writeFile(layout.hostConfig, await configText(input, layout));
   const section = sectionOf(input);
   const times = await readHistory(deps.stateDir, input.fs);
   const ac = new AbortController();
@@ -170,7 +173,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
       deps.stateDir,
       input.fs,
       parseCheckTime(
-        await readFile(join(reportDir(layout.hostResultBase, section), 'check.time'), 'utf8').catch(() => ''),
+        await share.readText(join(reportDir(layout.hostResultBase, section), 'check.time')).catch(() => ''),
       ),
     );
     return result({
