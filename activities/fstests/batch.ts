@@ -12,6 +12,7 @@ import {
   type TestResult,
 } from '../../common/schemas';
 import { Beneath } from '../beneath';
+import { loadHostConfig } from '../host/allow';
 import type { Ledger } from '../ledger/ledger';
 import { releaseRun, type Releasers } from '../ledger/reaper';
 import { parseCheckTime } from '../results/checktime';
@@ -93,7 +94,10 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
 
   const layout = batchLayout(input, ctx.info.attempt);
   await share.mkdirp(layout.hostResultBase);
-  await share.writeFile(layout.hostConfig, await configText(input, layout));
+  await share.writeFile(
+    layout.hostConfig,
+    await configText(input, layout, await loadHostConfig(deps.stateDir)),
+  );
   const section = sectionOf(input);
   const times = await readHistory(deps.stateDir, input.fs);
   const ac = new AbortController();
