@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import {
   capReason,
   type BatchInput,
@@ -13,6 +13,7 @@ import {
 } from '../../common/schemas';
 import { Beneath } from '../beneath';
 import { loadHostConfig } from '../host/allow';
+import { DeviceGone, resolveHeld } from '../devices/resolve-held';
 import type { Ledger } from '../ledger/ledger';
 import { releaseRun, type Releasers } from '../ledger/reaper';
 import { parseCheckTime } from '../results/checktime';
@@ -115,8 +116,15 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
     resultBase: layout.hostResultBase,
   });
   try {
+    // Its loop devices found again by their backing files (re-attached when detached): never by number.
+    const devices = await resolveHeld(deps, input.runKey, input.devices).catch((err: unknown) => {
+      if (err instanceof DeviceGone) throw ApplicationFailure.nonRetryable(err.message, 'DeviceGone');
+      throw err;
+    });
     try {
-      vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec(input) }, deps.vm, { signal: ac.signal });
+      vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec({ ...input, devices }) }, deps.vm, {
+        signal: ac.signal,
+      });
     } catch (err) {
       const crash = bootCrashOf(err);
       if (crash && !ac.signal.aborted) return result(diedOutside('boot', crash));
