@@ -12,7 +12,6 @@ export function installRuntime(
   o: { logLevel?: LogLevel; prometheusBind?: string; shutdownSignals?: NodeJS.Signals[] } = {},
 ): void {
   if (installed) return;
-  installed = true;
   const level = (process.env.FSTO_LOG_LEVEL as LogLevel | undefined) ?? o.logLevel ?? 'WARN';
   Runtime.install({
     // One line per record in fsto's format, on stderr (the SDK's own writes a multi-line object).
@@ -26,4 +25,7 @@ export function installRuntime(
       ...(o.prometheusBind ? { metrics: { prometheus: { bindAddress: o.prometheusBind } } } : {}),
     },
   });
+  // Only once it stands: a failed install (the metrics port taken) leaves nothing behind and may
+  // be tried again with another port (workers/metrics-bind.ts).
+  installed = true;
 }

@@ -10,6 +10,9 @@ import { planDeviceSet, runPaths } from './plan';
 import { deviceReleasers } from './release';
 import { setupDevices, type DeviceDeps } from './setup';
 import { checkHost, type Exec } from './validate';
+import { HostConfigError, loadHostConfig } from '../host/allow';
+import { ApplicationFailure } from '@temporalio/common';
+import { HOST_UNSUITABLE } from '../../common/errors';
 
 export interface DeviceActivityDeps {
   stateDir: string;
@@ -44,7 +47,12 @@ export function deviceDeps(d: DeviceActivityDeps): DeviceDeps {
 
 /** All validation, host checks included; touches nothing. */
 export async function planOnHost(deps: DeviceDeps, spec: unknown): Promise<DevicePlan> {
-  return checkHost(planDeviceSet(spec), deps);
+  const plan = planDeviceSet(spec);
+  const allow = await loadHostConfig(deps.stateDir).catch((err: unknown) => {
+    if (err instanceof HostConfigError) throw ApplicationFailure.nonRetryable(err.message, HOST_UNSUITABLE);
+    throw err;
+  });
+  return checkHost(plan, { ...deps, allow });
 }
 
 /**

@@ -34,7 +34,7 @@ export interface ReleaseDeps {
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A path the entry names, checked to lie inside its own run's directory. */
-function ownPath(entry: LedgerEntry, field: string, stateDir: string): string {
+export function ownPath(entry: LedgerEntry, field: string, stateDir: string): string {
   const p = entry.data[field];
   const root = runPaths(stateDir, entry.runKey).runDir + '/';
   if (typeof p !== 'string' || resolve(p) !== p || !p.startsWith(root)) {

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { HOST_UNSUITABLE, INVALID_SPEC } from '../../common/errors';
 import { formatBytes, type DevicePlan, type PlannedDevice } from '../../common/schemas';
 import { run, type RunResult } from '../process';
+import { blockDeviceProblem, type HostConfig } from '../host/allow';
 import { blkidProbeArgv, findmntAllArgv, parseFindmntSources } from './argv';
 
 // Host checks: everything only the host can see, before anything is created. Every check
@@ -18,6 +19,8 @@ export interface HostCheckDeps {
   tmpfsBudgetBytes: number;
   sysfsRoot?: string;
   exec?: Exec;
+  /** The host's allowlist (activities/host/allow.ts): which block devices a run may name. */
+  allow?: HostConfig & { file: string };
 }
 
 interface BlockInfo {
@@ -202,6 +205,11 @@ export async function checkHost(plan: DevicePlan, deps: HostCheckDeps): Promise<
     const [mounts, swaps] = await Promise.all([mountSources(exec), swapDevices()]);
     const seen = new Map<string, string>();
     for (const d of blocks) {
+      const refused = deps.allow && (await blockDeviceProblem(deps.allow, d.path!));
+      if (refused) {
+        spec.push(`device "${d.name}" ${refused}`);
+        continue;
+      }
       for (const p of await blockProblems(d, deps, mounts, swaps)) spec.push(`device "${d.name}" ${p}`);
       const real = await canonical(d.path!);
       const other = seen.get(real);

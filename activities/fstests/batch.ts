@@ -1,7 +1,7 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import {
   capReason,
   type BatchInput,
@@ -11,6 +11,9 @@ import {
   type CrashReport,
   type TestResult,
 } from '../../common/schemas';
+import { Beneath } from '../beneath';
+import { loadHostConfig } from '../host/allow';
+import { DeviceGone, resolveHeld } from '../devices/resolve-held';
 import type { Ledger } from '../ledger/ledger';
 import { releaseRun, type Releasers } from '../ledger/reaper';
 import { parseCheckTime } from '../results/checktime';
@@ -72,6 +75,8 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
   const ctx = Context.current();
   const journal = new BatchJournal(input.resultsDir, input.label);
   await mkdir(input.resultsDir, { recursive: true });
+  // The guest writes the results dir (a share): nothing under it is followed or left (activities/beneath.ts).
+  const share = new Beneath(input.resultsDir);
   if (ctx.info.attempt === 1) await journal.reset();
   const finished = ctx.info.attempt > 1 ? await journal.finished() : new Map<string, TestResult>();
   let listed = ctx.info.attempt > 1 ? await journal.listing() : undefined;
@@ -107,11 +112,21 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
   try {
     // A retry after the worker died: the VM it booted may still be running on our devices.
     await releaseRun(deps.ledger, input.runKey, { vm: deps.releasers.vm }, undefined, ['vm']);
-    await mkdir(layout.hostResultBase, { recursive: true });
-    await writeFile(layout.hostConfig, await configText(input, layout));
+    await share.mkdirp(layout.hostResultBase);
+    await share.writeFile(
+      layout.hostConfig,
+      await configText(input, layout, await loadHostConfig(deps.stateDir)),
+    );
     const times = await readHistory(deps.stateDir, input.fs);
+    // Its loop devices found again by their backing files (re-attached when detached): never by number.
+    const devices = await resolveHeld(deps, input.runKey, input.devices).catch((err: unknown) => {
+      if (err instanceof DeviceGone) throw ApplicationFailure.nonRetryable(err.message, 'DeviceGone');
+      throw err;
+    });
     try {
-      vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec(input) }, deps.vm, { signal: ac.signal });
+      vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec({ ...input, devices }) }, deps.vm, {
+        signal: ac.signal,
+      });
     } catch (err) {
       const crash = bootCrashOf(err);
       if (crash && !ac.signal.aborted) return result(diedOutside('boot', crash));
@@ -172,7 +187,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
       deps.stateDir,
       input.fs,
       parseCheckTime(
-        await readFile(join(reportDir(layout.hostResultBase, section), 'check.time'), 'utf8').catch(() => ''),
+        await share.readText(join(reportDir(layout.hostResultBase, section), 'check.time')).catch(() => ''),
       ),
     );
     return result({

@@ -1,5 +1,5 @@
-import { appendFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Beneath } from '../beneath';
 import type { BatchInput, BatchResult, CrashReport, TestResult } from '../../common/schemas';
 import { capReason } from '../../common/schemas';
 import type { CheckTimes } from '../results/checktime';
@@ -58,13 +58,16 @@ const consoleFileOf = (dir: string, test: string | undefined) =>
 export async function runCheck(c: CheckRunContext, tests: string[]): Promise<CheckRunOutcome> {
   const hostResults = { fstests: c.input.fstests, resultsDir: c.input.resultsDir };
   const outputFile = join(c.hostResultBase, 'check.output');
+  // Everything here is under the guest's results share: no name is followed (activities/beneath.ts).
+  const share = new Beneath(c.input.resultsDir);
   // A previous check in this results dir (the same batch pulls several) left its report: never re-read it.
-  await Promise.all(['result.xml', 'result.xml.new'].map((f) => rm(join(c.reportDir, f), { force: true })));
+  await Promise.all(['result.xml', 'result.xml.new'].map((f) => share.rm(join(c.reportDir, f))));
   const { iterations, loopOnFail } = c.input;
   const argv = checkArgv({ section: c.section, tests, xunit: true, iterations, loopOnFail });
-  await appendFile(outputFile, `\n### ${new Date().toISOString()} ${argv.join(' ')}\n`);
+  await share.appendFile(outputFile, `\n### ${new Date().toISOString()} ${argv.join(' ')}\n`);
   let writes = Promise.resolve();
-  const save = (text: string) => (writes = writes.then(() => appendFile(outputFile, text)).catch(() => {}));
+  const save = (text: string) =>
+    (writes = writes.then(() => share.appendFile(outputFile, text)).catch(() => {}));
 
   const events: ProgressEvent[] = [];
   const mine = new Set(tests);
@@ -149,8 +152,8 @@ export async function runCheck(c: CheckRunContext, tests: string[]): Promise<Che
           : undefined;
   const crash = crashed ? res.crash : ended === 'tainted' && taint ? taint.report() : undefined;
   const marks: Mark[] = [];
-  if (at && crash) await writeFile(consoleFile(at), crash.excerpt);
-  if (!at && crash) await writeFile(consoleFile(undefined), crash.excerpt);
+  if (at && crash) await share.writeFile(consoleFile(at), crash.excerpt);
+  if (!at && crash) await share.writeFile(consoleFile(undefined), crash.excerpt);
   if (ended === 'crashed' && at) {
     marks.push({ test: at, verdict: 'crashed', reason: crash!.excerpt, crashSignature: crash!.signature });
   } else if (ended === 'hung' && at) {
@@ -167,7 +170,7 @@ export async function runCheck(c: CheckRunContext, tests: string[]): Promise<Che
     res?.outcome === 'exited' && !stopped
       ? { status: res.exitCode, tail: `${res.stdoutTail}\n${res.stderrTail}`, outputFile }
       : undefined;
-  const xunit = await readXunit(c.reportDir);
+  const xunit = await readXunit(c.reportDir, share);
   const merged = mergeVerdicts({
     expected: tests,
     marks,
@@ -176,7 +179,10 @@ export async function runCheck(c: CheckRunContext, tests: string[]): Promise<Che
     ...(checkExit ? { checkExit } : {}),
   });
   if (Object.keys(merged.iterations).length > 0) {
-    await writeFile(join(c.hostResultBase, 'iterations.json'), JSON.stringify(merged.iterations, null, 1));
+    await share.writeFile(
+      join(c.hostResultBase, 'iterations.json'),
+      JSON.stringify(merged.iterations, null, 1),
+    );
   }
   return {
     results: merged.results.map((r) => forHost(withTaint(r), hostResults)),

@@ -1,5 +1,6 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Beneath } from '../beneath';
 import type { ExpungeEntry, TestResult } from '../../common/schemas';
 import { applyExpunges, matchExpunges } from '../results/expunge';
 import { collectArtifacts } from '../results/artifacts';
@@ -20,10 +21,10 @@ export interface FinishInput {
   journaled?: string[] | 'all';
 }
 
-/** Report dirs of every batch: <resultsDir>/<batch>[/<section>] (those holding check.log or per-test dirs). */
-async function batchDirs(resultsDir: string): Promise<string[]> {
-  const entries = await readdir(resultsDir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory()).map((e) => join(resultsDir, e.name));
+/** Report dirs of every batch: <resultsDir>/<batch>[/<section>] (real directories, never links). */
+async function batchDirs(share: Beneath, dir: string): Promise<string[]> {
+  const entries = await share.readdir(dir).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
 }
 
 /**
@@ -34,6 +35,8 @@ export async function finishRun(
   input: FinishInput,
 ): Promise<{ junit: string; artifacts: number; tests: TestResult[] }> {
   const runDir = dirname(input.resultsDir);
+  // The results dir is the guests' share: read through it (no link followed); copies go to the run dir.
+  const share = new Beneath(input.resultsDir);
   input = {
     ...input,
     tests: [
@@ -48,14 +51,15 @@ export async function finishRun(
   // Console excerpts of crashed/hung tests: <batch>/<dir>-<num>.console.log, written by the batch.
   const byFile = new Map(names.map((t) => [`${t.replace('/', '-')}.console.log`, t]));
   const consoleLogs: Record<string, string> = {};
-  for (const dir of await batchDirs(input.resultsDir)) {
-    for (const f of await readdir(dir).catch(() => [])) {
-      const test = byFile.get(f);
-      if (test) consoleLogs[test] = await readFile(join(dir, f), 'utf8');
+  for (const dir of await batchDirs(share, input.resultsDir)) {
+    for (const f of await share.readdir(dir).catch(() => [])) {
+      const test = byFile.get(f.name);
+      const text = test && (await share.readText(join(dir, f.name)).catch(() => undefined));
+      if (test && text !== undefined) consoleLogs[test] = text;
     }
     // A sectioned config puts the report one level down: look there too.
-    for (const reportDir of [dir, ...(await batchDirs(dir))]) {
-      artifacts += (await collectArtifacts({ reportDir, destDir, tests: names })).length;
+    for (const reportDir of [dir, ...(await batchDirs(share, dir))]) {
+      artifacts += (await collectArtifacts({ reportDir, share, destDir, tests: names })).length;
     }
   }
   artifacts += (await collectArtifacts({ destDir, tests: Object.keys(consoleLogs), consoleLogs })).length;

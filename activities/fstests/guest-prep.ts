@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BatchInput, BatchPhase, CrashReport } from '../../common/schemas';
+import { INVALID_SPEC } from '../../common/errors';
+import { HostConfigError, readAllowed, type HostConfig } from '../host/allow';
 import type { ExecOptions } from '../vm/exec';
 import type { Vm } from '../vm/vm';
 import { listArgv, parseListing, type CheckSelection } from './check-argv';
@@ -17,11 +19,24 @@ export function sectionOf(input: Pick<BatchInput, 'section' | 'configFile'>): st
   return input.section ?? (input.configFile ? undefined : DEFAULT_SECTION);
 }
 
-/** local.config for the batch: generated, or the user's file with only our paths added. */
-export async function configText(input: BatchInput, layout: BatchLayout): Promise<string> {
+/**
+ * local.config for the batch: generated, or the user's file with only our paths added (read where
+ * this host allows, checked on the file opened, when `host` is given: a worker's batch).
+ */
+export async function configText(
+  input: BatchInput,
+  layout: BatchLayout,
+  host?: HostConfig & { file: string },
+): Promise<string> {
   const dirs = { testDir: GUEST.testDir, scratchMnt: GUEST.scratchMnt, resultBase: layout.guestResultBase };
   if (input.configFile) {
-    const text = await readFile(input.configFile, 'utf8');
+    const path = input.configFile;
+    const text = await (host ? readAllowed(host, 'configFile', path) : readFile(path, 'utf8')).catch(
+      (err) => {
+        if (err instanceof HostConfigError) throw ApplicationFailure.nonRetryable(err.message, INVALID_SPEC);
+        throw err;
+      },
+    );
     return passThroughConfig({ text, section: input.section, deviceEnv: input.devices.env, ...dirs });
   }
   return renderLocalConfig({

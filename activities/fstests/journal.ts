@@ -1,29 +1,33 @@
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TestResult } from '../../common/schemas';
+import { Beneath } from '../beneath';
 
 // A batch's finished verdicts and listing, on the host (the heartbeat only says how far it got):
 // a retried attempt of the same batch (its worker died) reads them back and resumes after them.
-// <resultsDir>/<label>.results.jsonl: one TestResult per line, appended as tests finish.
+// <resultsDir>/<label>.results.jsonl: one TestResult per line, appended as tests finish. The
+// results dir is the guest's share: its names are never followed (activities/beneath.ts).
 
 export class BatchJournal {
   readonly resultsFile: string;
   readonly listingFile: string;
   private writes: Promise<void> = Promise.resolve();
+  private readonly share: Beneath;
+  private failed: Error | undefined;
 
   constructor(resultsDir: string, label: string) {
+    this.share = new Beneath(resultsDir);
     this.resultsFile = join(resultsDir, `${label}.results.jsonl`);
     this.listingFile = join(resultsDir, `${label}.listing.json`);
   }
 
   /** A first attempt starts from nothing. */
   async reset(): Promise<void> {
-    await Promise.all([rm(this.resultsFile, { force: true }), rm(this.listingFile, { force: true })]);
+    await Promise.all([this.share.rm(this.resultsFile), this.share.rm(this.listingFile)]);
   }
 
   /** What earlier attempts finished (later lines win; a torn last line is skipped). */
   async finished(): Promise<Map<string, TestResult>> {
-    const text = await readFile(this.resultsFile, 'utf8').catch(() => '');
+    const text = await this.share.readText(this.resultsFile).catch(() => '');
     const out = new Map<string, TestResult>();
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
@@ -38,7 +42,7 @@ export class BatchJournal {
   }
 
   async listing(): Promise<string[] | undefined> {
-    const text = await readFile(this.listingFile, 'utf8').catch(() => undefined);
+    const text = await this.share.readText(this.listingFile).catch(() => undefined);
     try {
       return text === undefined ? undefined : (JSON.parse(text) as string[]);
     } catch {
@@ -48,14 +52,18 @@ export class BatchJournal {
 
   /** Queue a finished verdict (in order); `flush` waits for the file. */
   record(r: TestResult): void {
-    this.writes = this.writes.then(() => appendFile(this.resultsFile, `${JSON.stringify(r)}\n`));
+    // A failed write (a link planted in its place) is kept for flush, never left unhandled.
+    this.writes = this.writes
+      .then(() => this.share.appendFile(this.resultsFile, `${JSON.stringify(r)}\n`))
+      .catch((err: Error) => void (this.failed ??= err));
   }
 
   async saveListing(tests: string[]): Promise<void> {
-    await writeFile(this.listingFile, JSON.stringify(tests));
+    await this.share.writeFile(this.listingFile, JSON.stringify(tests));
   }
 
-  flush(): Promise<void> {
-    return this.writes;
+  async flush(): Promise<void> {
+    await this.writes;
+    if (this.failed !== undefined) throw this.failed;
   }
 }

@@ -1,5 +1,5 @@
-import { readdir } from 'node:fs/promises';
 import type { TestResult } from '../../common/schemas';
+import { Beneath } from '../beneath';
 import { BatchJournal } from './journal';
 
 const SUFFIX = '.results.jsonl';
@@ -19,8 +19,9 @@ export async function journaledVerdicts(
   const have = new Set(known.map((t) => t.name));
   const named = wanted === 'all' ? undefined : new Set(wanted);
   const want = { has: (t: string) => (named ? named.has(t) : !have.has(t)) };
-  const labels = (await readdir(resultsDir).catch(() => []))
-    .filter((f) => f.endsWith(SUFFIX))
+  const labels = (await new Beneath(resultsDir).readdir(resultsDir).catch(() => []))
+    .filter((e) => e.isFile() && e.name.endsWith(SUFFIX))
+    .map((e) => e.name)
     .map((f) => f.slice(0, -SUFFIX.length))
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const found = new Map<string, TestResult>();

@@ -7,6 +7,7 @@ import { HOST_UNSUITABLE, INVALID_SPEC } from '../../common/errors';
 import type { Ledger } from '../ledger/ledger';
 import { sameOwner, type RunOwner } from '../ledger/owner';
 import { releaseRun, type Releasers } from '../ledger/reaper';
+import { HostConfigError, loadHostConfig, pathProblems } from './allow';
 import { KernelError, resolveKernel } from './kernel';
 import { DiskFullError, ensureFreeSpace, minFreeBytes } from './retention';
 import { takeSlot } from './slots';
@@ -67,6 +68,20 @@ export function createHostActivities(deps: HostDeps) {
     /** First step on the claimed host: check inputs that only the host can see, make the run dir. */
     async prepareRun(input: { runKey: string; spec: RunSpec }): Promise<PreparedRun> {
       const { spec, runKey } = input;
+      const kernel = spec.kernel ?? deps.capabilities.kernels[0];
+      // Before anything is read: what this host lets a run name (activities/host/allow.ts).
+      const config = await loadHostConfig(deps.stateDir).catch((err: unknown) => {
+        if (err instanceof HostConfigError)
+          throw ApplicationFailure.nonRetryable(err.message, HOST_UNSUITABLE);
+        throw err;
+      });
+      const refused = await pathProblems(config, {
+        fstests: spec.fstests,
+        kernel,
+        configFile: spec.configFile,
+        excludeFile: spec.excludeFile,
+      });
+      if (refused.length) throw ApplicationFailure.nonRetryable(refused.join('\n'), INVALID_SPEC);
       try {
         await access(join(spec.fstests, 'check'), constants.X_OK);
       } catch {
@@ -75,7 +90,6 @@ export function createHostActivities(deps: HostDeps) {
           INVALID_SPEC,
         );
       }
-      const kernel = spec.kernel ?? deps.capabilities.kernels[0];
       if (!kernel) {
         throw ApplicationFailure.nonRetryable(
           `kernel: no --kernel given and host ${deps.capabilities.hostId} has no /boot/vmlinuz-*; install a kernel image (apt-get install linux-image-amd64) or pass --kernel`,

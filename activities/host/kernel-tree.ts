@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { constants, type Stats } from 'node:fs';
+import { link, lstat, mkdir, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { Beneath } from '../beneath';
 import { runOk } from '../process';
 
 // A kernel build tree as virtme-ng takes one (`vng --run ~/linux`): its arch/x86/boot/bzImage and
@@ -9,7 +10,12 @@ import { runOk } from '../process';
 // wants them as `make modules_install` lays them out, so they are installed once into
 // <cacheDir>/kmods/<hash>/lib/modules/<release>/kernel/… (hard links, copies across filesystems)
 // and indexed by depmod, never touching the tree. The hash covers the modules' names, sizes and
-// mtimes: a rebuild makes a new one.
+// mtimes: a rebuild makes a new one. Root reads the tree, whoever owns it: its files are opened
+// without following links (activities/beneath.ts), and an entry naming a place outside the tree
+// (`..`, an absolute path) is refused.
+
+/** Why a --kernel cannot be used; the message names it and the fix. */
+export class KernelError extends Error {}
 
 export const TREE_IMAGES = ['arch/x86/boot/bzImage', 'arch/x86_64/boot/bzImage'];
 
@@ -45,13 +51,46 @@ export function installedList(text: string): string {
     .concat('\n');
 }
 
-async function linkOrCopy(src: string, dst: string): Promise<void> {
+/** modules.order entries that leave the tree: refused, naming the entry and the fix. */
+export function checkTreeEntries(tree: string, mods: readonly string[]): void {
+  const bad = mods.find((m) => isAbsolute(m) || m.split('/').includes('..'));
+  if (bad !== undefined)
+    throw new KernelError(
+      `kernel: ${tree}/modules.order lists "${bad}", a path outside the tree (absolute or with ..); ` +
+        'every entry must name a module inside it: rebuild the tree (make modules) or fix modules.order',
+    );
+}
+
+/** A module of the tree, opened without following any link; a link or non-file is refused. */
+async function openModule(tree: Beneath, m: string) {
+  try {
+    return await tree.open(m, constants.O_RDONLY);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new KernelError(
+        `kernel tree ${tree.root}: ${m} is in modules.order but not built (run make modules)`,
+      );
+    throw new KernelError(`kernel tree ${tree.root}: ${m}: ${(err as Error).message}`);
+  }
+}
+
+/** A hard link of the file opened as `st` (verified the same inode: no swap in between), else a copy. */
+async function linkOrCopy(tree: Beneath, m: string, st: Stats, dst: string): Promise<void> {
   await mkdir(dirname(dst), { recursive: true });
   try {
-    await link(src, dst);
+    await link(join(tree.root, m), dst);
+    const got = await lstat(dst);
+    if (got.ino === st.ino && got.dev === st.dev) return;
+    await unlink(dst);
+    throw new KernelError(`kernel tree ${tree.root}: ${m} changed while it was installed; run again`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    await copyFile(src, dst, constants.COPYFILE_FICLONE);
+    const fh = await openModule(tree, m);
+    try {
+      await writeFile(dst, await fh.readFile());
+    } finally {
+      await fh.close();
+    }
   }
 }
 
@@ -59,13 +98,19 @@ async function linkOrCopy(src: string, dst: string): Promise<void> {
  * The tree's modules, installed and indexed for `release`; returns the modules dir
  * (…/lib/modules/<release>). A tree built without modules gets an empty, indexed one.
  */
-export async function treeModules(tree: string, release: string, cacheDir: string): Promise<string> {
-  const order = await readFile(join(tree, 'modules.order'), 'utf8').catch(() => '');
+export async function treeModules(given: string, release: string, cacheDir: string): Promise<string> {
+  const tree = await realpath(given);
+  const files = new Beneath(tree);
+  const text = (name: string) => files.readText(join(tree, name)).catch(() => '');
+  const order = await text('modules.order');
   const mods = parseModulesOrder(order);
+  checkTreeEntries(given, mods);
   const h = createHash('sha256').update(`${tree}\0${release}\0`);
+  const stats = new Map<string, Stats>();
   for (const m of mods) {
-    const s = await stat(join(tree, m)).catch(() => undefined);
-    if (!s) throw new Error(`kernel tree ${tree}: ${m} is in modules.order but not built (run make modules)`);
+    const fh = await openModule(files, m);
+    const s = await fh.stat().finally(() => fh.close());
+    stats.set(m, s);
     h.update(`${m}\0${s.size}\0${s.mtimeMs}\0`);
   }
   const base = join(cacheDir, 'kmods', h.digest('hex').slice(0, 16));
@@ -82,18 +127,12 @@ export async function treeModules(tree: string, release: string, cacheDir: strin
   const tmpDir = join(tmp, 'lib', 'modules', release);
   try {
     await mkdir(tmpDir, { recursive: true });
-    for (const m of mods) await linkOrCopy(join(tree, m), join(tmpDir, 'kernel', m));
+    for (const m of mods) await linkOrCopy(files, m, stats.get(m)!, join(tmpDir, 'kernel', m));
     await writeFile(join(tmpDir, 'modules.order'), installedList(order));
-    const builtin = await readFile(join(tree, 'modules.builtin'), 'utf8').catch(() => '');
+    const builtin = await text('modules.builtin');
     await writeFile(join(tmpDir, 'modules.builtin'), builtin ? installedList(builtin) : '');
-    const modinfo = join(tree, 'modules.builtin.modinfo');
-    if (
-      await stat(modinfo).then(
-        () => true,
-        () => false,
-      )
-    )
-      await copyFile(modinfo, join(tmpDir, 'modules.builtin.modinfo'));
+    const modinfo = await files.readFile(join(tree, 'modules.builtin.modinfo')).catch(() => undefined);
+    if (modinfo) await writeFile(join(tmpDir, 'modules.builtin.modinfo'), modinfo);
     await runOk(['/sbin/depmod', '-b', tmp, release]);
     await mkdir(dirname(base), { recursive: true });
     await rename(tmp, base).catch(async (err: NodeJS.ErrnoException) => {

@@ -1,6 +1,8 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TREE_IMAGES, treeImage, treeModules } from './kernel-tree';
+import { KernelError, TREE_IMAGES, treeImage, treeModules } from './kernel-tree';
+
+export { KernelError };
 
 // Kernel images on the host, and the release string a bzImage carries in its setup header
 // (offset 0x20E holds a pointer to "6.1.0-26-amd64 (debian-kernel@…) #1 SMP …").
@@ -52,9 +54,6 @@ export interface KernelChoice {
   /** The tree's modules, installed for the guest (a tree only). */
   modulesDir?: string;
 }
-
-/** Why a --kernel cannot be used; the message names it and the fix. */
-export class KernelError extends Error {}
 
 /**
  * --kernel as an image or a build tree (a directory with arch/x86/boot/bzImage and the modules

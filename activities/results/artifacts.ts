@@ -1,6 +1,8 @@
-import { mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TestName } from '../../common/schemas';
+import type { Beneath } from '../beneath';
 
 // Per-test artifacts, copied from fstests' report dir (results/<section>/generic/001.out.bad …)
 // into the run dir as artifacts/<dir>/<num>/<kind>, each capped in size per test. A file over the cap keeps its head and its tail — the start of a .full
@@ -35,12 +37,22 @@ export function truncateMiddle(data: Buffer, cap: number): Buffer {
   ]);
 }
 
-/** Read at most cap bytes of a file: its head and tail when it is bigger (never all of a huge .full). */
-async function readCapped(path: string, cap: number): Promise<{ data: Buffer; bytes: number } | undefined> {
-  const st = await stat(path).catch(() => undefined);
-  if (!st?.isFile()) return undefined;
-  const fh = await open(path, 'r');
+/**
+ * Read at most cap bytes of a file: its head and tail when it is bigger (never all of a huge .full).
+ * Under a guest's share, through it: a link there (to a host file) is not read, nor a FIFO.
+ */
+async function readCapped(
+  path: string,
+  cap: number,
+  share?: Beneath,
+): Promise<{ data: Buffer; bytes: number } | undefined> {
+  const fh: FileHandle | undefined = await (
+    share ? share.open(path, constants.O_RDONLY) : open(path, 'r')
+  ).catch(() => undefined);
+  if (!fh) return undefined;
   try {
+    const st = await fh.stat();
+    if (!st.isFile()) return undefined;
     if (st.size <= cap) return { data: await fh.readFile(), bytes: st.size };
     const half = Math.floor(cap / 2);
     const head = Buffer.alloc(half);
@@ -57,6 +69,8 @@ async function readCapped(path: string, cap: number): Promise<{ data: Buffer; by
 export interface CollectOptions {
   /** fstests' REPORT_DIR: RESULT_BASE/<section> (see reportDir in xunit.ts); none: console logs only. */
   reportDir?: string;
+  /** The guest-writable dir reportDir lies in: its files are read through it (no link followed). */
+  share?: Beneath;
   /** Where the copies go: <destDir>/<test>/<kind>. */
   destDir: string;
   tests: readonly string[];
@@ -78,7 +92,7 @@ export async function collectArtifacts(opts: CollectOptions): Promise<CollectedA
     // Names become paths: only `dir/num` names, never `../x`.
     if (!TestName.safeParse(test).success) throw new Error(`collectArtifacts: not a test name: ${test}`);
     for (const kind of opts.reportDir === undefined ? [] : ARTIFACT_KINDS) {
-      const got = await readCapped(join(opts.reportDir!, `${test}.${kind}`), cap);
+      const got = await readCapped(join(opts.reportDir!, `${test}.${kind}`), cap, opts.share);
       if (got) await save(test, kind, got.data, got.bytes);
     }
     const consoleText = opts.consoleLogs?.[test];

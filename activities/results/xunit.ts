@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { TestResult } from '../../common/schemas';
+import type { Beneath } from '../beneath';
 
 // fstests' `-R xunit` report (common/report): <testsuite failures skipped tests time …> with
 // <properties>, then one <testcase classname="xfstests.<section>" name="generic/001" time="6">
@@ -104,16 +105,16 @@ export function reportDir(resultBase: string, section?: string): string {
   return section ? join(resultBase, section) : resultBase;
 }
 
-async function readIfAny(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch(() => undefined);
+async function readIfAny(path: string, share?: Beneath): Promise<string | undefined> {
+  return (share ? share.readText(path) : readFile(path, 'utf8')).catch(() => undefined);
 }
 
-/** Read result.xml (and a leftover result.xml.new), keeping whichever holds more test cases. */
-export async function readXunit(dir: string): Promise<XunitReport | undefined> {
+/** Read result.xml (and a leftover result.xml.new), keeping whichever holds more test cases; under a guest's share through it. */
+export async function readXunit(dir: string, share?: Beneath): Promise<XunitReport | undefined> {
   const reports = [join(dir, 'result.xml'), join(dir, 'result.xml.new')];
   let best: XunitReport | undefined;
   for (const path of reports) {
-    const xml = await readIfAny(path);
+    const xml = await readIfAny(path, share);
     const rep = xml === undefined ? undefined : parseXunit(xml);
     if (rep && (!best || rep.cases.length > best.cases.length)) best = rep;
   }

@@ -4,6 +4,7 @@ import { WORKFLOW_QUEUE } from '../../common/queues';
 import { runWorkers } from '../../workers/workers';
 import { startHost } from '../../workers/host';
 import { installRuntime } from '../../workers/runtime';
+import { installRuntimeWithMetrics } from '../../workers/metrics-bind';
 import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../connection';
 import { EXIT } from '../exit-codes';
 import { openResultsStore } from '../../activities/results/store';
@@ -42,7 +43,7 @@ export function registerWorkerCommand(program: Command): void {
     )
     .option(
       '--metrics <host:port|off>',
-      "Prometheus endpoint (Temporal's metrics and fsto's)",
+      "Prometheus endpoint (Temporal's metrics and fsto's); by default the first free port from 9464 (a second worker on the host takes 9465); a named address must be free",
       '127.0.0.1:9464',
     );
   type Flags = ConnectOpts & {
@@ -71,8 +72,20 @@ export function registerWorkerCommand(program: Command): void {
     }
     // Read wherever this process opens the store (the results activities, stored summaries).
     if (f.resultsUrl) process.env.FSTO_RESULTS_URL = f.resultsUrl;
-    const prometheusBind = f.metrics === 'off' ? undefined : f.metrics;
-    installRuntime({ logLevel: 'INFO', ...(prometheusBind ? { prometheusBind } : {}) });
+    let prometheusBind: string | undefined;
+    try {
+      if (f.metrics === 'off') installRuntime({ logLevel: 'INFO' });
+      else
+        prometheusBind = installRuntimeWithMetrics({
+          logLevel: 'INFO',
+          bind: f.metrics,
+          named: cmd.getOptionValueSource('metrics') === 'cli',
+        });
+    } catch (err) {
+      console.error(`fsto worker: ${(err as Error).message}`);
+      process.exitCode = EXIT.badInput;
+      return;
+    }
     const address = f.address ?? '127.0.0.1:7233';
     const host = await startHost({
       connection: await connectionOptions({ ...f, address }),
