@@ -9,6 +9,14 @@ import { historyFileName } from '../replay/histories';
 
 export const FIXTURE = fileURLToPath(new URL('../fixtures/fstests', import.meta.url));
 
+/** Two small loop devices (TEST_DEV, SCRATCH_DEV): the fixture suite needs no more. */
+export const SMALL_DEVICES = {
+  devices: [
+    { name: 'test', size: '1G', envVar: 'TEST_DEV' },
+    { name: 'scratch', size: '1G', envVar: 'SCRATCH_DEV' },
+  ],
+};
+
 /** A run of the fixture suite on two small loop devices; hang timeouts short enough for a test. */
 export function fixtureSpec(tests: string[], over: Partial<RunSpecInput> = {}): RunSpecInput {
   return {

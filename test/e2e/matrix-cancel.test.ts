@@ -6,15 +6,10 @@ import { progressQuery } from '../../common/queries';
 import type { MatrixSpecInput, RunSummary } from '../../common/schemas';
 import type { fstestsMatrix } from '../../workflows';
 import { connect, startTestHost, uniqueId, type TestContext } from '../helpers/temporal';
-import { FIXTURE } from './fixture';
+import { FIXTURE, SMALL_DEVICES } from './fixture';
 import { leftovers, NOTHING_LEFT, processesMentioning } from './leaks';
 
-const devices = {
-  devices: [
-    { name: 'test', size: '1G', envVar: 'TEST_DEV' },
-    { name: 'scratch', size: '1G', envVar: 'SCRATCH_DEV' },
-  ],
-};
+const devices = SMALL_DEVICES;
 
 // `fsto cancel MATRIX` (a cancel request on the matrix workflow) on real guests, loop devices and
 // dev server: the cancel reaches every shard, each releases its devices and VM in its cleanup,

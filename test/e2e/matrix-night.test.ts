@@ -5,15 +5,10 @@ import { hostKeyOf, type MatrixSpecInput, type RunSummary } from '../../common/s
 import { SA_OUTCOME } from '../../common/search-attributes';
 import type { fstestsMatrix } from '../../workflows';
 import { connect, startTestHost, uniqueId, type TestContext } from '../helpers/temporal';
-import { FIXTURE } from './fixture';
+import { FIXTURE, SMALL_DEVICES } from './fixture';
 import { leftovers, NOTHING_LEFT } from './leaks';
 
-const devices = {
-  devices: [
-    { name: 'test', size: '1G', envVar: 'TEST_DEV' },
-    { name: 'scratch', size: '1G', envVar: 'SCRATCH_DEV' },
-  ],
-};
+const devices = SMALL_DEVICES;
 
 // A Temporal Schedule names the workflow it starts `<schedule id>-<the night, RFC 3339>`: colons.
 // Its cells and shards inherit them, and every host-side name (ledger, run dirs, QEMU argv) is

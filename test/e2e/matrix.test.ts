@@ -5,16 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MatrixSpecInput, RunSummary } from '../../common/schemas';
 import type { fstestsMatrix } from '../../workflows';
 import { connect, startTestHost, uniqueId, type TestContext } from '../helpers/temporal';
-import { FIXTURE, maybeRecord } from './fixture';
+import { FIXTURE, maybeRecord, SMALL_DEVICES } from './fixture';
 import { leftovers, NOTHING_LEFT } from './leaks';
 import { chromium } from '../results/chromium';
 
-const devices = {
-  devices: [
-    { name: 'test', size: '1G', envVar: 'TEST_DEV' },
-    { name: 'scratch', size: '1G', envVar: 'SCRATCH_DEV' },
-  ],
-};
+const devices = SMALL_DEVICES;
 
 // 2 configs × 2 shards on real guests: each config is a cell whose tests two VMs pull at once.
 describe('fstestsMatrix', () => {
