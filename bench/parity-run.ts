@@ -65,9 +65,11 @@ export async function runParity(o: ParityInput): Promise<ParityResult> {
   let result: ParityResult;
   try {
     const before = await snapshotTree(o.fstests);
+    // The fsto side alone reads the reference when it is done: both sides of a long sample
+    // may run at once (the by-hand side writing the file meanwhile).
     const hand: HandSide =
       o.only === 'fsto' && o.handJson
-        ? (JSON.parse(await readFile(o.handJson, 'utf8')) as HandSide)
+        ? { wallSec: 0, tests: [], output: '' }
         : await runRaw({
             dir,
             kernel: o.kernel,
@@ -96,6 +98,8 @@ export async function runParity(o: ParityInput): Promise<ParityResult> {
             ...(o.backend ? { backend: o.backend } : {}),
             timeoutMs: timeoutMs(o.tests.length),
           });
+    if (o.only === 'fsto' && o.handJson)
+      Object.assign(hand, JSON.parse(await readFile(o.handJson, 'utf8')) as HandSide);
     const after = await snapshotTree(o.fstests);
     const rows = verdictRows(o.tests, hand.tests, fsto.tests);
     result = {

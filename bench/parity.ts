@@ -12,7 +12,8 @@ import { onInterrupt } from './on-interrupt';
 // Run as root:
 //   npx tsx bench/parity.ts --fstests DIR --fs xfs|ext4 [--backend qemu|vng] [--kernel IMAGE] TEST…
 // A long sample may run its sides apart: `--only hand --hand-json F` runs the reference and keeps
-// its verdicts in F; `--only fsto --hand-json F` runs fsto and compares with them.
+// its verdicts in F; `--only fsto --hand-json F` runs fsto and compares with them (read when fsto is
+// done: both sides may run at once).
 
 const USAGE =
   'usage: npx tsx bench/parity.ts --fstests DIR --fs FSTYP [--backend qemu|vng] [--kernel IMAGE] [--only hand|fsto --hand-json FILE] TEST…';
