@@ -4,7 +4,7 @@ import { readableId } from './run-id';
 
 // What starting a matrix looks like, shared by `fsto matrix` and schedules' actions.
 
-export const MATRIX_WORKFLOW = 'fstestsMatrix';
+export { MATRIX_WORKFLOW } from './workflow-names';
 
 /** The matrix's name: the spec's own, else the spec file's name made id-safe. */
 export function matrixName(spec: MatrixSpec, specPath: string): string {

@@ -3,6 +3,7 @@ import { SA_FS_CONFIG } from '../common/search-attributes';
 import { uiLink } from './dev-server-argv';
 import type { ValidRun } from './run-prepare';
 import { runId } from './run-id';
+import { RUN_WORKFLOW, type RunWorkflow } from './workflow-names';
 
 // Starting one run, the same wherever it happens: in this command, or in `fsto up`'s worker when
 // the command hands the start over (client/local-start.ts). Nothing here loads the client.
@@ -35,7 +36,7 @@ export async function startRun(
   workflowId: string,
 ): Promise<WorkflowHandle> {
   try {
-    return await client.workflow.start('fstestsRun', startOptions(run, taskQueue, workflowId));
+    return await client.workflow.start<RunWorkflow>(RUN_WORKFLOW, startOptions(run, taskQueue, workflowId));
   } catch (err) {
     if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
     return client.workflow.getHandle(workflowId);

@@ -5,6 +5,7 @@ import { addConnectionOptions, type ConnectOpts } from '../connection';
 import { withEmbeddedWorker } from '../embedded-worker';
 import { EXIT, exitCodeForFailure } from '../exit-codes';
 import { MATRIX_WORKFLOW, matrixId, matrixName, matrixStartFields } from '../matrix-start';
+import type { MatrixWorkflow } from '../workflow-names';
 import { matrixExitCode, matrixSummaryText, watchMatrix } from '../matrix-watch';
 import { loadMatrixSpec, SpecFileError } from '../spec-file';
 import { openSession } from '../temporal';
@@ -44,7 +45,7 @@ export async function matrixCommand(f: MatrixFlags): Promise<number> {
     return await withEmbeddedWorker(session, async () => {
       const name = matrixName(loaded.spec, loaded.path);
       const workflowId = matrixId(name);
-      const handle = await session.client.workflow.start(MATRIX_WORKFLOW, {
+      const handle = await session.client.workflow.start<MatrixWorkflow>(MATRIX_WORKFLOW, {
         taskQueue: f.taskQueue,
         workflowId,
         ...matrixStartFields(loaded.spec, loaded.path, name),
