@@ -6,6 +6,7 @@ import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { Service } from '../activities/process';
 import { stateDir, temporalBin } from '../activities/settings';
 import { DEFAULT_PORT, DEFAULT_UI_PORT, devServerAddress, devServerArgv } from './dev-server-argv';
+import { assertOwnServer } from './server-owner';
 
 export interface DevServer {
   address: string;
@@ -63,9 +64,10 @@ export async function ensureDevServer(
   const port = o.port ?? DEFAULT_PORT;
   const uiPort = o.uiPort ?? DEFAULT_UI_PORT;
   const address = devServerAddress(port);
+  await assertOwnServer(address);
   if (await reachable(address, 1000)) return foundDevServer(address, uiPort);
   const dir = o.dir ?? stateDir();
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const argv = devServerArgv({
     bin: temporalBin(),
     port,

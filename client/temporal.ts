@@ -3,6 +3,7 @@ import type { NativeConnectionOptions } from '@temporalio/worker';
 import { connectionOptions, type ConnectOpts } from './connection';
 import { connectIfServing, ensureDevServer, foundDevServer, type DevServer } from './dev-server';
 import { DEFAULT_UI_PORT, devServerAddress } from './dev-server-argv';
+import { assertOwnServer } from './server-owner';
 import { loadUserDefaults } from './user-config';
 
 export interface Session {
@@ -20,6 +21,7 @@ export async function openSession(o: ConnectOpts): Promise<Session> {
   const server = o.address ? undefined : (await loadUserDefaults()).server;
   const address = o.address ?? devServerAddress(server?.port);
   const connection = await connectionOptions({ ...o, address });
+  if (!o.address) await assertOwnServer(address);
   // Embedded: one connection when a server already answers (fsto up, fsto server), else start one.
   let conn = o.address ? undefined : await connectIfServing(connection);
   const uiPort = server?.uiPort ?? DEFAULT_UI_PORT;

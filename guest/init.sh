@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of the qemu backend's initramfs (built by activities/vm/initramfs.ts): load the modules
-# the root needs, mount the host root read-only over 9p (or a rootfs image) with tmpfs where the
-# guest writes, then switch to it and run the agent as the VM's first command.
+# the root needs, mount the guest root (a skeleton + the host's /usr …, read-only over 9p; or a
+# rootfs image) with tmpfs where the guest writes, then switch to it and run the agent as the
+# VM's first command.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -18,8 +19,14 @@ if [ "$(arg fsto.root)" = disk ]; then
   done
   mount -o rw "$dev" /newroot || { say "cannot mount rootfs $dev"; poweroff -f; }
 else
+  # The root made for the guest (a generated /etc, empty /var, /root, /home: no host secrets),
+  # then the host's system dirs (/usr, …) read-only on it, each its own share.
   mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose fsto.root /newroot \
-    || { say 'cannot mount the host root'; poweroff -f; }
+    || { say 'cannot mount the guest root'; poweroff -f; }
+  for d in $(arg fsto.sys | tr , ' '); do
+    mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose "fsto.sys.$d" "/newroot/$d" \
+      || { say "cannot mount the host's /$d"; poweroff -f; }
+  done
   # Writable copies of what programs write to; the host sees none of it.
   mkdir -p /ovl
   mount -t tmpfs -o mode=0755 ovl /ovl

@@ -34,6 +34,8 @@ export interface VmPaths {
   agentPath: string;
   /** Prepared by the backend (qemu: our initramfs). */
   initramfs?: string;
+  /** qemu: the guest root's skeleton dir and the host system dirs shared onto it. */
+  guestRoot?: { dir: string; shared: string[] };
 }
 
 export interface LaunchPlan {

@@ -36,6 +36,24 @@ const compose = async () =>
     volumes: object;
   };
 
+// Compose's own variable substitution, innermost first (no compose binary here): ${V}, ${V:-default}
+// and ${V:?error} (refuses when V is unset or empty).
+const interpolate = (raw: string, env: Record<string, string>): string => {
+  const one = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^${}]*))?\}/;
+  let s = raw;
+  for (let m = one.exec(s); m; m = one.exec(s)) {
+    const [all, name, op, arg] = m;
+    const v = env[name!];
+    if (op === ':?' && !v) throw new Error(`${name}: ${arg}`);
+    s = s.replace(all, v || (op === ':-' ? arg! : ''));
+  }
+  return s;
+};
+const composeWith = async (env: Record<string, string>) =>
+  parse(interpolate(await text('docker-compose.yml'), env), { merge: true }) as {
+    services: Record<string, Service>;
+  };
+
 const saPairs = () =>
   ALL_SEARCH_ATTRIBUTES.map(
     (k) => `${k.name}=${{ KEYWORD: 'Keyword', INT: 'Int' }[k.type as string] ?? k.type}`,
@@ -62,8 +80,8 @@ describe('docker-compose.yml', () => {
 
   it('publishes the frontend and the UI, and orders start-up by health and completion', async () => {
     const { services } = await compose();
-    expect(services.temporal!.ports).toEqual(['7233:7233']);
-    expect(services['temporal-ui']!.ports).toEqual(['8080:8080']);
+    expect(services.temporal!.ports).toEqual(['${FSTO_PUBLISH_IP:-127.0.0.1}:7233:7233']);
+    expect(services['temporal-ui']!.ports).toEqual(['${FSTO_PUBLISH_IP:-127.0.0.1}:8080:8080']);
     expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
     expect(services.temporal!.healthcheck).toBeDefined();
     expect(services.postgresql!.healthcheck).toBeDefined();
@@ -98,6 +116,32 @@ describe('docker-compose.yml', () => {
     expect(services.temporal!.ports!.some((p) => p.endsWith(`:${port}`))).toBe(true);
     expect(services['temporal-ui']!.environment!.TEMPORAL_ADDRESS).toBe(address);
     expect(services['temporal-init']!.environment!.TEMPORAL_ADDRESS).toBe(address);
+  });
+
+  it('publishes nothing beyond localhost by default, and only where FSTO_PUBLISH_IP says', async () => {
+    const published = (env: Record<string, string>) =>
+      composeWith({ POSTGRES_PASSWORD: 'pw', ...env }).then(({ services }) =>
+        Object.values(services).flatMap((s) => s.ports ?? []),
+      );
+    const byDefault = await published({});
+    expect(byDefault.length).toBeGreaterThan(0);
+    // host_ip:published:target; a bare "published:target" would listen on every interface.
+    for (const p of byDefault) expect(p).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    for (const p of await published({ FSTO_PUBLISH_IP: '10.0.0.5' }))
+      expect(p).toMatch(/^10\.0\.0\.5:\d+:\d+$/);
+  });
+
+  it('has no default database password: it refuses to start without POSTGRES_PASSWORD, and uses it everywhere', async () => {
+    await expect(composeWith({})).rejects.toThrow(/POSTGRES_PASSWORD: set POSTGRES_PASSWORD in \.env/);
+    await expect(composeWith({ POSTGRES_PASSWORD: '' })).rejects.toThrow(/POSTGRES_PASSWORD/);
+    const { services } = await composeWith({ POSTGRES_PASSWORD: 'n0t-the-default' });
+    const secrets = Object.values(services).flatMap((s) =>
+      Object.entries(s.environment ?? {}).filter(([k]) => /PASSWORD|PWD|RESULTS_URL/.test(k)),
+    );
+    expect(secrets.map(([k]) => k).sort()).toEqual(
+      ['FSTO_RESULTS_URL', 'POSTGRES_PASSWORD', 'POSTGRES_PWD', 'POSTGRES_PWD', 'SQL_PASSWORD'].sort(),
+    );
+    for (const [k, v] of secrets) expect(v, k).toContain('n0t-the-default');
   });
 
   it("lets a stopping worker stop its VMs: stop_grace_period exceeds the worker's own force time", async () => {

@@ -24,6 +24,7 @@ const paths: VmPaths = {
   controlSocket: '/s/vm.sock',
   agentPath: '/repo/guest/agent.py',
   initramfs: '/c/i.cpio',
+  guestRoot: { dir: '/c/guest-root-0123', shared: ['usr', 'lib64'] },
 };
 
 const devices = [
@@ -50,7 +51,7 @@ const cmdline =
   'fsto.guest=1 loglevel=5 tsc=reliable watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300 fsto.share=results:/tmp/results:rw';
 
 describe('qemu argv', () => {
-  it('direct kernel boot, host root over 9p, disks in order, control port', () => {
+  it('direct kernel boot, guest root + host system dirs over 9p, disks in order, control port', () => {
     expect(buildQemuArgv(vm(), paths)).toEqual([
       '/usr/bin/qemu-system-x86_64',
       '-name',
@@ -79,11 +80,20 @@ describe('qemu argv', () => {
       '-initrd',
       '/c/i.cpio',
       '-append',
-      `console=ttyS0 panic=-1 rdinit=/init ${cmdline}`,
+      `console=ttyS0 panic=-1 rdinit=/init fsto.sys=usr,lib64 ${cmdline}`,
+      // The guest's own root (never the host's /), and the host's system dirs read-only on it.
       '-fsdev',
-      'local,id=fsto-root,path=/,security_model=none,readonly=on,multidevs=remap',
+      'local,id=fsto-root,path=/c/guest-root-0123,security_model=none,readonly=on,multidevs=remap',
       '-device',
       'virtio-9p-pci,fsdev=fsto-root,mount_tag=fsto.root',
+      '-fsdev',
+      'local,id=fsto-sys-usr,path=/usr,security_model=none,readonly=on,multidevs=remap',
+      '-device',
+      'virtio-9p-pci,fsdev=fsto-sys-usr,mount_tag=fsto.sys.usr',
+      '-fsdev',
+      'local,id=fsto-sys-lib64,path=/lib64,security_model=none,readonly=on,multidevs=remap',
+      '-device',
+      'virtio-9p-pci,fsdev=fsto-sys-lib64,mount_tag=fsto.sys.lib64',
       ...devices,
     ]);
   });
@@ -101,6 +111,11 @@ describe('qemu argv', () => {
       'virtio-blk-pci,drive=fsto-rootfs,serial=fsto-root',
     ]);
     expect(argv).not.toContain('mount_tag=fsto.root');
+  });
+
+  it('refuses to build an argv without a guest root (it would have to share the host /)', () => {
+    expect(() => buildQemuArgv(vm(), { ...paths, guestRoot: undefined })).toThrow(/guest root/);
+    expect(buildQemuArgv(vm(), paths).join(' ')).not.toMatch(/path=\/,/);
   });
 
   it('a modules dir of its own is shared as fsto.mods', () => {

@@ -1,4 +1,4 @@
-import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rawVngArgv } from '../../bench/overhead-raw';
@@ -26,6 +26,9 @@ describe('process and system environment: fsto guest vs by hand under vng', () =
     f = await vmFixture('guest-env');
     const kernel = (await listKernels())[0];
     expect(kernel, 'needs a /boot/vmlinuz-*').toBeTruthy();
+    // In the share both sides mount: the fsto guest does not see this checkout (its root is its own).
+    const recorder = join(f.rw, 'record-env');
+    await copyFile(RECORDER, recorder);
     const handOut = join(f.rw, 'hand.env');
     const fstoOut = join(f.rw, 'fsto.env');
 
@@ -37,7 +40,7 @@ describe('process and system environment: fsto guest vs by hand under vng', () =
         kernel: kernel!,
         loops: [disk],
         rwdir: f!.rw,
-        exec: `sh ${RECORDER} ${handOut}`,
+        exec: `sh ${recorder} ${handOut}`,
       });
       // From /, as vng checks --rwdir relative to the cwd; vng calls virtme-run from PATH.
       const r = await run(argv, {
@@ -63,7 +66,7 @@ describe('process and system environment: fsto guest vs by hand under vng', () =
         f!.deps,
       );
       console.log(`[guest-env] fsto guest boot-to-ready ${vm.bootSeconds.toFixed(1)}s`);
-      const r = await vm.exec(['sh', RECORDER, fstoOut], { timeoutSec: 300 });
+      const r = await vm.exec(['sh', recorder, fstoOut], { timeoutSec: 300 });
       expect(r.exitCode, r.stderrTail).toBe(0);
       await vm.stop();
     };

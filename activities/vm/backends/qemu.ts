@@ -1,10 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { INVALID_SPEC } from '../../../common/errors';
 import { commonCmdline, deviceArgs, type ResolvedVm, type VmBackend, type VmPaths } from '../backend';
+import { guestRoot } from '../guest-root';
 import { guestInitramfs } from '../initramfs';
 
-// QEMU with direct kernel boot: our initramfs mounts the host root read-only over 9p (tmpfs
-// overlays where programs write) or a user-supplied rootfs image, then starts the agent.
+// QEMU with direct kernel boot: our initramfs mounts the guest root (activities/vm/guest-root.ts:
+// the host's system dirs read-only, a generated /etc; tmpfs overlays where programs write) or a
+// user-supplied rootfs image, then starts the agent.
 
 export const QEMU_BIN = '/usr/bin/qemu-system-x86_64';
 
@@ -18,17 +20,29 @@ export function buildQemuArgv(vm: ResolvedVm, paths: VmPaths): string[] {
     'console=ttyS0',
     'panic=-1',
     'rdinit=/init',
-    ...(spec.rootfs ? ['fsto.root=disk'] : []),
+    ...(spec.rootfs ? ['fsto.root=disk'] : [`fsto.sys=${paths.guestRoot?.shared.join(',') ?? ''}`]),
     ...(ownMods ? ['fsto.mods=1'] : []),
     ...commonCmdline(vm),
   ];
+  const guestRoot = paths.guestRoot;
+  if (!spec.rootfs && !guestRoot) throw new Error('qemu backend: prepare() must build the guest root first');
+  // The guest's root is the skeleton (generated /etc, empty /var, /root, /home), and each host
+  // system dir that is a real directory (/usr; /bin, /lib… where /usr is not merged) its own
+  // read-only share that the init mounts on it: never the host's /.
+  const sys = spec.rootfs ? [] : guestRoot!.shared;
   const root = spec.rootfs
     ? []
     : [
         '-fsdev',
-        'local,id=fsto-root,path=/,security_model=none,readonly=on,multidevs=remap',
+        `local,id=fsto-root,path=${guestRoot!.dir},security_model=none,readonly=on,multidevs=remap`,
         '-device',
         'virtio-9p-pci,fsdev=fsto-root,mount_tag=fsto.root',
+        ...sys.flatMap((d) => [
+          '-fsdev',
+          `local,id=fsto-sys-${d},path=/${d},security_model=none,readonly=on,multidevs=remap`,
+          '-device',
+          `virtio-9p-pci,fsdev=fsto-sys-${d},mount_tag=fsto.sys.${d}`,
+        ]),
       ];
   const mods = ownMods
     ? [
@@ -92,7 +106,10 @@ export const qemuBackend: VmBackend = {
         INVALID_SPEC,
       );
     }
-    return { initramfs: await guestInitramfs(ctx.cacheDir, vm.modulesDir, Boolean(vm.spec.rootfs)) };
+    return {
+      initramfs: await guestInitramfs(ctx.cacheDir, vm.modulesDir, Boolean(vm.spec.rootfs)),
+      ...(vm.spec.rootfs ? {} : { guestRoot: await guestRoot(ctx.cacheDir) }),
+    };
   },
   buildArgv: (vm, paths) => ({ argv: buildQemuArgv(vm, paths) }),
 };

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+
+// The embedded dev server (`temporal server start-dev`) has no TLS or authentication: whoever
+// reaches its port starts workflows, and a root worker runs them. It listens on 127.0.0.1 only;
+// on top of that fsto uses an embedded server only when the process listening on the port is the
+// caller's own user (the kernel says whose socket it is: /proc/net/tcp's uid column). So a local
+// user's `fsto run` is refused by root's server, and root's fsto never polls a server a local
+// user started first on the port. What this does not stop (docs/scale-out.md, Who may start
+// work): a local user who speaks gRPC to the port with another client.
+
+export class NotYourServer extends Error {}
+
+const LISTEN = '0A';
+
+/** The uid of the socket listening on TCP port (any local address), or undefined if none. */
+export async function listenerUid(
+  port: number,
+  files = ['/proc/net/tcp', '/proc/net/tcp6'],
+): Promise<number | undefined> {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const f of files) {
+    const text = await readFile(f, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const w = line.trim().split(/\s+/);
+      if (w.length > 7 && w[1]!.endsWith(`:${hexPort}`) && w[3] === LISTEN) return Number(w[7]);
+    }
+  }
+  return undefined;
+}
+
+/** Refuse an embedded server at address that another user runs (nothing listening: fine). */
+export async function assertOwnServer(address: string, uid = process.getuid?.()): Promise<void> {
+  const port = Number(address.split(':').pop());
+  const owner = await listenerUid(port);
+  if (owner === undefined || uid === undefined || owner === uid) return;
+  throw new NotYourServer(
+    `the embedded Temporal server on ${address} runs as uid ${owner}, not as you (uid ${uid}): ` +
+      "fsto uses only its own user's embedded server (it has no authentication, and its worker " +
+      'runs as root). Run fsto as that user, give --address of a server you may use, or set ' +
+      'server.port in ~/.config/fsto/config.yaml to a free port for your own embedded server.',
+  );
+}
