@@ -70,7 +70,10 @@ export function createHostActivities(deps: HostDeps) {
       const { spec, runKey } = input;
       // A source was built by the run first (buildKernel), which passes the built tree here.
       if (typeof spec.kernel === 'object')
-        throw ApplicationFailure.nonRetryable('kernel: a git source must be built first (buildKernel)', INVALID_SPEC);
+        throw ApplicationFailure.nonRetryable(
+          'kernel: a git source must be built first (buildKernel)',
+          INVALID_SPEC,
+        );
       const kernel = spec.kernel ?? deps.capabilities.kernels[0];
       // Before anything is read: what this host lets a run name (activities/host/allow.ts).
       const config = await loadHostConfig(deps.stateDir).catch((err: unknown) => {
