@@ -28,7 +28,8 @@ export interface Followed {
  * tests, then an interrupt (128 + its signal), then cancelled.
  */
 export function worstExit(codes: readonly number[]): number {
-  for (const c of [EXIT.infraError, EXIT.badInput, EXIT.testsFailed]) if (codes.includes(c)) return c;
+  for (const c of [EXIT.infraError, EXIT.buildFailed, EXIT.badInput, EXIT.testsFailed])
+    if (codes.includes(c)) return c;
   return codes.find((c) => c > 128) ?? (codes.includes(EXIT.cancelled) ? EXIT.cancelled : EXIT.ok);
 }
 

@@ -18,6 +18,7 @@ const MODULES: Record<string, () => Promise<Registrar>> = {
   matrix: async () => (await import('./commands/matrix')).registerMatrixCommand,
   schedule: async () => (await import('./commands/schedule')).registerScheduleCommand,
   doctor: async () => (await import('./commands/doctor')).registerDoctorCommand,
+  bisect: async () => (await import('./commands/bisect')).registerBisectCommand,
 };
 /** Commands registered by another command's module. */
 const ALIASES: Record<string, string> = {

@@ -1,4 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { kernelLabel } from '../common/schemas/kernel-source';
 import { SA_FS_CONFIG } from '../common/search-attributes';
 import { uiLink } from './dev-server-argv';
 import type { ValidRun } from './run-prepare';
@@ -21,7 +22,7 @@ export function startOptions(run: ValidRun, taskQueue: string, workflowId: strin
     args: [spec] as [typeof spec],
     typedSearchAttributes: [{ key: SA_FS_CONFIG, value: spec.resultsMeta?.config ?? spec.fs }],
     staticSummary: `fstests ${label}: ${what}`,
-    staticDetails: `fstests: ${spec.fstests}\nkernel: ${spec.kernel ?? '(host newest)'}`,
+    staticDetails: `fstests: ${spec.fstests}\nkernel: ${kernelLabel(spec.kernel)}`,
   };
 }
 

@@ -69,6 +69,8 @@ export async function openShell(
       said = true;
       await new Promise((r) => setTimeout(r, 2000));
     }
+    if (typeof spec.kernel === 'object')
+      throw new Error('kernel: fsto shell takes an image or a built tree, not a git source; build it first');
     const given = spec.kernel ?? (await listKernels())[0];
     if (!given) throw new Error('kernel: no --kernel given and no /boot/vmlinuz-* on this host');
     const kernel = await resolveKernel(given, join(stateDir, 'cache'));

@@ -13,12 +13,16 @@ export const VM_BOOT_CRASHED = 'VmBootCrashed';
 /** The VM did not come up (QEMU died, the guest agent never answered); retried. */
 export const VM_BOOT_FAILED = 'VmBootFailed';
 
+/** The kernel source did not build (configure or make failed): the commit's outcome, not a test's. */
+export const KERNEL_BUILD_FAILED = 'KernelBuildFailed';
+
 /** What each failure means to whoever started the run. */
 export const FAILURE_KINDS = {
   [INVALID_SPEC]: 'bad input',
   [HOST_UNSUITABLE]: 'infrastructure',
   [VM_BOOT_CRASHED]: 'infrastructure',
   [VM_BOOT_FAILED]: 'infrastructure',
+  [KERNEL_BUILD_FAILED]: 'kernel build failed',
 } as const;
 export type FailureType = keyof typeof FAILURE_KINDS;
 export type FailureKind = (typeof FAILURE_KINDS)[FailureType];

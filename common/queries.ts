@@ -1,6 +1,7 @@
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type {
   BatchProgressSignal,
+  BisectProgress,
   CellProgress,
   ListingOffer,
   MatrixProgress,
@@ -24,6 +25,9 @@ const defineUpdate = <R, A extends unknown[] = []>(name: string) =>
 export const progressQuery = defineQuery<RunProgress>('progress');
 /** A run's summary so far (status `cancelled` once cancelled); answered after it closed too. */
 export const summaryQuery = defineQuery<RunSummary>('summary');
+
+/** A bisection's range (good, bad, commits left), the commit under test and every step's verdicts. */
+export const bisectProgressQuery = defineQuery<BisectProgress>('bisectProgress');
 
 /** A matrix's cells (config × kernel): status, cell workflow id, counts once a cell ended. */
 export const matrixProgressQuery = defineQuery<MatrixProgress>('matrixProgress');

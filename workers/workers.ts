@@ -6,6 +6,7 @@ import { createAudit } from '../activities/audit';
 import { createDeviceActivities } from '../activities/devices/activities';
 import { createFstestsActivities } from '../activities/fstests/activities';
 import { createHostActivities } from '../activities/host/activities';
+import { createKernelBuildActivities } from '../activities/kernel-build/activities';
 import { Ledger } from '../activities/ledger/ledger';
 import { serverOwner, type RunOwner } from '../activities/ledger/owner';
 import { createResultsActivities } from '../activities/results/activities';
@@ -95,6 +96,7 @@ export function hostActivities(opts: WorkerSetOptions) {
       audit: createAudit(opts.stateDir, { stderr: opts.auditToStderr ?? true }),
     }),
     ...fstests,
+    ...createKernelBuildActivities({ stateDir: opts.stateDir, hostId: opts.capabilities.hostId }),
     // VM work under a limit equal to the slots (admission keeps it from binding; see vm-limit).
     runTestBatch: vmLimit(opts.capabilities.vmSlots)(fstests.runTestBatch),
   };
@@ -117,7 +119,12 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     // with a 90 s heartbeat timeout) made a cancelled run hold its VM and devices up to a minute.
     maxHeartbeatThrottleInterval: '3s',
   };
-  const claim = { claimHost: acts.claimHost };
+  // A bisection's git look-ups (its range, the answer's subject) run where its workflow does.
+  const claim = {
+    claimHost: acts.claimHost,
+    listBisectCommits: acts.listBisectCommits,
+    commitSubject: acts.commitSubject,
+  };
   // Workflow code and claims follow the run's version; the host queue serves runs of any version.
   const versioned = opts.version ? { workerDeploymentOptions: pinnedDeployment(opts.version) } : {};
   // One gate for both claim queues: a host polls them only with a VM slot free.

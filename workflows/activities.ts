@@ -3,6 +3,7 @@ import type { HostActivities } from '../activities/host/activities';
 import type { DeviceActivities } from '../activities/devices/activities';
 import type { FstestsActivities } from '../activities/fstests/activities';
 import type { ResultsActivities } from '../activities/results/activities';
+import type { KernelBuildActivities } from '../activities/kernel-build/activities';
 import { kvmClaimQueue } from '../common/queues';
 import type { BatchInput } from '../common/schemas';
 
@@ -54,11 +55,29 @@ export function hostProxy(hostQueue: string, hostLossTimeoutSec = 300) {
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { maximumAttempts: 4, initialInterval: '5s', nonRetryableErrorTypes: NON_RETRYABLE },
   };
+  const build: ActivityOptions = {
+    ...quick,
+    // A kernel build can take an hour; make's output heartbeats (a dead worker: noticed in 2 min).
+    startToCloseTimeout: '12h',
+    heartbeatTimeout: '2m',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  };
   const acts = proxyActivities<
-    Omit<HostActivities, 'claimHost'> & DeviceActivities & Pick<FstestsActivities, 'runTestBatch'>
+    Omit<HostActivities, 'claimHost'> &
+      DeviceActivities &
+      Pick<FstestsActivities, 'runTestBatch'> &
+      Pick<KernelBuildActivities, 'buildKernel'>
   >(quick);
   // One line per step in the UI's timeline (call-site options merge over the proxy's).
   return {
+    buildKernel: (i: Parameters<KernelBuildActivities['buildKernel']>[0]) =>
+      acts.buildKernel.executeWithOptions(
+        {
+          ...build,
+          summary: `build the kernel: ${i.source.tree} at ${i.source.ref} (cached by commit, config, toolchain)`,
+        },
+        [i],
+      ),
     prepareRun: (i: Parameters<HostActivities['prepareRun']>[0]) =>
       acts.prepareRun.executeWithOptions({ ...quick, summary: 'prepare the run: fstests tree, kernel' }, [i]),
     planDevices: (i: Parameters<DeviceActivities['planDevices']>[0]) =>

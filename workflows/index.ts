@@ -2,3 +2,4 @@
 export { fstestsRun } from './run';
 export { fstestsMatrix } from './matrix';
 export { fstestsCell } from './cell';
+export { fstestsBisect } from './bisect';

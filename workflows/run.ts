@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   isCancellation,
   log,
@@ -8,12 +9,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { parseOrFail, rootMessage } from '../common/errors';
+import { KERNEL_BUILD_FAILED, parseOrFail, rootMessage } from '../common/errors';
 import { progressQuery, batchProgressSignal, summaryQuery } from '../common/queries';
 import {
   batchSettings,
   hostKeyOf,
   isFailing,
+  isKernelSource,
   RunSpec,
   runStatusOf,
   type HostCapabilities,
@@ -71,6 +73,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   let resultsDir = '';
   let kernelRelease: string | undefined;
   let kernel: RunSummary['kernel'];
+  let build: RunSummary['build'];
   let claims = 0;
   let filed: Filed = {};
   let cancelled = false;
@@ -95,12 +98,38 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
           ? h.planDevices({ spec: spec.devices ?? {} })
           : undefined;
         planning?.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
-        const prepared = await h.prepareRun({ runKey, spec });
+        // A kernel from git: built on this host first (or found in its cache), then run as a tree.
+        // Only runs with a source take this path (none existed before it): no patch needed.
+        let kernelPath = isKernelSource(spec.kernel) ? undefined : spec.kernel;
+        if (isKernelSource(spec.kernel)) {
+          state.phase = 'building';
+          show();
+          const built = await h.buildKernel({ source: spec.kernel });
+          if (!built.ok)
+            throw ApplicationFailure.nonRetryable(
+              `kernel build failed at ${built.describe} (${built.commit}) on ${built.hostId}; log: ${built.log}\n${built.logTail}`.slice(
+                0,
+                4000,
+              ),
+              KERNEL_BUILD_FAILED,
+              built,
+            );
+          build = {
+            commit: built.commit,
+            describe: built.describe,
+            configHash: built.configHash,
+            cached: built.cached,
+          };
+          kernelPath = built.tree;
+          state.phase = 'preparing';
+          show();
+        }
+        const prepared = await h.prepareRun({ runKey, spec: { ...spec, kernel: kernelPath } });
         resultsDir = prepared.resultsDir;
         kernelRelease = prepared.kernelRelease;
         kernel = {
           kind: prepared.kernelKind ?? 'image',
-          path: spec.kernel ?? prepared.kernel,
+          path: kernelPath ?? prepared.kernel,
           image: prepared.kernel,
         };
         upsertSearchAttributes([{ key: SA_KERNEL, value: prepared.kernelRelease }]);
@@ -180,6 +209,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
       hostId: state.hostId ?? '',
       kernelRelease,
       ...(kernel ? { kernel } : {}),
+      ...(build ? { build } : {}),
       tests,
       ...(error !== undefined ? { error } : {}),
     };

@@ -68,6 +68,12 @@ export function createHostActivities(deps: HostDeps) {
     /** First step on the claimed host: check inputs that only the host can see, make the run dir. */
     async prepareRun(input: { runKey: string; spec: RunSpec }): Promise<PreparedRun> {
       const { spec, runKey } = input;
+      // A source was built by the run first (buildKernel), which passes the built tree here.
+      if (typeof spec.kernel === 'object')
+        throw ApplicationFailure.nonRetryable(
+          'kernel: a git source must be built first (buildKernel)',
+          INVALID_SPEC,
+        );
       const kernel = spec.kernel ?? deps.capabilities.kernels[0];
       // Before anything is read: what this host lets a run name (activities/host/allow.ts).
       const config = await loadHostConfig(deps.stateDir).catch((err: unknown) => {

@@ -3,7 +3,7 @@ import { stateDir } from '../../activities/settings';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { addConnectionOptions } from '../connection';
 import { DEFAULT_UI_PORT, devServerAddress } from '../dev-server-argv';
-import { EXIT } from '../exit-codes';
+import { bisectExit, EXIT } from '../exit-codes';
 import { interruptName, onInterrupts } from '../interrupt';
 import { handOffStart, localStartSocket } from '../local-start';
 import { survivesLostTerminal } from '../lost-terminal';
@@ -14,6 +14,7 @@ import { runWorkflowId, startedLines } from '../run-start';
 import { loadUserDefaults } from '../user-config';
 
 interface Flags extends RunFlags, RunCommandFlags {
+  bisectExit?: boolean;
   devicesSpec?: string;
   expunge?: string;
 }
@@ -85,9 +86,14 @@ export function registerRunCommand(program: Command): void {
     .option('--task-queue <queue>', 'workflow task queue (workers poll it)', WORKFLOW_QUEUE)
     .option('--json', 'print the run summary as JSON (several configs: a list)')
     .option('--junit <file>', 'write JUnit XML of the verdicts')
+    .option(
+      '--bisect-exit',
+      'exit codes for `git bisect run`: 0 pass, 1 fail, 125 (skip) for an infrastructure error',
+    )
     .argument('[tests...]', 'tests (generic/001 xfs/042) and shorthands (smoke, quick, full)');
   addConnectionOptions(cmd).action(async (words: string[], f: Flags & { iterations?: string }) => {
-    process.exitCode = await runCommand({ ...f, repeat: f.repeat ?? f.iterations }, words);
+    const code = await runCommand({ ...f, repeat: f.repeat ?? f.iterations }, words);
+    process.exitCode = f.bisectExit ? bisectExit(code) : code;
   });
 }
 

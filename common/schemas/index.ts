@@ -11,3 +11,5 @@ export * from './batch';
 export * from './pull';
 export * from './matrix';
 export * from './results';
+export * from './kernel-source';
+export * from './bisect';

@@ -6,6 +6,7 @@ import { ExpungeEntry } from './results';
 import { GroupName, isFailing, TestName, TestResult } from './tests';
 import { ConfigValue, ConfigVars, SectionName } from './config-vars';
 import { HostLossTimeoutSec } from './host-loss';
+import { KernelSpec } from './kernel-source';
 
 /** What a run asks for. Unknown fields are refused: a typo must never pass silently. */
 export const RunSpec = z
@@ -16,8 +17,11 @@ export const RunSpec = z
       .startsWith('/', 'give an absolute path to the fstests directory (the one holding ./check)'),
     /** FSTYP: xfs, ext4, btrfs, … */
     fs: z.string().regex(/^[a-z0-9]{2,16}$/, 'give a filesystem type such as xfs, ext4 or btrfs'),
-    /** Kernel image on the host; default: the host's newest /boot/vmlinuz-*. */
-    kernel: z.string().startsWith('/', 'give an absolute path to a kernel image').optional(),
+    /**
+     * Kernel image or build tree on the host (default: the host's newest /boot/vmlinuz-*), or a
+     * source to build first: `{ tree, ref, config?, fragments? }` (kernel-source.ts).
+     */
+    kernel: KernelSpec.optional(),
     tests: z.array(TestName).default([]),
     groups: z.array(GroupName).default([]),
     excludeGroups: z.array(GroupName).default([]),
@@ -109,6 +113,10 @@ export const RunSummary = z.object({
   kernelRelease: z.string().optional(),
   /** What --kernel named: an image, or a build tree (its bzImage and the modules it built). */
   kernel: z.strictObject({ kind: z.enum(['image', 'tree']), path: z.string(), image: z.string() }).optional(),
+  /** The kernel was built from git: the commit, `git describe`, config hash, cache hit. */
+  build: z
+    .object({ commit: z.string(), describe: z.string(), configHash: z.string(), cached: z.boolean() })
+    .optional(),
   tests: z.array(TestResult),
   /** Against the previous run of the same config on this host: regressed only for new failures. */
   outcome: z.enum(['regressed', 'improved', 'unchanged']).optional(),
@@ -149,6 +157,7 @@ export function runStatusOf(tests: readonly Pick<TestResult, 'verdict'>[]): RunS
 
 export const RunPhase = z.enum([
   'claiming',
+  'building',
   'preparing',
   'devices',
   'testing',
