@@ -12,6 +12,7 @@ import { prepareRuns } from '../run-prepare';
 import { runId } from '../run-id';
 import { openSession } from '../temporal';
 import { resultText, watchBisect } from '../bisect-watch';
+import { BISECT_WORKFLOW, type BisectWorkflow } from '../workflow-names';
 
 // fsto bisect: which commit of a kernel tree made tests fail (workflows/bisect.ts).
 
@@ -83,7 +84,7 @@ async function bisectCommand(f: Flags, tests: string[]): Promise<number> {
   try {
     return await withEmbeddedWorker(session, async () => {
       const workflowId = runId('bisect');
-      const handle = await session.client.workflow.start('fstestsBisect', {
+      const handle = await session.client.workflow.start<BisectWorkflow>(BISECT_WORKFLOW, {
         taskQueue: f.taskQueue,
         workflowId,
         args: [input],
