@@ -35,6 +35,12 @@ export const matrixProgressQuery = defineQuery<MatrixProgress>('matrixProgress')
 export const cellProgressQuery = defineQuery<CellProgress>('cellProgress');
 /** A cell: may this shard, told to wait, ask for work again (it would not be told to wait)? */
 export const pullReadyQuery = defineQuery<boolean, [number]>('pullReady');
+/**
+ * A cell, asked before a shard boots a VM: would it have work for this shard (`go`), might it
+ * soon (`wait`: another shard's chunk may still give tests back), or never again (`done`)?
+ */
+export const pullPeekQuery = defineQuery<PullPeek, [number]>('pullPeek');
+export type PullPeek = 'go' | 'wait' | 'done';
 
 /** The batch activity reports the listing and each finished test as they happen. */
 export const batchProgressSignal = defineSignal<[BatchProgressSignal]>('batchProgress');

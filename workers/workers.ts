@@ -12,7 +12,13 @@ import { serverOwner, type RunOwner } from '../activities/ledger/owner';
 import { createResultsActivities } from '../activities/results/activities';
 import { resultsLocation } from '../activities/results/store';
 import { probeKvm } from '../activities/vm';
-import { batchProgressSignal, nextTestUpdate, offerListingUpdate, pullReadyQuery } from '../common/queries';
+import {
+  batchProgressSignal,
+  nextTestUpdate,
+  offerListingUpdate,
+  pullPeekQuery,
+  pullReadyQuery,
+} from '../common/queries';
 import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
 import type { FstoMetrics } from './metrics';
@@ -76,6 +82,7 @@ export function hostActivities(opts: WorkerSetOptions) {
             offer: (parent, offer) =>
               client.workflow.getHandle(parent).executeUpdate(offerListingUpdate, { args: [offer] }),
             ready: (parent, shard) => client.workflow.getHandle(parent).query(pullReadyQuery, shard),
+            peek: (parent, shard) => client.workflow.getHandle(parent).query(pullPeekQuery, shard),
           },
         }
       : {}),

@@ -11,7 +11,13 @@ import {
   ApplicationFailure,
 } from '@temporalio/workflow';
 import { parseOrFail, rootMessage } from '../common/errors';
-import { cellProgressQuery, nextTestUpdate, offerListingUpdate, pullReadyQuery } from '../common/queries';
+import {
+  cellProgressQuery,
+  nextTestUpdate,
+  offerListingUpdate,
+  pullPeekQuery,
+  pullReadyQuery,
+} from '../common/queries';
 import {
   CellInput,
   type CellProgress,
@@ -70,6 +76,8 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
   setHandler(cellProgressQuery, progress);
   // A shard told to wait asks this (a Query) until it may ask again: waiting costs no Update.
   setHandler(pullReadyQuery, (shard: number) => cancelling || !q.mustWait(shard));
+  // A shard about to boot a VM asks this first: no VM for a shard that would only hear `done`.
+  setHandler(pullPeekQuery, (shard: number) => (cancelling ? 'done' : q.peek(shard)));
 
   setHandler(
     nextTestUpdate,

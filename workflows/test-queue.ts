@@ -136,6 +136,17 @@ export class TestQueue {
     return this.exclusive.has(head) && others.length > 0;
   }
 
+  /**
+   * Before a shard boots a VM (nothing changes): `go` when it would list, resume, be handed tests
+   * or be told to wait for a listing; `wait` when nothing is pending but another shard's chunk may
+   * still give tests back; `done` when nothing is left for anyone.
+   */
+  peek(shard: number): 'go' | 'wait' | 'done' {
+    if (this.ended.has(shard)) return 'done';
+    if (!this.listed || this.running.has(shard) || this.pending.length > 0) return 'go';
+    return [...this.running.keys()].some((s) => s !== shard) ? 'wait' : 'done';
+  }
+
   /** What `shard` does next, at workflow time `now` (ms). Mutates only when it hands out. */
   next(shard: number, now = 0): Pull {
     if (this.ended.has(shard)) return { kind: 'done' };

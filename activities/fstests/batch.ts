@@ -19,7 +19,7 @@ import { releaseRun, type Releasers } from '../ledger/reaper';
 import { parseCheckTime } from '../results/checktime';
 import { reportDir } from '../results/xunit';
 import { runCheck, type CheckRunContext, type CheckRunOutcome } from './check-run';
-import { runPulled, type PullClient } from './pull';
+import { runPulled, workAhead, type PullClient } from './pull';
 import { bootCrashOf, Vm, type VmDeps } from '../vm/vm';
 import { checkEnv } from './config';
 import { batchLayout, batchVmSpec, GUEST } from './guest-layout';
@@ -123,6 +123,10 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
       if (err instanceof DeviceGone) throw ApplicationFailure.nonRetryable(err.message, 'DeviceGone');
       throw err;
     });
+    // A matrix shard boots no VM when its cell will hand it nothing more.
+    if (input.pull && deps.pull && !(await workAhead(deps.pull, input.pull, ac.signal)))
+      return result({ ended: 'completed' });
+    if (ac.signal.aborted) throw new CancelledFailure('batch cancelled before its VM booted');
     try {
       vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec({ ...input, devices }) }, deps.vm, {
         signal: ac.signal,

@@ -1,3 +1,4 @@
+import type { PullPeek } from '../../common/queries';
 import type { BatchInput, ListingOffer, PullReply, PullRequest, TestResult } from '../../common/schemas';
 import type { CheckTimes } from '../results/checktime';
 import type { CheckRunContext, CheckRunOutcome } from './check-run';
@@ -10,6 +11,29 @@ export interface PullClient {
   offer(cellWorkflowId: string, offer: ListingOffer): Promise<void>;
   /** Told to wait: may the shard ask again (a Query, no Update)? Without it: ask after the wait. */
   ready?(cellWorkflowId: string, shard: number): Promise<boolean>;
+  /** Before a VM boots: would the cell have work for this shard (a Query, no Update)? */
+  peek?(cellWorkflowId: string, shard: number): Promise<PullPeek>;
+}
+
+/**
+ * Before a shard's batch boots a VM: wait (no VM, no slot's CPU) while the cell has nothing
+ * pending but another shard's chunk may still give tests back; false when the cell will have
+ * nothing more for this shard (a shard whose guest hung on the last test boots no VM to hear
+ * `done`). A cell that cannot be asked (an older worker's, an error) counts as `go`.
+ */
+export async function workAhead(
+  pull: PullClient,
+  src: NonNullable<BatchInput['pull']>,
+  signal: AbortSignal,
+  sleep: (sec: number) => Promise<void> = (sec) => new Promise((r) => setTimeout(r, sec * 1000)),
+  waitSec = 2,
+): Promise<boolean> {
+  if (!pull.peek) return true;
+  for (;;) {
+    const p = await pull.peek(src.parentWorkflowId, src.shard).catch((): PullPeek => 'go');
+    if (p !== 'wait' || signal.aborted) return p !== 'done';
+    await sleep(waitSec);
+  }
 }
 
 /** Runs one chunk in the guest: the batch's runCheck unless a test replaces it. */

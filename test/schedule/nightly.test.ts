@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openResultsStore, resultsLocation } from '../../activities/results/store';
 import { registerScheduleCommand } from '../../client/commands/schedule';
-import type { MatrixSummary } from '../../common/schemas';
+import { hostKeyOf, type MatrixSummary } from '../../common/schemas';
 import { FIXTURE } from '../e2e/fixture';
 import { leftovers, NOTHING_LEFT } from '../e2e/leaks';
 import { captureConsole } from '../helpers/console';
@@ -31,6 +31,12 @@ async function expected(): Promise<Record<string, string>> {
     .filter((l) => /^\d/.test(l))
     .map((l) => l.split(/\s+/));
   return Object.fromEntries(rows.map(([n, guest]) => [`fixture/${n}`, guest!]));
+}
+
+/** VM boots of a shard: one console log per boot in its run dir. */
+async function boots(stateDir: string, workflowId: string): Promise<number> {
+  const files = await readdir(join(stateDir, 'runs', hostKeyOf(workflowId))).catch(() => []);
+  return files.filter((f) => /^vm-.*\.console\.log$/.test(f)).length;
 }
 
 async function fsto(...args: string[]): Promise<number> {
@@ -57,7 +63,8 @@ describe('a Schedule of a fixture matrix, two nights', () => {
   const name = uniqueId('nightly');
   beforeAll(async () => {
     t.env = await connect();
-    t.host = await startTestHost(t.env.native, { vmSlots: 2 }, t.env.connection);
+    // A slot per shard: both cells run at once (small guests: 1 vCPU each under TCG).
+    t.host = await startTestHost(t.env.native, { vmSlots: 4 }, t.env.connection);
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
   });
   afterAll(async () => {
@@ -84,6 +91,7 @@ describe('a Schedule of a fixture matrix, two nights', () => {
       tests: TESTS,
       shards: 2,
       hang: { floorSec: 30, factor: 5, defaultSec: 30 },
+      vm: { cpus: 1, memoryMiB: 1024 },
       notify: { webhook: `http://127.0.0.1:${(listener.address() as AddressInfo).port}/night` },
     };
     const specPath = join(await mkdtemp(join(tmpdir(), 'fsto-nightly-')), 'nightly.json');
@@ -103,8 +111,12 @@ describe('a Schedule of a fixture matrix, two nights', () => {
     ).toBe(0);
     const schedule = t.env.client.schedule.getHandle(name);
     const nights: MatrixSummary[] = [];
+    const t0 = Date.now();
+    const phase = (what: string) =>
+      console.info(`[nightly] ${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
     for (let n = 0; n < 2; n++) {
       expect(await fsto('trigger', name)).toBe(0);
+      phase(`night ${n + 1} triggered`);
       let id: string | undefined;
       for (let i = 0; i < 120 && !id; i++) {
         const d = await schedule.describe();
@@ -113,7 +125,11 @@ describe('a Schedule of a fixture matrix, two nights', () => {
       }
       // The server names the night's matrix <workflowId>-<RFC 3339 time>: colons.
       expect(id).toMatch(new RegExp(`^fsto-matrix-${name}-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`));
-      nights.push((await t.env.client.workflow.getHandle(id!).result()) as MatrixSummary);
+      const night = (await t.env.client.workflow.getHandle(id!).result()) as MatrixSummary;
+      nights.push(night);
+      const shards = night.runs.flatMap((r) => r.shards.map((x) => x.workflowId));
+      const perShard = await Promise.all(shards.map((w) => boots(t.host.stateDir, w)));
+      phase(`night ${n + 1} closed; VM boots per shard ${perShard.join(' ')}`);
       if (n === 0) await new Promise((r) => setTimeout(r, 1100)); // the next night is a later second
     }
     const [first, second] = nights as [MatrixSummary, MatrixSummary];
@@ -128,8 +144,12 @@ describe('a Schedule of a fixture matrix, two nights', () => {
         CONFIGS.flatMap((c) => TESTS.map((x) => `${c} ${x} ${oracle[x]}`)).sort(),
       );
       expect(rows.find((r) => r.test === 'fixture/008')?.reason ?? '').toMatch(/dmesg|WARNING/i);
-      for (const shard of night.runs.flatMap((r) => r.shards))
+      for (const shard of night.runs.flatMap((r) => r.shards)) {
         expect(await leftovers(t.host.stateDir, shard.workflowId)).toEqual(NOTHING_LEFT);
+        // One guest per shard: the one whose guest hung in 006 boots no second VM only to hear
+        // that its cell has nothing left (the other shard took 001 and 008 within 006's timeout).
+        expect(await boots(t.host.stateDir, shard.workflowId), shard.workflowId).toBeLessThanOrEqual(1);
+      }
     }
     expect(first.comparison).toBeUndefined(); // nothing before the first night of this schedule
     // The second night against the first: the same failures, nothing new.

@@ -167,4 +167,25 @@ describe('cell test queue', () => {
       ]),
     );
   });
+
+  it('peek, before a shard boots a VM: go while work may come its way, wait on a running chunk, done at the end', () => {
+    const q = new TestQueue(2);
+    expect([q.peek(0), q.peek(1)]).toEqual(['go', 'go']); // nothing listed yet: boot, list or wait in the guest
+    q.next(0);
+    q.offer(['a', 'b'], { a: 30, b: 30 });
+    expect(tests(q.next(0))).toEqual(['a']);
+    expect(q.peek(1)).toBe('go'); // b is pending
+    expect(tests(q.next(1))).toEqual(['b']);
+    // Shard 1's guest hung in b: settled, b has its (hung) verdict. a still runs and may come back.
+    q.settle(1);
+    expect(q.peek(1)).toBe('wait');
+    expect(q.peek(0)).toBe('go'); // its own chunk is running: a retried batch resumes it
+    q.settle(0, ['a']); // a came back without a verdict
+    expect(q.peek(1)).toBe('go');
+    expect(tests(q.next(1))).toEqual(['a']);
+    q.settle(1);
+    expect([q.peek(0), q.peek(1)]).toEqual(['done', 'done']); // nothing left: no VM to hear `done`
+    q.leave(0, new Set(['a']));
+    expect(q.peek(0)).toBe('done');
+  });
 });
