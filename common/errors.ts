@@ -33,11 +33,17 @@ export type FailureKind = (typeof FAILURE_KINDS)[FailureType];
  * not name (a timeout, a lost host, a bug) is an infrastructure error.
  */
 export function failureKind(err: unknown): FailureKind {
+  const type = rootFailureType(err);
+  return type && type in FAILURE_KINDS ? FAILURE_KINDS[type as FailureType] : 'infrastructure';
+}
+
+/** The type of the innermost ApplicationFailure in a failure's cause chain. */
+export function rootFailureType(err: unknown): string | undefined {
   let type: string | undefined;
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     if (e instanceof ApplicationFailure && e.type) type = e.type;
   }
-  return type && type in FAILURE_KINDS ? FAILURE_KINDS[type as FailureType] : 'infrastructure';
+  return type;
 }
 
 /** Edit distance, for "did you mean" on a mistyped field. */

@@ -5,7 +5,7 @@ import {
   ParentClosePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
-import { KERNEL_BUILD_FAILED, rootMessage } from '../common/errors';
+import { KERNEL_BUILD_FAILED, rootFailureType, rootMessage } from '../common/errors';
 import { isFailing, type BisectSpec, type BisectStep, type RunSummary } from '../common/schemas';
 import { fstestsRun } from './run';
 
@@ -15,16 +15,6 @@ import { fstestsRun } from './run';
 // verdicts (an infrastructure error), is skipped, as `git bisect skip`. Each run is a child with
 // an id made of the step and run numbers: a worker that dies mid-step replays the finished ones
 // from history and never starts them again.
-
-/** The failure type at the root of a child's failure chain. */
-function failureType(err: unknown): string | undefined {
-  let type: string | undefined;
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    const t = (e as { type?: unknown }).type;
-    if (typeof t === 'string' && t) type = t;
-  }
-  return type;
-}
 
 export async function bisectStep(spec: BisectSpec, commit: string, stepNo: number): Promise<BisectStep> {
   const step: BisectStep = { commit, verdict: 'good', runs: [] };
@@ -48,7 +38,7 @@ export async function bisectStep(spec: BisectSpec, commit: string, stepNo: numbe
       });
     } catch (err) {
       if (isCancellation(err)) throw err;
-      const build = failureType(err) === KERNEL_BUILD_FAILED;
+      const build = rootFailureType(err) === KERNEL_BUILD_FAILED;
       step.runs.push({ workflowId, status: build ? 'build-failed' : 'error', failed: [] });
       return { ...step, verdict: 'skip', reason: rootMessage(err).slice(0, 1500) };
     }
