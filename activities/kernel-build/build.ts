@@ -43,7 +43,6 @@ export async function buildKernel(i: BuildInput): Promise<KernelBuildResult> {
   const base = join(i.stateDir, 'kbuild');
   const key = cacheKey(commit, i.src.configHash, i.toolchain.id);
   const out = join(base, 'out', key);
-  const describe = (await run(git.describe(tree, commit))).stdout.trim() || commit.slice(0, 12);
   const found = async (): Promise<KernelBuildResult | undefined> => {
     const rec = await readJson(join(out, 'build.json'));
     if (!rec) return undefined;
@@ -63,6 +62,8 @@ export async function buildKernel(i: BuildInput): Promise<KernelBuildResult> {
     async () => {
       const again = await found();
       if (again) return again;
+      // Only for a build: a cache hit's record has it.
+      const describe = (await run(git.describe(tree, commit))).stdout.trim() || commit.slice(0, 12);
       const started = Date.now();
       await writeFile(log, `fsto kernel build: ${tree} ${commit} (${describe})\n`);
       const failed = async (what: string): Promise<KernelBuildResult> => ({
