@@ -4,7 +4,7 @@ import { matrixProgressQuery } from '../common/queries';
 import { MatrixSummary, type MatrixProgress } from '../common/schemas';
 import { listCount } from '../activities/results/compare-bound';
 import { liveProgress } from './matrix-cells';
-import { EXIT, exitCodeFor } from './exit-codes';
+import { EXIT, exitCodeFor, exitCodeForFailure } from './exit-codes';
 import { failureKind, rootMessage, type FailureKind } from '../common/errors';
 
 const label = (r: { config: string; kernel: string }) => `${r.config} × ${r.kernel}`;
@@ -50,8 +50,18 @@ export function matrixSummaryText(s: MatrixSummary): string {
   return [`matrix ${s.workflowId}: ${s.status.toUpperCase()}`, ...rows, ...cmp, ...report].join('\n');
 }
 
-/** 0 only when the matrix and every one of its runs passed. */
+/**
+ * 0 only when the matrix and every one of its runs passed. A matrix in error exits as its cells'
+ * failures say: 2 when every cell in error was refused as bad input (no `check` in the tree…), 5
+ * when each was a kernel that did not build, else 3.
+ */
 export function matrixExitCode(s: MatrixSummary): number {
+  if (s.status === 'error') {
+    const kinds = new Set(
+      s.runs.filter((r) => r.status === 'error').map((r) => r.failure ?? 'infrastructure'),
+    );
+    return kinds.size === 1 ? exitCodeForFailure([...kinds][0]!) : EXIT.infraError;
+  }
   const code = exitCodeFor(s.status);
   if (code !== EXIT.ok) return code;
   return s.runs.every((r) => r.status === 'passed') ? EXIT.ok : EXIT.testsFailed;

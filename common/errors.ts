@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import type { RunFailureKind } from './schemas/run';
 
 // The failure types fsto throws (ApplicationFailure.type), known by name to the workflow (what it
 // does not retry) and to the CLI (its exit code: client/exit-codes.ts). Every one is listed here.
@@ -26,6 +27,13 @@ export const FAILURE_KINDS = {
 } as const;
 export type FailureType = keyof typeof FAILURE_KINDS;
 export type FailureKind = (typeof FAILURE_KINDS)[FailureType];
+/** The schema that carries a kind across workflows (common/schemas' RunFailureKind) has them all. */
+const _everyKindInTheSchema: [FailureKind] extends [RunFailureKind]
+  ? [RunFailureKind] extends [FailureKind]
+    ? true
+    : never
+  : never = true;
+void _everyKindInTheSchema;
 
 /**
  * The kind of a failure, from the type of the innermost ApplicationFailure of its cause chain (a

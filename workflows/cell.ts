@@ -10,7 +10,7 @@ import {
   workflowInfo,
   ApplicationFailure,
 } from '@temporalio/workflow';
-import { parseOrFail, rootMessage } from '../common/errors';
+import { failureKind, parseOrFail, rootMessage } from '../common/errors';
 import {
   cellProgressQuery,
   nextTestUpdate,
@@ -145,10 +145,15 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
         });
         const summary = await child.result();
         // A shard that failed or was cancelled returns what it ran, and why it ended (run.ts).
-        out = { workflowId, summary, ...(summary.error ? { error: summary.error } : {}) };
+        out = {
+          workflowId,
+          summary,
+          ...(summary.error ? { error: summary.error } : {}),
+          ...(summary.failure ? { failure: summary.failure } : {}),
+        };
       } catch (err) {
         // Failed without a summary (an older run, a terminated one), or cancelled before it started.
-        out = { workflowId, error: rootMessage(err) };
+        out = { workflowId, error: rootMessage(err), failure: failureKind(err) };
       }
       const verdicts = new Set(out.summary?.tests.map((t) => t.name));
       endedWith.set(shard, verdicts.size);

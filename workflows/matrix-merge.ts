@@ -3,12 +3,25 @@ import {
   runStatusOf,
   type FailingTest,
   type MatrixRunResult,
+  type RunFailureKind,
   type RunSummary,
   type ShardRef,
   type TestResult,
 } from '../common/schemas';
 
-export type ShardOutcome = { workflowId: string; summary?: RunSummary; error?: string };
+export type ShardOutcome = {
+  workflowId: string;
+  summary?: RunSummary;
+  error?: string;
+  failure?: RunFailureKind;
+};
+
+/** The cell's failure kind: bad input (or a failed build) only when every failed shard says so. */
+export function cellFailure(shards: readonly ShardOutcome[]): RunFailureKind | undefined {
+  const kinds = new Set(shards.flatMap((s) => (s.error ? [s.failure ?? 'infrastructure'] : [])));
+  if (kinds.size === 0) return undefined;
+  return kinds.size === 1 ? [...kinds][0] : 'infrastructure';
+}
 
 export interface CellParts {
   config: string;
@@ -74,7 +87,7 @@ export function mergeCell(p: CellParts): MatrixRunResult {
       ? { hostId: first.hostId, resultsDir: first.resultsDir, kernelRelease: first.kernelRelease }
       : {}),
     ...(p.handOuts !== undefined ? { handOuts: p.handOuts } : {}),
-    ...(errors.length ? { error: errors.join('\n').slice(0, 4000) } : {}),
+    ...(errors.length ? { error: errors.join('\n').slice(0, 4000), failure: cellFailure(p.shards) } : {}),
   };
 }
 
@@ -86,6 +99,7 @@ function shardRef(s: ShardOutcome): ShardRef {
     ...(m ? { status: m.status, hostId: m.hostId, resultsDir: m.resultsDir } : {}),
     ...(m?.report ? { report: m.report } : {}),
     ...(s.error ? { error: s.error.slice(0, 2000) } : {}),
+    ...(s.failure ? { failure: s.failure } : {}),
     ...(m?.releaseError ? { releaseError: m.releaseError.slice(0, 2000) } : {}),
   };
 }

@@ -9,7 +9,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { KERNEL_BUILD_FAILED, parseOrFail, rootMessage } from '../common/errors';
+import { failureKind, KERNEL_BUILD_FAILED, parseOrFail, rootMessage, type FailureKind } from '../common/errors';
 import { progressQuery, batchProgressSignal, summaryQuery } from '../common/queries';
 import {
   batchSettings,
@@ -79,6 +79,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   let cancelled = false;
   let failure: { err: unknown } | undefined;
   let error: string | undefined;
+  let failureOf: FailureKind | undefined;
   // The summary so far, with the status it ends with; answered after the run closed too (Temporal
   // replays its history on a worker), which is how a cancelled run's partial verdicts are read.
   setHandler(summaryQuery, () => ({ ...summaryOf(), ...filed }));
@@ -173,6 +174,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
     if (!cancelled) {
       log.warn('run failed', { error: rootMessage(err) });
       error = rootMessage(err).slice(0, 2000);
+      failureOf = failureKind(err);
     }
     failure = { err };
   } finally {
@@ -212,6 +214,7 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
       ...(build ? { build } : {}),
       tests,
       ...(error !== undefined ? { error } : {}),
+      ...(failureOf !== undefined ? { failure: failureOf } : {}),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunStatus } from './run';
+import { RunFailureKind, RunStatus } from './run';
 import { Comparison } from './results';
 import { Verdict } from './tests';
 
@@ -69,6 +69,8 @@ export const ShardRef = z.object({
   tests: z.number().int().nonnegative(),
   /** Why it ended early (with or without a summary). */
   error: z.string().optional(),
+  /** And the kind of that failure, when known. */
+  failure: RunFailureKind.optional(),
   /** Its cleanup could not release everything (its verdicts count all the same). */
   releaseError: z.string().optional(),
 });
@@ -97,6 +99,8 @@ export const MatrixRunResult = z.object({
   handOuts: z.number().int().nonnegative().optional(),
   /** Why the cell did not finish, when status is error or cancelled. */
   error: z.string().optional(),
+  /** The kind of its shards' failures: bad input only when every one was bad input. */
+  failure: RunFailureKind.optional(),
 });
 export type MatrixRunResult = z.infer<typeof MatrixRunResult>;
 

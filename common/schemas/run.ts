@@ -103,6 +103,10 @@ export type RunSpec = z.output<typeof RunSpec>;
 export const RunStatus = z.enum(['passed', 'failed', 'cancelled', 'error']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
+/** What a failure means to whoever started the run (common/errors' FAILURE_KINDS, checked there). */
+export const RunFailureKind = z.enum(['bad input', 'infrastructure', 'kernel build failed']);
+export type RunFailureKind = z.infer<typeof RunFailureKind>;
+
 /** The workflow's result, and what `fsto run --json` / `fsto results --json` print. */
 export const RunSummary = z.object({
   workflowId: z.string(),
@@ -124,6 +128,8 @@ export const RunSummary = z.object({
   report: z.string().optional(),
   /** Why a matrix shard's run ended early (it returns its verdicts instead of failing). */
   error: z.string().optional(),
+  /** And what kind of failure that was (its exit code: client/exit-codes.ts). */
+  failure: RunFailureKind.optional(),
   /** Its devices or VMs could not all be released (the reaper retries): beside the verdicts. */
   releaseError: z.string().optional(),
 });

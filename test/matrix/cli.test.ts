@@ -1,9 +1,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
 import { Command } from 'commander';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerMatrixCommand } from '../../client/commands/matrix';
+import { INVALID_SPEC } from '../../common/errors';
 import { MatrixSummary } from '../../common/schemas';
 import { installRuntime } from '../../workers/runtime';
 import { captureConsole } from '../helpers/console';
@@ -159,5 +161,27 @@ describe('fsto matrix', () => {
       expect.objectContaining({ name: 'generic/002', verdict: 'fail' }),
     ]);
     expect(err.join('\n')).toMatch(/started/); // progress goes to stderr with --json
+  }, 180_000);
+
+  it('exits 2, as `fsto run` does, when the host refuses every cell as bad input', async () => {
+    // The host's answer to a tree without `check` (activities/fstests): InvalidSpec, not retried.
+    host = await startScriptedHost(() => {
+      throw ApplicationFailure.create({
+        type: INVALID_SPEC,
+        nonRetryable: true,
+        message: 'fstests: /f/check is missing or not executable',
+      });
+    });
+    const p = await spec('nocheck.yaml', 'fstests: /f\nshards: 2\nconfigs:\n  - { name: xfs, fs: xfs }\n');
+    const code = await fsto(
+      '--spec',
+      p,
+      '--address',
+      inject('temporalAddress'),
+      '--task-queue',
+      host.workflowQueue,
+    );
+    expect(code).toBe(2);
+    expect(err.join('\n') + out.join('\n')).toMatch(/ERROR .*\n.*check is missing or not executable/);
   }, 180_000);
 });
