@@ -14,6 +14,9 @@ export const VM_BOOT_CRASHED = 'VmBootCrashed';
 /** The VM did not come up (QEMU died, the guest agent never answered); retried. */
 export const VM_BOOT_FAILED = 'VmBootFailed';
 
+/** A matrix shard's batch attempt asked its cell after a newer attempt had (workflows/cell.ts). */
+export const STALE_PULL = 'StalePull';
+
 /** The kernel source did not build (configure or make failed): the commit's outcome, not a test's. */
 export const KERNEL_BUILD_FAILED = 'KernelBuildFailed';
 
@@ -23,6 +26,7 @@ export const FAILURE_KINDS = {
   [HOST_UNSUITABLE]: 'infrastructure',
   [VM_BOOT_CRASHED]: 'infrastructure',
   [VM_BOOT_FAILED]: 'infrastructure',
+  [STALE_PULL]: 'infrastructure',
   [KERNEL_BUILD_FAILED]: 'kernel build failed',
 } as const;
 export type FailureType = keyof typeof FAILURE_KINDS;

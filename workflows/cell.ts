@@ -10,7 +10,7 @@ import {
   workflowInfo,
   ApplicationFailure,
 } from '@temporalio/workflow';
-import { failureKind, parseOrFail, rootMessage } from '../common/errors';
+import { failureKind, parseOrFail, rootMessage, STALE_PULL } from '../common/errors';
 import {
   cellProgressQuery,
   nextTestUpdate,
@@ -79,9 +79,15 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
   // A shard about to boot a VM asks this first: no VM for a shard that would only hear `done`.
   setHandler(pullPeekQuery, (shard: number) => (cancelling ? 'done' : q.peek(shard)));
 
+  // The newest batch attempt heard from, per shard (PullRequest.epoch): an older one's requests
+  // are stale — refused by the validator, or answered `done` if one got past it while waiting.
+  const newest = new Map<number, number>();
+  const stale = (req: PullRequest) => req.epoch !== undefined && req.epoch < (newest.get(req.shard) ?? 0);
   setHandler(
     nextTestUpdate,
     async (req: PullRequest): Promise<PullReply> => {
+      if (stale(req)) return { kind: 'done' };
+      if (req.epoch !== undefined) newest.set(req.shard, req.epoch);
       const again = req.resume ? q.resume(req.shard) : undefined;
       if (again) return { kind: 'tests', tests: again };
       if (!req.resume) q.settle(req.shard, req.giveBack);
@@ -94,17 +100,26 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
         waiting++;
         try {
           await CancellationScope.nonCancellable(() =>
-            condition(() => cancelling || (p = q.next(req.shard, Date.now())).kind !== 'wait'),
+            condition(() => cancelling || stale(req) || (p = q.next(req.shard, Date.now())).kind !== 'wait'),
           );
         } finally {
           waiting--;
         }
-        if (cancelling) return { kind: 'done' };
+        if (cancelling || stale(req)) return { kind: 'done' };
       }
       show();
       return p as Exclude<Pull, { kind: 'wait' }>;
     },
-    { validator: (req: PullRequest) => known(req.key, req.shard) },
+    {
+      validator: (req: PullRequest) => {
+        known(req.key, req.shard);
+        if (stale(req))
+          throw ApplicationFailure.nonRetryable(
+            `shard ${req.shard}'s batch attempt ${req.epoch} was given up for a newer one (${newest.get(req.shard)}): it stops`,
+            STALE_PULL,
+          );
+      },
+    },
   );
   setHandler(
     offerListingUpdate,

@@ -19,7 +19,7 @@ import { releaseRun, type Releasers } from '../ledger/reaper';
 import { parseCheckTime } from '../results/checktime';
 import { reportDir } from '../results/xunit';
 import { runCheck, type CheckRunContext, type CheckRunOutcome } from './check-run';
-import { runPulled, workAhead, type PullClient } from './pull';
+import { pullEpoch, runPulled, workAhead, type PullClient } from './pull';
 import { bootCrashOf, Vm, type VmDeps } from '../vm/vm';
 import { checkEnv } from './config';
 import { batchLayout, batchVmSpec, GUEST } from './guest-layout';
@@ -80,7 +80,6 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
   if (ctx.info.attempt === 1) await journal.reset();
   const finished = ctx.info.attempt > 1 ? await journal.finished() : new Map<string, TestResult>();
   let listed = ctx.info.attempt > 1 ? await journal.listing() : undefined;
-  const prior = ctx.info.heartbeatDetails as BatchBeat | undefined;
   let current: string | undefined;
   const beat = () => {
     const counts: Record<string, number> = {};
@@ -176,7 +175,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
             beat();
           },
         },
-        { finished, listed, prior },
+        { finished, listed },
       );
     } catch (err) {
       if (err instanceof GuestCrashed && !ac.signal.aborted) return result(diedOutside(err.phase, err.crash));
@@ -217,16 +216,12 @@ async function runTests(
   input: BatchInput,
   deps: BatchDeps,
   c: CheckRunContext,
-  s: { finished: Map<string, TestResult>; listed?: string[]; prior?: BatchBeat },
+  s: { finished: Map<string, TestResult>; listed?: string[] },
 ): Promise<CheckRunOutcome> {
   if (input.pull) {
     if (!deps.pull) throw new Error('this worker cannot pull tests from a matrix (no client)');
-    const resume =
-      s.prior?.label === input.label && s.prior.current && !s.finished.has(s.prior.current)
-        ? s.prior.current
-        : undefined;
     const list = () => listSelection(c.exec, { section: c.section, ...input.selection });
-    return runPulled(c, deps.pull, list, c.times, resume);
+    return runPulled(c, deps.pull, list, c.times, pullEpoch(Context.current().info));
   }
   const todo = (input.list ? (s.listed ?? []) : input.selection.tests).filter((t) => !s.finished.has(t));
   return todo.length > 0 ? runCheck(c, todo) : { results: [], ended: 'completed' };

@@ -36,6 +36,17 @@ export async function workAhead(
   }
 }
 
+/**
+ * The epoch of a batch attempt's pull requests: the batch activity's sequence in its run (the
+ * SDK's activity ids are 1, 2, … per workflow run; a run never continues as new) and its attempt,
+ * so a later batch or a retry always asks with a larger one. Undefined for an id that is no
+ * sequence number (requests then go unchecked, as an older worker's).
+ */
+export function pullEpoch(info: { activityId: string; attempt: number }): number | undefined {
+  if (!/^\d{1,9}$/.test(info.activityId)) return undefined;
+  return Number(info.activityId) * 1000 + Math.min(info.attempt, 999);
+}
+
 /** Runs one chunk in the guest: the batch's runCheck unless a test replaces it. */
 export type RunChunk = (tests: string[]) => Promise<CheckRunOutcome>;
 
@@ -52,25 +63,26 @@ export function withoutVerdict(chunk: readonly string[], out: CheckRunOutcome): 
  * request gives back the chunk's tests that got no verdict; after a crash the loop gives them
  * back at once (the run's next batch pulls anew). The first request `resume`s: a retried
  * attempt gets its dead predecessor's chunk again (verdicts it already had are overwritten by
- * the new ones, by test name, so each test still ends with one).
+ * the new ones, by test name, so each test still ends with one). Every request carries the
+ * attempt's `epoch`: once a newer attempt asked, this one's requests are refused (it ends).
  */
 export async function runPulled(
   c: CheckRunContext,
   pull: PullClient,
   list: () => Promise<string[]>,
   times: CheckTimes,
-  /** Kept for the batch's call; the cell's resume covers the test the dead attempt was running. */
-  _resume?: string,
+  epoch: number | undefined,
   run: RunChunk = (tests) => runCheck(c, tests),
   sleep: (sec: number) => Promise<void> = (sec) => new Promise((r) => setTimeout(r, sec * 1000)),
 ): Promise<CheckRunOutcome> {
   const src = c.input.pull as NonNullable<BatchInput['pull']>;
   const at = src.parentWorkflowId;
   const results: TestResult[] = [];
-  let req: PullRequest = { key: src.key, shard: src.shard, resume: true };
+  const base = { key: src.key, shard: src.shard, ...(epoch !== undefined ? { epoch } : {}) };
+  let req: PullRequest = { ...base, resume: true };
   for (;;) {
     const reply = await pull.next(at, req);
-    req = { key: src.key, shard: src.shard };
+    req = base;
     if (reply.kind === 'done') return { results, ended: 'completed' };
     if (reply.kind === 'wait') {
       // Ask again only when the cell would not say wait: a wait costs Queries, never Updates.

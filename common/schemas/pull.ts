@@ -30,6 +30,14 @@ export const PullRequest = z.object({
   resume: z.boolean().optional(),
   /** Only give back: the shard's guest is gone; hand it nothing now (reply `done`). */
   stop: z.boolean().optional(),
+  /**
+   * Which batch attempt asks (activities/fstests/pull.ts pullEpoch): grows with every batch of
+   * the shard's run and every retry of one. A request older than the newest the cell has seen
+   * from its shard comes from an attempt given up for another (a host that froze past its
+   * heartbeat timeout and came back): refused, so it neither settles the newer attempt's chunk
+   * nor takes new tests. Absent: an older worker's request, not checked.
+   */
+  epoch: z.number().int().nonnegative().optional(),
 });
 export type PullRequest = z.infer<typeof PullRequest>;
 

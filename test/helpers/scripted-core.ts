@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import type { CheckRunContext, CheckRunOutcome } from '../../activities/fstests/check-run';
-import { runPulled, workAhead, type PullClient } from '../../activities/fstests/pull';
+import { pullEpoch, runPulled, workAhead, type PullClient } from '../../activities/fstests/pull';
 import {
   batchProgressSignal,
   nextTestUpdate,
@@ -133,7 +133,7 @@ export function scriptedBatch(script: Script): ScriptedBatch {
         pull,
         list,
         times,
-        undefined,
+        pullEpoch(Context.current().info),
         (tests) => check(input, tests, notify),
         async () => {},
       );
