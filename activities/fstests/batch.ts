@@ -141,7 +141,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
       vm!.exec(argv, {
         ...o,
         cwd: GUEST.fstests,
-        env: checkEnv(layout.guestConfig),
+        env: checkEnv(layout.guestConfig, input.runKey),
         signal: o.signal ?? ac.signal,
       });
     let out: CheckRunOutcome;
