@@ -19,6 +19,7 @@ import {
   MatrixSpec,
   matrixStatusOf,
   runSpecsOf,
+  type Confirmation,
   type MatrixRunProgress,
   type MatrixRunResult,
   type MatrixSpecInput,
@@ -27,6 +28,7 @@ import {
 import { SA_FAILED_COUNT, SA_OUTCOME } from '../common/search-attributes';
 import { notifyProxy, reportProxy } from './activities';
 import { fstestsCell } from './cell';
+import { confirmRegressions } from './confirm';
 
 /**
  * A matrix: one cell (fstestsCell child) per config × kernel. A cell spreads its tests over
@@ -52,10 +54,11 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     total: sum(cells.map((c) => c.total)),
   }));
 
+  const keyOf = (p: { config: string }, i: number) => `${p.config}.k${i % kernels}`;
   const failingCap = failingCapFor(plans.length);
   const runs = await Promise.all(
     plans.map(async (plan, i): Promise<MatrixRunResult> => {
-      const key = `${plan.config}.k${i % kernels}`;
+      const key = keyOf(plan, i);
       const id = `${workflowId}.${key}`;
       try {
         const child = await startChild(fstestsCell, {
@@ -123,6 +126,24 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
       log.warn('matrix report failed', { error: rootMessage(err) });
     }
   }
+  // Opt-in: each regression rerun on its cell's kernel to tell a real one from a flake (confirm.ts).
+  let confirmations: Confirmation[] | undefined;
+  if (spec.confirm && reporter && filed.comparison?.regressions.length) {
+    const keys = plans.map(keyOf);
+    const regressions = filed.comparison.regressions;
+    try {
+      confirmations = await confirmRegressions({
+        confirm: spec.confirm,
+        plans,
+        keys,
+        runs,
+        regressions,
+        reporter,
+      });
+    } catch (err) {
+      log.warn('confirming the regressions failed', { error: rootMessage(err) });
+    }
+  }
   const status = matrixStatusOf(runs);
   const failed = sum(runs.flatMap((r) => [...FAILING_VERDICTS].map((v) => r.counts[v] ?? 0)));
   // A cell in error (its shards could not run its tests, or some) is said loudly, whatever the
@@ -134,7 +155,14 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     { key: SA_OUTCOME, value: outcome },
     { key: SA_FAILED_COUNT, value: failed },
   ]);
-  const summary: MatrixSummary = { workflowId, status, runs, ...(errors.length ? { errors } : {}), ...filed };
+  const summary: MatrixSummary = {
+    workflowId,
+    status,
+    runs,
+    ...(errors.length ? { errors } : {}),
+    ...filed,
+    ...(confirmations ? { confirmations } : {}),
+  };
   // The morning: the night told to whoever listens (spec's notify, the worker's config), from the
   // reporting host. Its failure is logged, never the matrix's. Old histories end without it.
   if (reporter && patched('night-notify')) {

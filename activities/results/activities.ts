@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Comparison, RunSummary } from '../../common/schemas';
 import { boundComparison } from './compare-bound';
+import { failureRates } from './confirm-rates';
 import { notifyNight } from './notify';
 import { writeReport, type WriteReportOptions, type WrittenReport } from './report-files';
 import { openResultsStore, type RecordMeta } from './store';
@@ -45,6 +46,11 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
           ? { comparison: boundComparison(written.comparison, written.comparisonPath) }
           : {}),
       };
+    },
+
+    /** Failure rates of tests before a night (confirming its regressions, confirm-rates.ts). */
+    async failureRates(input: { tests: string[]; excludeMatrix: string }) {
+      return failureRates(openResultsStore(deps.storePath), input);
     },
 
     /** Write the HTML report (and optionally the aggregated JUnit) of a recorded run or matrix; the

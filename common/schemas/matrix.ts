@@ -7,6 +7,7 @@ import { ExpungeEntry } from './results';
 import { TestName } from './tests';
 import { HostLossTimeoutSec } from './host-loss';
 import { NotifySpec } from './notify';
+import { ConfirmSpec } from './confirm';
 
 export * from './matrix-result';
 export * from './cell';
@@ -71,6 +72,8 @@ export const MatrixSpec = z.strictObject({
   /** For every run of the matrix: how long a step waits for a lost host (RunSpec's default: 300). */
   hostLossTimeoutSec: HostLossTimeoutSec.optional(),
   baseline: Baseline.optional(),
+  /** Opt-in: rerun each regression against the baseline to confirm it (confirm.ts). */
+  confirm: ConfirmSpec.optional(),
   /** Who hears about each night (notify.ts): a webhook, mail. */
   notify: NotifySpec.optional(),
   vm: RunVmOptions.optional(),

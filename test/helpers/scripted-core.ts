@@ -168,6 +168,8 @@ export async function startScriptedHostAt(
     workflowQueue?: string;
     hostId?: string;
     releaseRun?: () => Promise<{ released: number }>;
+    /** Host activities to play otherwise (a matrix report with a comparison, failure rates). */
+    activities?: Record<string, (input: never) => Promise<unknown>>;
     /** The server and the workflow bundle file (scripted-host.ts gives the harness's). */
     address: string;
     bundlePath: string;
@@ -233,6 +235,8 @@ export async function startScriptedHostAt(
       releaseRun: o.releaseRun ?? (async () => ({ released: 0 })),
       writeResultsReport: async () => ({ path: '/runs/matrix-report.html' }),
       notifyNight: async () => ({ sent: [], failed: [] }),
+      failureRates: async () => ({}),
+      ...o.activities,
     },
   });
   const running = [claim.run(), host.run()];
