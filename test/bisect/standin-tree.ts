@@ -30,6 +30,7 @@ modules:
 \twhile read -r m; do mkdir -p "$$(dirname "$$m")"; ln -f "$(MODS)/kernel/$$m" "$$m"; done < modules.order
 \tsed 's,^kernel/,,' $(MODS)/modules.builtin > modules.builtin
 \tif [ -f REGRESSION ]; then echo fsto/fsto-bisect-regression.ko >> modules.builtin; fi
+\tif [ -f FLAKY ]; then echo fsto/fsto-bisect-flaky.ko >> modules.builtin; fi
 \tcp $(MODS)/modules.builtin.modinfo modules.builtin.modinfo
 `;
 
