@@ -29,6 +29,7 @@ import { SA_FAILED_COUNT, SA_OUTCOME } from '../common/search-attributes';
 import { notifyProxy, reportProxy } from './activities';
 import { fstestsCell } from './cell';
 import { confirmRegressions } from './confirm';
+import { pinKernelHeads } from './kernel-heads';
 
 /**
  * A matrix: one cell (fstestsCell child) per config × kernel. A cell spreads its tests over
@@ -37,9 +38,11 @@ import { confirmRegressions } from './confirm';
  * Live counts: query each cell (`cellProgress`; `fsto matrix` does).
  */
 export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSummary> {
-  const spec = parseOrFail(MatrixSpec, input, 'matrix spec');
   const { workflowId, taskQueue } = workflowInfo();
-  const plans = runSpecsOf(spec);
+  // A kernel named by branch: this night's head, pinned before any cell starts (kernel-heads.ts).
+  const pinned = await pinKernelHeads(parseOrFail(MatrixSpec, input, 'matrix spec'));
+  const { spec, heads } = pinned;
+  const plans = runSpecsOf(spec).map((p) => ({ ...p, kernel: pinned.labels.get(p.kernel) ?? p.kernel }));
   const kernels = Math.max(1, spec.kernels.length);
   const cells: MatrixRunProgress[] = plans.map((p) => ({
     config: p.config,
@@ -119,6 +122,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
         reportProxy(hostQueue(reporter)).writeResultsReport({
           id: workflowId,
           ...(spec.baseline && spec.baseline !== 'previous' ? { baseline: spec.baseline } : {}),
+          ...(heads.length ? { kernels: heads.map((h) => `${h.tree}@${h.ref}=${h.commit}`) } : {}),
         }),
       );
       filed = { report: written.path, ...(written.comparison ? { comparison: written.comparison } : {}) };
@@ -161,6 +165,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     runs,
     ...(errors.length ? { errors } : {}),
     ...filed,
+    ...(heads.length ? { kernelHeads: heads } : {}),
     ...(confirmations ? { confirmations } : {}),
   };
   // The morning: the night told to whoever listens (spec's notify, the worker's config), from the

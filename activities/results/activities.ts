@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import type { Comparison, RunSummary } from '../../common/schemas';
 import { boundComparison } from './compare-bound';
 import { failureRates } from './confirm-rates';
+import { withKernels } from './kernel-sidecar';
 import { notifyNight } from './notify';
 import { writeReport, type WriteReportOptions, type WrittenReport } from './report-files';
 import { openResultsStore, type RecordMeta } from './store';
@@ -55,11 +56,14 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
 
     /** Write the HTML report (and optionally the aggregated JUnit) of a recorded run or matrix; the
      * comparison it returns is capped (compare-bound.ts), the whole one is at `comparisonPath`. */
-    async writeResultsReport(input: { id: string } & WriteReportOptions): Promise<WrittenReport> {
-      const { id, ...opts } = input;
+    async writeResultsReport(
+      input: { id: string; kernels?: string[] } & WriteReportOptions,
+    ): Promise<WrittenReport> {
+      const { id, kernels, ...opts } = input;
       const written = await writeReport(openResultsStore(deps.storePath), id, opts);
-      return written.comparison
-        ? { ...written, comparison: boundComparison(written.comparison, written.comparisonPath) }
+      const comparison = await withKernels(written.path, id, kernels, written.baseline, written.comparison);
+      return comparison
+        ? { ...written, comparison: boundComparison(comparison, written.comparisonPath) }
         : written;
     },
   };
