@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import type { MatrixSpec } from '../common/schemas';
+import { kernelLabel, type MatrixSpec } from '../common/schemas';
 import { readableId } from './run-id';
 
 // What starting a matrix looks like, shared by `fsto matrix` and schedules' actions.
@@ -26,6 +26,6 @@ export function matrixStartFields(spec: MatrixSpec, specPath: string, name = mat
     args: [named] as [MatrixSpec],
     memo: { specFile: specPath, matrixName: name },
     staticSummary: `fstests matrix ${name}: ${spec.configs.map((c) => c.name).join(', ')} × ${spec.kernels.length || 'host-newest'} kernel(s) (${cells} runs)`,
-    staticDetails: `spec: ${specPath}\nfstests: ${spec.fstests}\nkernels: ${spec.kernels.join(', ') || '(host newest)'}`,
+    staticDetails: `spec: ${specPath}\nfstests: ${spec.fstests}\nkernels: ${spec.kernels.map(kernelLabel).join(', ') || '(host newest)'}`,
   };
 }

@@ -41,7 +41,8 @@ export function resolveSpecPaths(raw: unknown, base: string): unknown {
   const abs = (v: unknown) => (typeof v === 'string' && v !== '' && !isAbsolute(v) ? resolve(base, v) : v);
   const out: Record<string, unknown> = { ...raw };
   for (const k of ['fstests', 'excludeFile'] as const) if (k in out) out[k] = abs(out[k]);
-  if (Array.isArray(out.kernels)) out.kernels = (out.kernels as unknown[]).map(abs);
+  if (Array.isArray(out.kernels))
+    out.kernels = (out.kernels as unknown[]).map((k) => (isObj(k) ? { ...k, tree: abs(k.tree) } : abs(k)));
   if (Array.isArray(out.configs)) {
     out.configs = (out.configs as unknown[]).map((c) => {
       if (!isObj(c)) return c;

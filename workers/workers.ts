@@ -126,11 +126,13 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     // with a 90 s heartbeat timeout) made a cancelled run hold its VM and devices up to a minute.
     maxHeartbeatThrottleInterval: '3s',
   };
-  // A bisection's git look-ups (its range, the answer's subject) run where its workflow does.
+  // A bisection's git look-ups (its range, the answer's subject) and a nightly's branch head run
+  // where its workflow does.
   const claim = {
     claimHost: acts.claimHost,
     listBisectCommits: acts.listBisectCommits,
     commitSubject: acts.commitSubject,
+    resolveKernelHead: acts.resolveKernelHead,
   };
   // Workflow code and claims follow the run's version; the host queue serves runs of any version.
   const versioned = opts.version ? { workerDeploymentOptions: pinnedDeployment(opts.version) } : {};

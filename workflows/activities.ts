@@ -127,6 +127,17 @@ export function reportProxy(hostQueue: string) {
   });
 }
 
+/** A night's confirmation: the failure rates of its regressed tests in the store (quick). */
+export function ratesProxy(hostQueue: string) {
+  return proxyActivities<Pick<ResultsActivities, 'failureRates'>>({
+    taskQueue: hostQueue,
+    scheduleToStartTimeout: '10m',
+    startToCloseTimeout: '5m',
+    retry: { maximumAttempts: 5 },
+    summary: 'failure rates of the regressed tests (confirmation)',
+  });
+}
+
 /** The night's notification (webhook, mail): quick, a few tries; its failure costs only itself. */
 export function notifyProxy(hostQueue: string) {
   return proxyActivities<Pick<ResultsActivities, 'notifyNight'>>({

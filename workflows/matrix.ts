@@ -19,6 +19,7 @@ import {
   MatrixSpec,
   matrixStatusOf,
   runSpecsOf,
+  type Confirmation,
   type MatrixRunProgress,
   type MatrixRunResult,
   type MatrixSpecInput,
@@ -27,6 +28,8 @@ import {
 import { SA_FAILED_COUNT, SA_OUTCOME } from '../common/search-attributes';
 import { notifyProxy, reportProxy } from './activities';
 import { fstestsCell } from './cell';
+import { confirmRegressions } from './confirm';
+import { pinKernelHeads } from './kernel-heads';
 
 /**
  * A matrix: one cell (fstestsCell child) per config × kernel. A cell spreads its tests over
@@ -35,9 +38,11 @@ import { fstestsCell } from './cell';
  * Live counts: query each cell (`cellProgress`; `fsto matrix` does).
  */
 export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSummary> {
-  const spec = parseOrFail(MatrixSpec, input, 'matrix spec');
   const { workflowId, taskQueue } = workflowInfo();
-  const plans = runSpecsOf(spec);
+  // A kernel named by branch: this night's head, pinned before any cell starts (kernel-heads.ts).
+  const pinned = await pinKernelHeads(parseOrFail(MatrixSpec, input, 'matrix spec'));
+  const { spec, heads } = pinned;
+  const plans = runSpecsOf(spec).map((p) => ({ ...p, kernel: pinned.labels.get(p.kernel) ?? p.kernel }));
   const kernels = Math.max(1, spec.kernels.length);
   const cells: MatrixRunProgress[] = plans.map((p) => ({
     config: p.config,
@@ -52,10 +57,11 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     total: sum(cells.map((c) => c.total)),
   }));
 
+  const keyOf = (p: { config: string }, i: number) => `${p.config}.k${i % kernels}`;
   const failingCap = failingCapFor(plans.length);
   const runs = await Promise.all(
     plans.map(async (plan, i): Promise<MatrixRunResult> => {
-      const key = `${plan.config}.k${i % kernels}`;
+      const key = keyOf(plan, i);
       const id = `${workflowId}.${key}`;
       try {
         const child = await startChild(fstestsCell, {
@@ -116,11 +122,30 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
         reportProxy(hostQueue(reporter)).writeResultsReport({
           id: workflowId,
           ...(spec.baseline && spec.baseline !== 'previous' ? { baseline: spec.baseline } : {}),
+          ...(heads.length ? { kernels: heads.map((h) => `${h.tree}@${h.ref}=${h.commit}`) } : {}),
         }),
       );
       filed = { report: written.path, ...(written.comparison ? { comparison: written.comparison } : {}) };
     } catch (err) {
       log.warn('matrix report failed', { error: rootMessage(err) });
+    }
+  }
+  // Opt-in: each regression rerun on its cell's kernel to tell a real one from a flake (confirm.ts).
+  let confirmations: Confirmation[] | undefined;
+  if (spec.confirm && reporter && filed.comparison?.regressions.length) {
+    const keys = plans.map(keyOf);
+    const regressions = filed.comparison.regressions;
+    try {
+      confirmations = await confirmRegressions({
+        confirm: spec.confirm,
+        plans,
+        keys,
+        runs,
+        regressions,
+        reporter,
+      });
+    } catch (err) {
+      log.warn('confirming the regressions failed', { error: rootMessage(err) });
     }
   }
   const status = matrixStatusOf(runs);
@@ -136,7 +161,15 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     { key: SA_OUTCOME, value: outcome },
     { key: SA_FAILED_COUNT, value: failed },
   ]);
-  const summary: MatrixSummary = { workflowId, status, runs, ...(errors.length ? { errors } : {}), ...filed };
+  const summary: MatrixSummary = {
+    workflowId,
+    status,
+    runs,
+    ...(errors.length ? { errors } : {}),
+    ...filed,
+    ...(heads.length ? { kernelHeads: heads } : {}),
+    ...(confirmations ? { confirmations } : {}),
+  };
   // The morning: the night told to whoever listens (spec's notify, the worker's config), from the
   // reporting host. Its failure is logged, never the matrix's. Old histories end without it.
   if (reporter && patched('night-notify')) {

@@ -140,7 +140,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
       vm!.exec(argv, {
         ...o,
         cwd: GUEST.fstests,
-        env: checkEnv(layout.guestConfig),
+        env: checkEnv(layout.guestConfig, input.runKey),
         signal: o.signal ?? ac.signal,
       });
     let out: CheckRunOutcome;

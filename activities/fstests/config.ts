@@ -105,9 +105,11 @@ export function dirsToCreate(
   );
 }
 
-/** The environment for `check`: where its config is (a guest path), nothing else of ours. */
-export function checkEnv(configPath: string): Record<string, string> {
-  return { HOST_OPTIONS: checkPath('configPath', configPath) };
+/** The environment for `check`: where its config is (a guest path) and, when given, which run
+ * this is (FSTO_RUN, the run's key: a test or a hook may tell one run from another, as the
+ * flaky fixture test of test/bisect does), nothing else of ours. */
+export function checkEnv(configPath: string, runKey?: string): Record<string, string> {
+  return { HOST_OPTIONS: checkPath('configPath', configPath), ...(runKey ? { FSTO_RUN: runKey } : {}) };
 }
 
 /**

@@ -89,6 +89,21 @@ export function createKernelBuildActivities(deps: { stateDir: string; hostId: st
       );
     },
 
+    /** What a branch (or any ref) names now: a nightly's kernel, resolved once at its start. */
+    async resolveKernelHead(input: { tree: string; ref: string; field: string }): Promise<{
+      commit: string;
+      subject: string;
+    }> {
+      return asInput(
+        (async () => {
+          await checkTree(input.tree, `${input.field}.tree`);
+          const commit = await resolveRef(input.tree, input.ref, `${input.field}.ref`);
+          const subject = (await run(git.subject(input.tree, commit))).stdout.trim().slice(0, 300);
+          return { commit, subject };
+        })(),
+      );
+    },
+
     /** A commit's subject line (the bisection's answer). */
     async commitSubject(input: { tree: string; commit: string }): Promise<string> {
       return (await run(git.subject(input.tree, input.commit))).stdout.trim().slice(0, 300);

@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import type { Comparison, RunSummary } from '../../common/schemas';
 import { boundComparison } from './compare-bound';
+import { failureRates } from './confirm-rates';
+import { withKernels } from './kernel-sidecar';
 import { notifyNight } from './notify';
 import { writeReport, type WriteReportOptions, type WrittenReport } from './report-files';
 import { openResultsStore, type RecordMeta } from './store';
@@ -47,13 +49,21 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
       };
     },
 
+    /** Failure rates of tests before a night (confirming its regressions, confirm-rates.ts). */
+    async failureRates(input: { tests: string[]; excludeMatrix: string }) {
+      return failureRates(openResultsStore(deps.storePath), input);
+    },
+
     /** Write the HTML report (and optionally the aggregated JUnit) of a recorded run or matrix; the
      * comparison it returns is capped (compare-bound.ts), the whole one is at `comparisonPath`. */
-    async writeResultsReport(input: { id: string } & WriteReportOptions): Promise<WrittenReport> {
-      const { id, ...opts } = input;
+    async writeResultsReport(
+      input: { id: string; kernels?: string[] } & WriteReportOptions,
+    ): Promise<WrittenReport> {
+      const { id, kernels, ...opts } = input;
       const written = await writeReport(openResultsStore(deps.storePath), id, opts);
-      return written.comparison
-        ? { ...written, comparison: boundComparison(written.comparison, written.comparisonPath) }
+      const comparison = await withKernels(written.path, id, kernels, written.baseline, written.comparison);
+      return comparison
+        ? { ...written, comparison: boundComparison(comparison, written.comparisonPath) }
         : written;
     },
   };

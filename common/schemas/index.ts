@@ -13,3 +13,4 @@ export * from './matrix';
 export * from './results';
 export * from './kernel-source';
 export * from './bisect';
+export * from './confirm';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RunFailureKind, RunStatus } from './run';
 import { Comparison } from './results';
+import { Confirmation } from './confirm';
 import { Verdict } from './tests';
 
 // What a matrix reports while it runs (the `matrixProgress` and `cellProgress` queries) and when
@@ -114,6 +115,12 @@ export const MatrixSummary = z.object({
   comparison: Comparison.optional(),
   /** The matrix's HTML report (tests × runs, diff against the baseline), on the host that wrote it. */
   report: z.string().optional(),
+  /** The head of each kernel source's branch when the night started (what every cell built). */
+  kernelHeads: z
+    .array(z.object({ tree: z.string(), ref: z.string(), commit: z.string(), subject: z.string() }))
+    .optional(),
+  /** Its regressions rerun (spec's confirm): "regression (confirmed 5/5)", "flaky (2/5)", … */
+  confirmations: z.array(Confirmation).optional(),
 });
 export type MatrixSummary = z.infer<typeof MatrixSummary>;
 

@@ -7,6 +7,8 @@ import { ExpungeEntry } from './results';
 import { TestName } from './tests';
 import { HostLossTimeoutSec } from './host-loss';
 import { NotifySpec } from './notify';
+import { ConfirmSpec } from './confirm';
+import { KernelSource, kernelLabel, type KernelSpec } from './kernel-source';
 
 export * from './matrix-result';
 export * from './cell';
@@ -51,12 +53,15 @@ export const MatrixSpec = z.strictObject({
     .min(1, 'give at least one config ({ name, fs })')
     .max(MAX_CONFIGS, `at most ${MAX_CONFIGS} configs; split the matrix`)
     .superRefine((list, ctx) => uniqueBy(list, (c) => c.name, 'name', 'give each config its own name', ctx)),
-  /** Kernel images on the worker hosts; none: each host's newest /boot/vmlinuz-*. */
+  /**
+   * Kernel images on the worker hosts, or sources to build ({ tree, ref: a branch, config? }: each
+   * night tests the branch's head at its start, kernelHeads records it); none: each host's newest.
+   */
   kernels: z
-    .array(z.string().startsWith('/', 'give an absolute path to a kernel image'))
+    .array(z.union([z.string().startsWith('/', 'give an absolute path to a kernel image'), KernelSource]))
     .max(MAX_KERNELS, `at most ${MAX_KERNELS} kernels; split the matrix`)
     .default([])
-    .superRefine((list, ctx) => uniqueBy(list, (k) => k, undefined, 'list each kernel once', ctx)),
+    .superRefine((list, ctx) => uniqueBy(list, kernelLabel, undefined, 'list each kernel once', ctx)),
   tests: RunSpec.shape.tests,
   groups: RunSpec.shape.groups,
   excludeGroups: RunSpec.shape.excludeGroups,
@@ -71,6 +76,8 @@ export const MatrixSpec = z.strictObject({
   /** For every run of the matrix: how long a step waits for a lost host (RunSpec's default: 300). */
   hostLossTimeoutSec: HostLossTimeoutSec.optional(),
   baseline: Baseline.optional(),
+  /** Opt-in: rerun each regression against the baseline to confirm it (confirm.ts). */
+  confirm: ConfirmSpec.optional(),
   /** Who hears about each night (notify.ts): a webhook, mail. */
   notify: NotifySpec.optional(),
   vm: RunVmOptions.optional(),
@@ -105,7 +112,7 @@ export const HOST_NEWEST_KERNEL = 'host-newest';
 export interface MatrixRunPlan {
   /** The config's name. */
   config: string;
-  /** The kernel image path, or HOST_NEWEST_KERNEL. */
+  /** The kernel image path, `tree@ref` of a source, or HOST_NEWEST_KERNEL. */
   kernel: string;
   spec: RunSpecInput;
   /** Known failures of this config; apply them once the kernel release is known. */
@@ -114,11 +121,11 @@ export interface MatrixRunPlan {
 
 /** One run per config × kernel, configs outermost, in the order given. Pure. */
 export function runSpecsOf(matrix: MatrixSpec): MatrixRunPlan[] {
-  const kernels = matrix.kernels.length > 0 ? matrix.kernels : [undefined];
+  const kernels: (KernelSpec | undefined)[] = matrix.kernels.length > 0 ? matrix.kernels : [undefined];
   return matrix.configs.flatMap((c) =>
     kernels.map((kernel) => ({
       config: c.name,
-      kernel: kernel ?? HOST_NEWEST_KERNEL,
+      kernel: kernel === undefined ? HOST_NEWEST_KERNEL : kernelLabel(kernel),
       expunge: c.expunge,
       spec: {
         fstests: matrix.fstests,

@@ -89,6 +89,8 @@ export const Comparison = z.object({
   added: z.array(ComparedTest),
   /** Keys (config+test) present on both sides with the same non-failing verdict. */
   unchanged: z.number().int().nonnegative(),
+  /** The kernels built from git each side tested (`tree@branch=commit`), when the matrix named sources. */
+  kernels: z.object({ base: z.array(z.string()).optional(), current: z.array(z.string()) }).optional(),
   /** Set when the lists were capped (a comparison crossing a workflow boundary): how many each left out. */
   more: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** Where the whole comparison is (a JSON file on the host that wrote the report), when capped. */

@@ -8,7 +8,9 @@ import { runOk } from '../../activities/process';
 // (defconfig, olddefconfig, bzImage, modules) and "builds" the host's own kernel: it copies the
 // image and hard-links the modules a guest needs, and writes modules.builtin with a marker line
 // (kernel/fsto/fsto-bisect-regression.ko) at commits that carry a REGRESSION file, which the
-// fixture test bisect/001 reads in the guest. A commit with a BROKEN file does not build.
+// fixture test bisect/001 reads in the guest. A commit with a BROKEN file does not build; from a
+// commit that adds FLAKY on, the marker is fsto-bisect-flaky: bisect/001 fails on run 3, 6, … of
+// a step only (an intermittent regression, deterministic per run).
 
 const MAKEFILE = (release: string) => `# STAND-IN kernel tree (test/bisect): "builds" the host's ${release}.
 MODS := /lib/modules/${release}
@@ -28,6 +30,7 @@ modules:
 \twhile read -r m; do mkdir -p "$$(dirname "$$m")"; ln -f "$(MODS)/kernel/$$m" "$$m"; done < modules.order
 \tsed 's,^kernel/,,' $(MODS)/modules.builtin > modules.builtin
 \tif [ -f REGRESSION ]; then echo fsto/fsto-bisect-regression.ko >> modules.builtin; fi
+\tif [ -f FLAKY ]; then echo fsto/fsto-bisect-flaky.ko >> modules.builtin; fi
 \tcp $(MODS)/modules.builtin.modinfo modules.builtin.modinfo
 `;
 
@@ -41,11 +44,11 @@ export interface StandinHistory {
 
 /**
  * A tree whose history is `steps` in order: each a commit name and what it changes ("ok": a
- * harmless change, "regression": adds REGRESSION, "broken"/"fixed": adds/removes BROKEN).
+ * harmless change, "regression": adds REGRESSION, "flaky": adds FLAKY, "broken"/"fixed": adds/removes BROKEN).
  */
 export async function standinTree(
   dir: string,
-  steps: readonly [string, 'ok' | 'regression' | 'broken' | 'fixed'][],
+  steps: readonly [string, 'ok' | 'regression' | 'flaky' | 'broken' | 'fixed'][],
 ): Promise<StandinHistory> {
   const image = (await listKernels())[0];
   if (!image) throw new Error('no /boot/vmlinuz-* on this host');
@@ -59,6 +62,7 @@ export async function standinTree(
   for (const [i, [name, change]] of steps.entries()) {
     await writeFile(join(dir, 'history'), `${i} ${name}\n`, { flag: 'a' });
     if (change === 'regression') await writeFile(join(dir, 'REGRESSION'), 'planted\n');
+    if (change === 'flaky') await writeFile(join(dir, 'FLAKY'), 'planted, fails 1 run in 3\n');
     if (change === 'broken') await writeFile(join(dir, 'BROKEN'), 'does not build\n');
     if (change === 'fixed') await rm(join(dir, 'BROKEN'));
     await git('add', '-A');

@@ -93,6 +93,10 @@ MOUNT_OPTIONS="-o noatime"
   it('knows what to create, the env and how to mkfs TEST_DEV', () => {
     expect(dirsToCreate(base)).toEqual(['/tmp/fsto/test', '/tmp/fsto/scratch', '/fsto/results']);
     expect(checkEnv('/fsto/run/local.config')).toEqual({ HOST_OPTIONS: '/fsto/run/local.config' });
+    expect(checkEnv('/fsto/run/local.config', 'bisect-1-s2-r3')).toEqual({
+      HOST_OPTIONS: '/fsto/run/local.config',
+      FSTO_RUN: 'bisect-1-s2-r3',
+    });
     expect(testDevMkfsArgv('xfs', '/dev/vda')).toEqual(['mkfs.xfs', '-f', '/dev/vda']);
     expect(testDevMkfsArgv('ext4', '/dev/vda', '-O ^64bit')).toEqual([
       'mkfs.ext4',

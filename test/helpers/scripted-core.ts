@@ -168,6 +168,10 @@ export async function startScriptedHostAt(
     workflowQueue?: string;
     hostId?: string;
     releaseRun?: () => Promise<{ released: number }>;
+    /** Activities where the workflows run (a nightly's branch head: the product's own). */
+    claimActivities?: Record<string, (input: never) => Promise<unknown>>;
+    /** Host activities to play otherwise (a matrix report with a comparison, failure rates). */
+    activities?: Record<string, (input: never) => Promise<unknown>>;
     /** The server and the workflow bundle file (scripted-host.ts gives the harness's). */
     address: string;
     bundlePath: string;
@@ -201,7 +205,7 @@ export async function startScriptedHostAt(
     connection: native,
     taskQueue: workflowQueue,
     workflowBundle: { codePath: o.bundlePath },
-    activities: { claimHost: async () => caps },
+    activities: { claimHost: async () => caps, ...o.claimActivities },
   });
   const host = await Worker.create({
     connection: native,
@@ -233,6 +237,8 @@ export async function startScriptedHostAt(
       releaseRun: o.releaseRun ?? (async () => ({ released: 0 })),
       writeResultsReport: async () => ({ path: '/runs/matrix-report.html' }),
       notifyNight: async () => ({ sent: [], failed: [] }),
+      failureRates: async () => ({}),
+      ...o.activities,
     },
   });
   const running = [claim.run(), host.run()];
