@@ -9,7 +9,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { failureKind, KERNEL_BUILD_FAILED, parseOrFail, rootMessage, type FailureKind } from '../common/errors';
+import {
+  failureKind,
+  KERNEL_BUILD_FAILED,
+  parseOrFail,
+  rootMessage,
+  type FailureKind,
+} from '../common/errors';
 import { progressQuery, batchProgressSignal, summaryQuery } from '../common/queries';
 import {
   batchSettings,
