@@ -16,8 +16,10 @@ export interface NightMessage {
   /** The scheduled night's name: `nightly-xfs 2026-12-03`. */
   name?: string;
   night?: string;
-  /** How many tests got a verdict; 0: no test ran this night (no host took it, or none could). */
+  /** How many tests got a verdict. */
   ran: number;
+  /** No test ran this night: no host took it, or every shard failed before a verdict. */
+  noTestRan: boolean;
   status: string;
   outcome: string;
   baseline?: string;
@@ -52,6 +54,7 @@ export function nightMessage({ summary: s, uiUrl }: NightInput): NightMessage {
     ...(nameOf ? { name: nameOf } : {}),
     ...(night ? { night } : {}),
     ran,
+    noTestRan: ran === 0 && !c,
     status: s.status,
     outcome: c?.outcome ?? (s.errors?.length ? 'error' : s.status),
     ...(c ? { baseline: c.base } : {}),
@@ -71,7 +74,7 @@ export function nightMessage({ summary: s, uiUrl }: NightInput): NightMessage {
 export function nightSubject(m: NightMessage): string {
   const regs = m.regressions.length + (m.more.regressions ?? 0);
   const what = m.name ?? (m.night ? `night of ${m.night}` : m.matrix);
-  if (m.ran === 0) return `fstests ${what}: NO TEST RAN (${m.errors.length} cell(s) in error)`;
+  if (m.noTestRan) return `fstests ${what}: NO TEST RAN (${m.errors.length} cell(s) in error)`;
   return `fstests ${what}: ${m.outcome.toUpperCase()}${regs ? `, ${regs} regression(s)` : ''}`;
 }
 
@@ -96,7 +99,7 @@ export function nightMail(m: NightMessage, to: readonly string[]): string {
     'Content-Type: text/plain; charset=utf-8',
     '',
     `matrix ${m.matrix}${m.name ? ` (${m.name})` : ''}: ${m.status}${m.baseline ? ` against ${m.baseline}` : ' (no previous night)'}`,
-    m.ran === 0
+    m.noTestRan
       ? 'NO TEST RAN this night: no host took it, or every shard failed before a verdict (errors below).'
       : counts
         ? `verdicts: ${counts}`

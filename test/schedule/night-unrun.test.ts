@@ -107,7 +107,7 @@ describe('a scheduled night that no host ran', () => {
     ]);
     expect(night.errors?.length).toBe(2);
     expect(hooks).toHaveLength(1);
-    expect(hooks[0]).toMatchObject({ matrix: id, name: expectedName, ran: 0 });
+    expect(hooks[0]).toMatchObject({ matrix: id, name: expectedName, ran: 0, noTestRan: true });
     expect((hooks[0]!.errors as string[]).join('\n')).toMatch(/no test ran/);
 
     // The Temporal UI: the night's name in the matrix's memo and each cell's summary.
