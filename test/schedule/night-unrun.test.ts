@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,7 @@ describe('a scheduled night that no host ran', () => {
   let env: Awaited<ReturnType<typeof connect>>;
   let worker: Worker;
   let running: Promise<void>;
+  let specDir: string | undefined;
   beforeAll(async () => {
     env = await connect();
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
@@ -73,6 +74,7 @@ describe('a scheduled night that no host ran', () => {
     await running;
     await env?.close();
     listener.close();
+    if (specDir) await rm(specDir, { recursive: true, force: true });
   });
 
   it('still posts the webhook, naming the night and saying no test ran', async () => {
@@ -83,7 +85,8 @@ describe('a scheduled night that no host ran', () => {
       shards: 2,
       notify: { webhook: `http://127.0.0.1:${(listener.address() as AddressInfo).port}/night` },
     };
-    const specPath = join(await mkdtemp(join(tmpdir(), 'fsto-unrun-')), 'nightly.json');
+    specDir = await mkdtemp(join(tmpdir(), 'fsto-unrun-'));
+    const specPath = join(specDir, 'nightly.json');
     await writeFile(specPath, JSON.stringify(spec));
     expect(await fsto('create', name, '--cron', '0 3 1 1 *', '--spec', specPath, '--task-queue', queue)).toBe(
       0,
