@@ -127,9 +127,10 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     maxHeartbeatThrottleInterval: '3s',
   };
   // A bisection's git look-ups (its range, the answer's subject) and a nightly's branch head run
-  // where its workflow does.
+  // where its workflow does. A night no host ran is told from here (no host queue to tell it from).
   const claim = {
     claimHost: acts.claimHost,
+    notifyNight: acts.notifyNight,
     listBisectCommits: acts.listBisectCommits,
     commitSubject: acts.commitSubject,
     resolveKernelHead: acts.resolveKernelHead,

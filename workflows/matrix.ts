@@ -5,12 +5,15 @@ import {
   log,
   ParentClosePolicy,
   patched,
+  setCurrentDetails,
   setHandler,
   startChild,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { parseOrFail, rootMessage } from '../common/errors';
+import { nightName } from '../common/night';
 import { hostQueue } from '../common/queues';
 import { matrixProgressQuery } from '../common/queries';
 import {
@@ -57,6 +60,15 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     total: sum(cells.map((c) => c.total)),
   }));
 
+  // A scheduled night is named by its schedule and date (`nightly-xfs 2026-12-03`): in the UI's
+  // memo and details, and each cell's summary. Old histories start without it.
+  const night = nightName(workflowId);
+  const named = night !== undefined && patched('night-name');
+  if (named) {
+    upsertMemo({ night });
+    setCurrentDetails(`**${night}**: ${plans.length} cell(s), ${spec.shards} shard(s) each`);
+  }
+
   const keyOf = (p: { config: string }, i: number) => `${p.config}.k${i % kernels}`;
   const failingCap = failingCapFor(plans.length);
   const runs = await Promise.all(
@@ -67,6 +79,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
         const child = await startChild(fstestsCell, {
           workflowId: id,
           taskQueue,
+          ...(named ? { staticSummary: `${night}: ${plan.config} × ${plan.kernel}` } : {}),
           // A cancel reaches every cell and through it every shard; the matrix waits for their
           // cleanup and reports what they ran. Closing first anyway cancels them, never terminates.
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -172,9 +185,14 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
   };
   // The morning: the night told to whoever listens (spec's notify, the worker's config), from the
   // reporting host. Its failure is logged, never the matrix's. Old histories end without it.
-  if (reporter && patched('night-notify')) {
+  // A night no host ran (no shard claimed one, or none got that far) is told too, from any worker
+  // of the matrix's own queue: silence would look like a quiet night.
+  const notifier = reporter
+    ? patched('night-notify') && hostQueue(reporter)
+    : patched('night-notify-unrun') && taskQueue;
+  if (notifier) {
     try {
-      await notifyProxy(hostQueue(reporter)).notifyNight({
+      await notifyProxy(notifier).notifyNight({
         summary,
         ...(spec.notify ? { notify: spec.notify } : {}),
         namespace: workflowInfo().namespace,

@@ -1,6 +1,6 @@
 import { FAILING_VERDICTS, type Comparison, type ResultRow } from '../../common/schemas';
 import { compareRuns, keyOf } from './compare';
-import { matrixSeriesOf } from './matrix-series';
+import { matrixSeriesOf } from '../../common/night';
 import type { ResultsStore } from './store-contract';
 
 // Comparisons over the store: an id names a run (workflow id) or a matrix (matrix id); the
@@ -30,7 +30,7 @@ export async function loadSide(store: ResultsStore, id: string): Promise<Side> {
 /**
  * The id to compare `side` against when none is given, or undefined when nothing came before:
  * a run's previous run of its config; a matrix's previous night of its series (same schedule or
- * name, matrix-series.ts) — of any matrix only when the id names no series (a chosen id).
+ * name, common/night.ts) — of any matrix only when the id names no series (a chosen id).
  */
 export async function defaultBaseline(store: ResultsStore, side: Side): Promise<string | undefined> {
   if (side.kind === 'run') {

@@ -24,6 +24,10 @@ function byKey(rows: readonly CompareRow[]): Map<string, CompareRow> {
   const m = new Map<string, CompareRow>();
   for (const r of rows) {
     const prev = m.get(keyOf(r));
+    if (!prev) {
+      m.set(keyOf(r), r); // one row per key: the row itself (no copy)
+      continue;
+    }
     const worse =
       !prev || (r.verdict !== prev.verdict && worstVerdict([r.verdict, prev.verdict]) === r.verdict);
     const flakyAttempts = prev?.flakyAttempts ?? r.flakyAttempts;
@@ -36,6 +40,9 @@ function byKey(rows: readonly CompareRow[]): Map<string, CompareRow> {
 
 /** Whether one row shows a failure: a failing verdict, or a pass that needed retries. */
 const failedOnce = (r: CompareRow) => FAILING_VERDICTS.has(r.verdict) || (r.flakyAttempts ?? 0) > 1;
+
+/** A row with nothing to tell: not failing, not a known failure, no retries. */
+const quiet = (r: CompareRow) => !failedOnce(r) && r.verdict !== 'expunged';
 
 export interface FlakyStat {
   rate: number;
@@ -88,9 +95,17 @@ export function compareRuns(input: CompareInput): Comparison {
     added: [],
     unchanged: 0,
   };
-  for (const key of new Set([...base.keys(), ...cur.keys()])) {
+  const keys = [...base.keys()];
+  for (const k of cur.keys()) if (!base.has(k)) keys.push(k);
+  for (const key of keys) {
     const b = base.get(key);
     const c = cur.get(key);
+    // Most keys of a night: the same verdict, no failure, no past — unchanged, and nothing more
+    // to work out (what the general case below concludes for them too).
+    if (b && c && b.verdict === c.verdict && !history.has(key) && quiet(b) && quiet(c)) {
+      out.unchanged++;
+      continue;
+    }
     const some = (c ?? b)!;
     const entry: ComparedTest = {
       config: some.config,

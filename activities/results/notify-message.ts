@@ -1,5 +1,5 @@
 import type { ComparedTest, MatrixSummary } from '../../common/schemas';
-import { nightOf } from './matrix-series';
+import { nightName, nightOf } from '../../common/night';
 
 // What a morning notification says (pure): the night against the previous one — regressions,
 // fixes, new crashes, flaky tests (capped lists with counts, as the summary carries them) —
@@ -13,7 +13,13 @@ export interface NightInput {
 
 export interface NightMessage {
   matrix: string;
+  /** The scheduled night's name: `nightly-xfs 2026-12-03`. */
+  name?: string;
   night?: string;
+  /** How many tests got a verdict. */
+  ran: number;
+  /** No test ran this night: no host took it, or every shard failed before a verdict. */
+  noTestRan: boolean;
   status: string;
   outcome: string;
   baseline?: string;
@@ -41,9 +47,14 @@ export function nightMessage({ summary: s, uiUrl }: NightInput): NightMessage {
   const more: Record<string, number> = {};
   for (const k of ['regressions', 'fixes', 'flaky'] as const) if (c?.more?.[k]) more[k] = c.more[k];
   const night = nightOf(s.workflowId);
+  const nameOf = nightName(s.workflowId);
+  const ran = s.runs.reduce((a, r) => a + r.tests, 0);
   return {
     matrix: s.workflowId,
+    ...(nameOf ? { name: nameOf } : {}),
     ...(night ? { night } : {}),
+    ran,
+    noTestRan: ran === 0 && !c,
     status: s.status,
     outcome: c?.outcome ?? (s.errors?.length ? 'error' : s.status),
     ...(c ? { baseline: c.base } : {}),
@@ -62,7 +73,9 @@ export function nightMessage({ summary: s, uiUrl }: NightInput): NightMessage {
 
 export function nightSubject(m: NightMessage): string {
   const regs = m.regressions.length + (m.more.regressions ?? 0);
-  return `fstests ${m.night ? `night of ${m.night}` : m.matrix}: ${m.outcome.toUpperCase()}${regs ? `, ${regs} regression(s)` : ''}`;
+  const what = m.name ?? (m.night ? `night of ${m.night}` : m.matrix);
+  if (m.noTestRan) return `fstests ${what}: NO TEST RAN (${m.errors.length} cell(s) in error)`;
+  return `fstests ${what}: ${m.outcome.toUpperCase()}${regs ? `, ${regs} regression(s)` : ''}`;
 }
 
 /** The mail: headers and a plain text body (RFC 5322, for sendmail -t). */
@@ -85,8 +98,12 @@ export function nightMail(m: NightMessage, to: readonly string[]): string {
     `Subject: ${oneLine(nightSubject(m))}`,
     'Content-Type: text/plain; charset=utf-8',
     '',
-    `matrix ${m.matrix}: ${m.status}${m.baseline ? ` against ${m.baseline}` : ' (no previous night)'}`,
-    counts ? `verdicts: ${counts}` : 'no verdicts',
+    `matrix ${m.matrix}${m.name ? ` (${m.name})` : ''}: ${m.status}${m.baseline ? ` against ${m.baseline}` : ' (no previous night)'}`,
+    m.noTestRan
+      ? 'NO TEST RAN this night: no host took it, or every shard failed before a verdict (errors below).'
+      : counts
+        ? `verdicts: ${counts}`
+        : 'no verdicts',
     '',
     ...list('REGRESSIONS', m.regressions, m.more.regressions),
     ...list('new crashes', m.newCrashes),

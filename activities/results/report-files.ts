@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import type { Comparison } from '../../common/schemas';
 import { stateDir } from '../settings';
 import { compareStored, defaultBaseline, loadSide } from './baseline';
-import { nightOf } from './matrix-series';
+import { nightName } from '../../common/night';
 import { renderJunitAggregate, suitesFromRows } from './junit-aggregate';
 import { renderReportHtml } from './report-html';
 import type { ResultsStore } from './store-contract';
@@ -76,11 +76,11 @@ export async function writeReport(
     runHrefs[wf] = relative(dirname(path), runDir) || '.';
     artifacts[wf] = await listArtifacts(runDir);
   }
-  const night = current.kind === 'matrix' ? nightOf(id) : undefined;
+  const night = current.kind === 'matrix' ? nightName(id) : undefined;
   const html = renderReportHtml({
     title:
       opts.title ??
-      `fstests ${night ? `night of ${night}: ` : ''}${current.kind} ${id}${baseline ? ` vs ${baseline}` : ''}`,
+      `fstests ${night ? `${night}: ` : ''}${current.kind} ${id}${baseline ? ` vs ${baseline}` : ''}`,
     rows: current.rows,
     ...(comparison ? { comparison } : {}),
     runHrefs,

@@ -4,7 +4,8 @@ import type { ResultRow, RunRecord, Verdict } from '../../common/schemas';
 // fstests version, config, host) live in `runs` and are joined back into each ResultRow.
 // `user_version` says which layout a file has, so a later layout can migrate old files.
 
-export const SCHEMA_VERSION = 1;
+// 2: the same tables; files of version 1 get the DDL once more (indexes added since).
+export const SCHEMA_VERSION = 2;
 
 /**
  * A row that failed at least once (a failing verdict, or a pass that needed retries): the rows

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sqlite from 'node-sqlite3-wasm';
 import { withFileLock } from '../file-lock';
@@ -15,6 +15,7 @@ import {
   fromRowsJson,
   rowsAsJson,
   RUN_COLUMNS,
+  SCHEMA_VERSION,
   toRunRecord,
 } from './store-sql';
 import type { ResultRow } from '../../common/schemas';
@@ -37,10 +38,12 @@ export function openSqliteStore(path: string): ResultsStore {
     mkdirSync(dirname(path), { recursive: true });
     return withFileLock(`${path}.fsto-lock`, async () => {
       // Only holders of our lock open the file: a `.lock` dir now is a dead writer's.
-      rmSync(`${path}.lock`, { recursive: true, force: true });
+      if (existsSync(`${path}.lock`)) rmSync(`${path}.lock`, { recursive: true, force: true });
       const db = new sqlite.Database(path);
       try {
-        db.exec(DDL);
+        // The layout once per file (and per layout version): DDL at every open was a write
+        // transaction (and fsync) before each read, ~10 per report.
+        if (db.get('PRAGMA user_version')?.user_version !== SCHEMA_VERSION) db.exec(DDL);
         return await fn(db);
       } finally {
         db.close();

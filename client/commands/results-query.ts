@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { compareStored, loadSide } from '../../activities/results/baseline';
 import { listCount } from '../../activities/results/compare-bound';
-import { nightOf } from '../../activities/results/matrix-series';
+import { nightName } from '../../common/night';
 import { renderJunitAggregate, suitesFromRows } from '../../activities/results/junit-aggregate';
 import { formatDuration } from '../../activities/results/report-html';
 import { writeReport } from '../../activities/results/report-files';
@@ -56,9 +56,10 @@ function runLine(r: RunRecord): string {
   const counts = Object.entries(r.counts)
     .map(([v, n]) => `${n} ${v}`)
     .join(', ');
-  const night = r.matrixId ? nightOf(r.matrixId) : undefined;
-  const matrix = r.matrixId ? ` [${r.matrixId}${night ? `, night of ${night}` : ''}]` : '';
-  return `${day(r.finishedAt)}  ${r.workflowId}${matrix}  ${r.config}  ${r.kernelRelease ?? '?'}  ${r.status}  ${counts}`;
+  // A scheduled night by its name (schedule + date); another matrix by its id.
+  const night = r.matrixId ? nightName(r.matrixId) : undefined;
+  const matrix = r.matrixId && !night ? ` [${r.matrixId}]` : '';
+  return `${day(r.finishedAt)}  ${night ? `${night}  ` : ''}${r.workflowId}${matrix}  ${r.config}  ${r.kernelRelease ?? '?'}  ${r.status}  ${counts}`;
 }
 
 function historyLine(r: ResultRow): string {
@@ -115,7 +116,11 @@ export function registerResultsQueryCommands(program: Command): void {
       ...(f.config ? { config: f.config } : {}),
       ...(f.matrix ? { matrixId: f.matrix } : {}),
     });
-    if (f.json) console.log(JSON.stringify(runs, null, 2));
+    const named = runs.map((r) => {
+      const night = r.matrixId ? nightName(r.matrixId) : undefined;
+      return night ? { ...r, night } : r;
+    });
+    if (f.json) console.log(JSON.stringify(named, null, 2));
     else console.log(runs.length ? runs.map(runLine).join('\n') : `no runs recorded in ${openStore(f).path}`);
   });
 

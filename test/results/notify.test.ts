@@ -96,7 +96,7 @@ describe('notifyNight', () => {
     expect((await readFile(join(dir, 'argv'), 'utf8')).trim()).toBe('-t -oi');
     const mail = await readFile(join(dir, 'mail'), 'utf8');
     expect(mail).toMatch(
-      /^To: team@example.org\nSubject: fstests night of 2026-12-03T03:00:00Z: REGRESSED, 1 regression/,
+      /^To: team@example.org\nSubject: fstests nightly 2026-12-03: REGRESSED, 1 regression/,
     );
     expect(mail).toContain('REGRESSIONS (1):\n  xfs generic/001 (pass → crashed)');
     expect(mail).toContain('new crashes (1):');
