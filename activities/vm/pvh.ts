@@ -36,8 +36,8 @@ export function hasPvhNote(elf: Buffer): boolean {
 
 const align4 = (x: number) => (x + 3) & ~3;
 
-/** Kernels this process unpacked or looked at, by identity on disk: undefined = boot the bzImage. */
-const known = new Map<string, string | undefined>();
+/** Kernels this process found it cannot unpack (by identity on disk): boot their bzImage. */
+const notUnpackable = new Set<string>();
 
 /**
  * The kernel's ELF image with a PVH entry, unpacked under cacheDir once per kernel (path, inode,
@@ -49,13 +49,16 @@ export async function pvhKernel(cacheDir: string, kernel: string): Promise<strin
     .update(JSON.stringify([cacheDir, kernel, s.ino, s.size, s.mtimeMs]))
     .digest('hex')
     .slice(0, 16);
-  if (known.has(key)) return known.get(key);
   const path = join(cacheDir, `vmlinux-${key}.elf`);
-  const found = await stat(path).then(
-    () => path,
-    () => unpack(kernel, path).catch(() => undefined),
+  const there = await stat(path).then(
+    () => true,
+    () => false,
   );
-  known.set(key, found);
+  // A kernel seen not to unpack is not tried again; a deleted image is unpacked again.
+  if (there) return path;
+  if (notUnpackable.has(key)) return undefined;
+  const found = await unpack(kernel, path).catch(() => undefined);
+  if (!found) notUnpackable.add(key);
   return found;
 }
 

@@ -28,6 +28,9 @@ describe('pvhKernel', () => {
     expect(image).toBeDefined();
     expect(await pvhNoteByReadelf(image!)).toBe(true);
     expect(await pvhKernel(cacheDir, kernel)).toBe(image); // cached
+    await rm(image!);
+    expect(await pvhKernel(cacheDir, kernel)).toBe(image); // a deleted image is made again
+    expect(await pvhNoteByReadelf(image!)).toBe(true);
     expect((await readdir(cacheDir)).filter((f) => !f.endsWith('.elf'))).toEqual([]); // no temp files
   }, 120_000);
 
