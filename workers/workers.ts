@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { MAX_HEARTBEAT_THROTTLE } from './heartbeat-throttle';
 import { Client, type Connection } from '@temporalio/client';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
@@ -122,9 +123,7 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     namespace: opts.namespace ?? 'default',
     shutdownGraceTime: opts.shutdownGraceTimeMs ?? SHUTDOWN.graceMs,
     shutdownForceTime: Math.max(SHUTDOWN.forceMs, (opts.shutdownGraceTimeMs ?? 0) + 2 * VM_STOP_BUDGET_MS),
-    // A cancellation reaches an activity in a heartbeat's reply: the SDK's default throttle (60 s
-    // with a 90 s heartbeat timeout) made a cancelled run hold its VM and devices up to a minute.
-    maxHeartbeatThrottleInterval: '3s',
+    maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE,
   };
   // A bisection's git look-ups (its range, the answer's subject) and a nightly's branch head run
   // where its workflow does. A night no host ran is told from here (no host queue to tell it from).

@@ -36,6 +36,8 @@ export interface VmPaths {
   initramfs?: string;
   /** qemu: the guest root's skeleton dir and the host system dirs shared onto it. */
   guestRoot?: { dir: string; shared: string[] };
+  /** qemu under TCG: the kernel's unpacked ELF image, booted through its PVH entry (pvh.ts). */
+  kernelImage?: string;
 }
 
 export interface LaunchPlan {

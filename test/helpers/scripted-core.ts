@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { MAX_HEARTBEAT_THROTTLE } from '../../workers/heartbeat-throttle';
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -210,6 +211,8 @@ export async function startScriptedHostAt(
   const host = await Worker.create({
     connection: native,
     taskQueue: hostQueue,
+    // The product's setting (workers.ts): a cancel reaches the batch within seconds, not a minute.
+    maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE,
     activities: {
       prepareRun: async () => ({
         runDir: '/runs/x',

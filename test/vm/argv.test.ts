@@ -113,6 +113,17 @@ describe('qemu argv', () => {
     expect(argv).not.toContain('mount_tag=fsto.root');
   });
 
+  it("boots the unpacked kernel image when prepare made one, the spec's kernel otherwise", () => {
+    const kernelArg = (p: typeof paths) => {
+      const argv = buildQemuArgv(vm(), p);
+      return argv[argv.indexOf('-kernel') + 1];
+    };
+    expect(kernelArg({ ...paths, kernelImage: '/state/cache/vmlinux-1.elf' })).toBe(
+      '/state/cache/vmlinux-1.elf',
+    );
+    expect(kernelArg(paths)).toBe(vm().kernel);
+  });
+
   it('refuses to build an argv without a guest root (it would have to share the host /)', () => {
     expect(() => buildQemuArgv(vm(), { ...paths, guestRoot: undefined })).toThrow(/guest root/);
     expect(buildQemuArgv(vm(), paths).join(' ')).not.toMatch(/path=\/,/);

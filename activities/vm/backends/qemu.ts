@@ -3,6 +3,7 @@ import { INVALID_SPEC } from '../../../common/errors';
 import { commonCmdline, deviceArgs, type ResolvedVm, type VmBackend, type VmPaths } from '../backend';
 import { guestRoot } from '../guest-root';
 import { guestInitramfs } from '../initramfs';
+import { pvhKernel } from '../pvh';
 
 // QEMU with direct kernel boot: our initramfs mounts the guest root (activities/vm/guest-root.ts:
 // the host's system dirs read-only, a generated /etc; tmpfs overlays where programs write) or a
@@ -85,7 +86,7 @@ export function buildQemuArgv(vm: ResolvedVm, paths: VmPaths): string[] {
     '-serial',
     'chardev:fsto-con',
     '-kernel',
-    vm.kernel,
+    paths.kernelImage ?? vm.kernel,
     '-initrd',
     paths.initramfs,
     '-append',
@@ -106,7 +107,10 @@ export const qemuBackend: VmBackend = {
         INVALID_SPEC,
       );
     }
+    // Under TCG the bzImage's decompressor is most of the boot: boot the unpacked kernel instead.
+    const kernelImage = vm.accel === 'tcg' ? await pvhKernel(ctx.cacheDir, vm.kernel) : undefined;
     return {
+      ...(kernelImage ? { kernelImage } : {}),
       initramfs: await guestInitramfs(ctx.cacheDir, vm.modulesDir, Boolean(vm.spec.rootfs)),
       ...(vm.spec.rootfs ? {} : { guestRoot: await guestRoot(ctx.cacheDir) }),
     };
