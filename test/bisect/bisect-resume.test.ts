@@ -1,19 +1,15 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
-import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BisectResult, RunSummary, type BisectSpecInput } from '../../common/schemas';
 import type { fstestsBisect } from '../../workflows';
-import { canonicalStateDir } from '../../workers/host';
 import { fixtureSpec } from '../e2e/fixture';
 import { leftovers, NOTHING_LEFT } from '../e2e/leaks';
-import { connect, uniqueId } from '../helpers/temporal';
+import { fstoWorkers } from '../helpers/fsto-workers';
+import { uniqueId } from '../helpers/temporal';
 import { standinTree } from './standin-tree';
-
-const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
 
 // The real bisection workflow over the STAND-IN kernel tree (standin-tree.ts) with an
 // intermittent regression: from the planted commit on, bisect/001 fails on run 3 of a step only
@@ -26,29 +22,7 @@ const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('fsto bisect --runs 5 over an intermittent regression, its worker killed mid-bisection', () => {
-  let env: Awaited<ReturnType<typeof connect>>;
-  let stateDir: string;
-  const queue = uniqueId('fstests-bisect-kill');
-  const hostId = uniqueId('bisect-kill-host');
-  const workers: ResultPromise[] = [];
-  const startWorker = () => {
-    const w = execa(FSTO, ['worker', '--address', inject('temporalAddress'), '--task-queue', queue], {
-      env: { FSTO_STATE_DIR: stateDir, FSTO_HOST_ID: hostId, FSTO_KVM_PROBE: 'skip', FSTO_LOG_LEVEL: 'WARN' },
-      reject: false,
-      stdio: 'ignore',
-    });
-    workers.push(w);
-    return w;
-  };
-  beforeAll(async () => {
-    env = await connect();
-    stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-bisect-kill-')));
-  });
-  afterAll(async () => {
-    for (const w of workers) w.kill('SIGTERM');
-    await Promise.all(workers);
-    await env?.close();
-  });
+  const workers = fstoWorkers('bisect-kill');
 
   /** Events of a workflow's history (all runs of it: a repeated start would show here). */
   const events = async (h: WorkflowHandle) => (await h.fetchHistory()).events ?? [];
@@ -69,20 +43,20 @@ describe('fsto bisect --runs 5 over an intermittent regression, its worker kille
       runs: 5,
       run: fixtureSpec(['bisect/001']),
     };
-    const first = startWorker();
+    const first = workers.start();
     const workflowId = uniqueId('e2e-bisect-kill');
-    const handle = await env.client.workflow.start<typeof fstestsBisect>('fstestsBisect', {
-      taskQueue: queue,
+    const handle = await workers.env.client.workflow.start<typeof fstestsBisect>('fstestsBisect', {
+      taskQueue: workers.queue,
       workflowId,
       args: [spec],
     });
     // Step 1 is c2 (the middle: does not build), step 2 is c1: killed once its run 2 has started.
-    const r2 = env.client.workflow.getHandle(`${workflowId}-s2-r2`);
+    const r2 = workers.env.client.workflow.getHandle(`${workflowId}-s2-r2`);
     for (let i = 0; i < 1200 && !(await r2.describe().catch(() => undefined)); i++) await sleep(500);
     await sleep(3_000);
     first.kill('SIGKILL');
     await first;
-    void startWorker(); // awaited in afterAll
+    void workers.start(); // awaited in afterAll
 
     const result = BisectResult.parse(await handle.result());
     expect(result.firstBad).toEqual({ commit: c.c1, subject: 'c1: flaky' });
@@ -106,7 +80,7 @@ describe('fsto bisect --runs 5 over an intermittent regression, its worker kille
     const builds: Record<string, { completed: number; cached: boolean[] }> = {};
     for (const s of result.steps)
       for (const run of s.runs) {
-        const child = env.client.workflow.getHandle(run.workflowId);
+        const child = workers.env.client.workflow.getHandle(run.workflowId);
         const ev = await events(child);
         const scheduled = ev
           .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'buildKernel')
@@ -118,13 +92,13 @@ describe('fsto bisect --runs 5 over an intermittent regression, its worker kille
         ).length;
         const summary: unknown = await child.result().catch(() => undefined);
         if (summary) b.cached.push(RunSummary.parse(summary).build!.cached);
-        expect(await leftovers(stateDir, run.workflowId)).toEqual(NOTHING_LEFT);
+        expect(await leftovers(workers.stateDir, run.workflowId)).toEqual(NOTHING_LEFT);
       }
     expect(builds).toEqual({
       [c.c2!]: { completed: 1, cached: [] },
       [c.c1!]: { completed: 3, cached: [false, true, true] },
     });
     // One build kept (c1); the failed one kept nothing.
-    expect(await readdir(join(stateDir, 'kbuild', 'out'))).toHaveLength(1);
+    expect(await readdir(join(workers.stateDir, 'kbuild', 'out'))).toHaveLength(1);
   }, 1_500_000);
 });
