@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestResult, VmBackendName } from '../common/schemas';
 import { runFsto } from './overhead-fsto';
 import { killLiveGroups } from './overhead-group';
@@ -98,8 +99,14 @@ export async function runParity(o: ParityInput): Promise<ParityResult> {
             ...(o.backend ? { backend: o.backend } : {}),
             timeoutMs: timeoutMs(o.tests.length),
           });
-    if (o.only === 'fsto' && o.handJson)
+    if (o.only === 'fsto' && o.handJson) {
+      // The by-hand side may still be running (both sides at once): wait for its verdicts.
+      while (!(await stat(o.handJson).catch(() => undefined))) {
+        console.log(`parity: fsto side done; waiting for ${o.handJson} (the by-hand side)`);
+        await sleep(60_000);
+      }
       Object.assign(hand, JSON.parse(await readFile(o.handJson, 'utf8')) as HandSide);
+    }
     const after = await snapshotTree(o.fstests);
     const rows = verdictRows(o.tests, hand.tests, fsto.tests);
     result = {
