@@ -5,7 +5,7 @@ import { MatrixSummary, type MatrixProgress } from '../common/schemas';
 import { listCount } from '../activities/results/compare-bound';
 import { liveProgress } from './matrix-cells';
 import { EXIT, exitCodeFor, exitCodeForFailure } from './exit-codes';
-import { failureKind, rootMessage, type FailureKind } from '../common/errors';
+import { commonFailureKind, failureKind, rootMessage, type FailureKind } from '../common/errors';
 
 const label = (r: { config: string; kernel: string }) => `${r.config} × ${r.kernel}`;
 
@@ -57,10 +57,8 @@ export function matrixSummaryText(s: MatrixSummary): string {
  */
 export function matrixExitCode(s: MatrixSummary): number {
   if (s.status === 'error') {
-    const kinds = new Set(
-      s.runs.filter((r) => r.status === 'error').map((r) => r.failure ?? 'infrastructure'),
-    );
-    return kinds.size === 1 ? exitCodeForFailure([...kinds][0]!) : EXIT.infraError;
+    const kind = commonFailureKind(s.runs.filter((r) => r.status === 'error').map((r) => r.failure));
+    return exitCodeForFailure(kind ?? 'infrastructure');
   }
   const code = exitCodeFor(s.status);
   if (code !== EXIT.ok) return code;

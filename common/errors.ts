@@ -49,6 +49,16 @@ export function failureKind(err: unknown): FailureKind {
   return type && type in FAILURE_KINDS ? FAILURE_KINDS[type as FailureType] : 'infrastructure';
 }
 
+/**
+ * What several failures together mean (a cell's shards, a matrix's cells): their kind when they
+ * all share one (a missing one counts as infrastructure), else infrastructure; undefined for none.
+ */
+export function commonFailureKind(kinds: readonly (FailureKind | undefined)[]): FailureKind | undefined {
+  const set = new Set(kinds.map((k) => k ?? 'infrastructure'));
+  if (set.size === 0) return undefined;
+  return set.size === 1 ? [...set][0] : 'infrastructure';
+}
+
 /** The type of the innermost ApplicationFailure in a failure's cause chain. */
 export function rootFailureType(err: unknown): string | undefined {
   let type: string | undefined;

@@ -1,3 +1,4 @@
+import { commonFailureKind } from '../common/errors';
 import {
   isFailing,
   runStatusOf,
@@ -18,9 +19,7 @@ export type ShardOutcome = {
 
 /** The cell's failure kind: bad input (or a failed build) only when every failed shard says so. */
 export function cellFailure(shards: readonly ShardOutcome[]): RunFailureKind | undefined {
-  const kinds = new Set(shards.flatMap((s) => (s.error ? [s.failure ?? 'infrastructure'] : [])));
-  if (kinds.size === 0) return undefined;
-  return kinds.size === 1 ? [...kinds][0] : 'infrastructure';
+  return commonFailureKind(shards.filter((s) => s.error).map((s) => s.failure));
 }
 
 export interface CellParts {
