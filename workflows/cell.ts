@@ -4,6 +4,7 @@ import {
   condition,
   log,
   ParentClosePolicy,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -37,6 +38,8 @@ import { TestQueue, type Pull } from './test-queue';
  */
 const MAX_WAITING = 6;
 const WAIT_SEC = 5;
+/** A batch attempt's `stop` fences it: its request still waiting for work ends (`done`). */
+const STOP_ENDS_WAIT = 'pull-stop-ends-wait';
 
 /**
  * One config × kernel of a matrix: starts its K shard runs, hands them the cell's tests in
@@ -82,12 +85,18 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
   // The newest batch attempt heard from, per shard (PullRequest.epoch): an older one's requests
   // are stale — refused by the validator, or answered `done` if one got past it while waiting.
   const newest = new Map<number, number>();
-  const stale = (req: PullRequest) => req.epoch !== undefined && req.epoch < (newest.get(req.shard) ?? 0);
+  // The newest attempt that said it stops, per shard: its requests are stale too (a batch
+  // cancelled while its request waited here takes no chunk).
+  const stopped = new Map<number, number>();
+  const stale = (req: PullRequest) =>
+    req.epoch !== undefined &&
+    (req.epoch < (newest.get(req.shard) ?? 0) || req.epoch <= (stopped.get(req.shard) ?? -1));
   setHandler(
     nextTestUpdate,
     async (req: PullRequest): Promise<PullReply> => {
       if (stale(req)) return { kind: 'done' };
       if (req.epoch !== undefined) newest.set(req.shard, req.epoch);
+      if (req.stop && req.epoch !== undefined && patched(STOP_ENDS_WAIT)) stopped.set(req.shard, req.epoch);
       const again = req.resume ? q.resume(req.shard) : undefined;
       if (again) return { kind: 'tests', tests: again };
       if (!req.resume) q.settle(req.shard, req.giveBack);
@@ -115,7 +124,9 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
         known(req.key, req.shard);
         if (stale(req))
           throw ApplicationFailure.nonRetryable(
-            `shard ${req.shard}'s batch attempt ${req.epoch} was given up for a newer one (${newest.get(req.shard)}): it stops`,
+            req.epoch! < (newest.get(req.shard) ?? 0)
+              ? `shard ${req.shard}'s batch attempt ${req.epoch} was given up for a newer one (${newest.get(req.shard)}): it stops`
+              : `shard ${req.shard}'s batch attempt ${req.epoch} said it stops: it asks nothing more`,
             STALE_PULL,
           );
       },

@@ -182,6 +182,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
       throw err;
     }
     if (out.at && out.ended !== 'tainted') deps.metrics?.testFinished(out.ended);
+    // check's merged verdicts: the journal writes only those that differ from what it streamed.
     for (const r of out.results) {
       finished.set(r.name, r);
       journal.record(r);
@@ -221,7 +222,18 @@ async function runTests(
   if (input.pull) {
     if (!deps.pull) throw new Error('this worker cannot pull tests from a matrix (no client)');
     const list = () => listSelection(c.exec, { section: c.section, ...input.selection });
-    return runPulled(c, deps.pull, list, c.times, pullEpoch(Context.current().info));
+    // What earlier attempts of this batch journaled: a resumed chunk runs only the rest.
+    const journaled = new Set(s.finished.keys());
+    return runPulled(
+      c,
+      deps.pull,
+      list,
+      c.times,
+      pullEpoch(Context.current().info),
+      undefined,
+      undefined,
+      journaled,
+    );
   }
   const todo = (input.list ? (s.listed ?? []) : input.selection.tests).filter((t) => !s.finished.has(t));
   return todo.length > 0 ? runCheck(c, todo) : { results: [], ended: 'completed' };

@@ -57,14 +57,30 @@ export function withoutVerdict(chunk: readonly string[], out: CheckRunOutcome): 
   return chunk.filter((t) => !got.has(t));
 }
 
+/** Thrown when the batch was cancelled while it waited on its cell (nothing was taken). */
+export class PullAborted extends Error {}
+
+/** `p`, or PullAborted as soon as `signal` aborts (the promise itself is left to settle). */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new PullAborted('batch cancelled while waiting on its cell'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new PullAborted('batch cancelled while waiting on its cell'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
  * A shard's loop inside one guest: take the next chunk of tests from the cell, run it in one
  * `check`, repeat, until the cell says done or the guest crashes, hangs or is tainted. The next
  * request gives back the chunk's tests that got no verdict; after a crash the loop gives them
  * back at once (the run's next batch pulls anew). The first request `resume`s: a retried
- * attempt gets its dead predecessor's chunk again (verdicts it already had are overwritten by
- * the new ones, by test name, so each test still ends with one). Every request carries the
- * attempt's `epoch`: once a newer attempt asked, this one's requests are refused (it ends).
+ * attempt gets its dead predecessor's chunk again and runs only its tests that have no verdict
+ * in the batch's journal (`journaled`: what earlier attempts finished; they count as the chunk's
+ * verdicts, so no test runs twice). Every request carries the attempt's `epoch`: once a newer
+ * attempt asked, this one's requests are refused (it ends). The wait for work ends with the
+ * batch (`c.cancel`): the attempt then tells its cell it stops (`resume` + `stop`: nothing is
+ * settled, its waiting request is answered `done`), so no chunk is handed to a dead batch.
  */
 export async function runPulled(
   c: CheckRunContext,
@@ -74,19 +90,28 @@ export async function runPulled(
   epoch: number | undefined,
   run: RunChunk = (tests) => runCheck(c, tests),
   sleep: (sec: number) => Promise<void> = (sec) => new Promise((r) => setTimeout(r, sec * 1000)),
+  journaled: ReadonlySet<string> = new Set(),
 ): Promise<CheckRunOutcome> {
   const src = c.input.pull as NonNullable<BatchInput['pull']>;
   const at = src.parentWorkflowId;
   const results: TestResult[] = [];
   const base = { key: src.key, shard: src.shard, ...(epoch !== undefined ? { epoch } : {}) };
+  const cancel = c.cancel;
+  const ask = (r: PullRequest) =>
+    unlessAborted(pull.next(at, r), cancel).catch(async (err: unknown) => {
+      if (err instanceof PullAborted)
+        await pull.next(at, { ...base, resume: true, stop: true }).catch(() => undefined);
+      throw err;
+    });
   let req: PullRequest = { ...base, resume: true };
   for (;;) {
-    const reply = await pull.next(at, req);
+    const resumed = req.resume === true;
+    const reply = await ask(req);
     req = base;
     if (reply.kind === 'done') return { results, ended: 'completed' };
     if (reply.kind === 'wait') {
       // Ask again only when the cell would not say wait: a wait costs Queries, never Updates.
-      do await sleep(reply.sec);
+      do await unlessAborted(sleep(reply.sec), cancel);
       while (pull.ready && !(await pull.ready(at, src.shard).catch(() => true)));
       continue;
     }
@@ -95,8 +120,11 @@ export async function runPulled(
       await pull.offer(at, { key: src.key, tests, expectedSec: expectedOf(tests, times) });
       continue;
     }
-    const out = await run(reply.tests);
-    const missing = withoutVerdict(reply.tests, out);
+    // A resumed chunk: what an earlier attempt of this batch finished is not run again.
+    const todo = resumed ? reply.tests.filter((t) => !journaled.has(t)) : reply.tests;
+    if (todo.length === 0) continue;
+    const out = await run(todo);
+    const missing = withoutVerdict(todo, out);
     if (out.ended === 'completed') {
       // check exited without a verdict for these: say so once, rather than hand them out forever.
       results.push(...out.results, ...missing.map(noVerdict));

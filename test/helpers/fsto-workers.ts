@@ -11,10 +11,11 @@ const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
 
 /**
  * Real `fsto worker` processes (so one can really be SIGKILLed) on one task queue, one host id
- * and one state dir of their own, on the harness's dev server; registers the describe's
+ * and one state dir of their own, on the harness's dev server (`args`: more flags, e.g.
+ * `--vm-slots 2`); registers the describe's
  * beforeAll (connect, state dir) and afterAll (every worker stopped, the connection closed).
  */
-export function fstoWorkers(name: string) {
+export function fstoWorkers(name: string, args: readonly string[] = []) {
   const w = {
     queue: uniqueId(`fstests-${name}`),
     hostId: uniqueId(`${name}-host`),
@@ -23,16 +24,20 @@ export function fstoWorkers(name: string) {
     started: [] as ResultPromise[],
     /** Start one more worker; awaited (stopped) in afterAll. */
     start(): ResultPromise {
-      const p = execa(FSTO, ['worker', '--address', inject('temporalAddress'), '--task-queue', w.queue], {
-        env: {
-          FSTO_STATE_DIR: w.stateDir,
-          FSTO_HOST_ID: w.hostId,
-          FSTO_KVM_PROBE: 'skip',
-          FSTO_LOG_LEVEL: 'WARN',
+      const p = execa(
+        FSTO,
+        ['worker', '--address', inject('temporalAddress'), '--task-queue', w.queue, ...args],
+        {
+          env: {
+            FSTO_STATE_DIR: w.stateDir,
+            FSTO_HOST_ID: w.hostId,
+            FSTO_KVM_PROBE: 'skip',
+            FSTO_LOG_LEVEL: 'WARN',
+          },
+          reject: false,
+          stdio: 'ignore',
         },
-        reject: false,
-        stdio: 'ignore',
-      });
+      );
       w.started.push(p);
       return p;
     },

@@ -127,7 +127,7 @@ export function scriptedBatch(script: Script): ScriptedBatch {
     if (input.pull && script.peek && !(await workAhead(pull, input.pull, new AbortController().signal)))
       return { ...base, finished: [], ended: 'completed' };
     if (input.pull) {
-      const c = { input } as CheckRunContext;
+      const c = { input, cancel: Context.current().cancellationSignal } as CheckRunContext;
       const times = new Map(Object.entries(script.expectedSec ?? {}));
       const out = await runPulled(
         c,
