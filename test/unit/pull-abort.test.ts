@@ -59,6 +59,7 @@ describe('a shard waiting in its cell stops with its batch', () => {
   it('the pending pull ends on cancellation and the cell is told this attempt stops', async () => {
     const { client, asked } = waitingCell(undefined);
     const { ended, ran } = await cancelledWhileWaiting(client, () => Promise.resolve());
+    expect(String(ended)).not.toBe('still waiting');
     expect(ended).toBeInstanceOf(PullAborted);
     expect(ran).toEqual([]);
     expect(asked).toEqual([
@@ -71,6 +72,7 @@ describe('a shard waiting in its cell stops with its batch', () => {
     const { client, asked } = waitingCell({ kind: 'wait', sec: 5 });
     const sleep = (sec: number) => new Promise<void>((r) => setTimeout(r, sec * 1000));
     const { ended } = await cancelledWhileWaiting(client, sleep);
+    expect(String(ended)).not.toBe('still waiting');
     expect(ended).toBeInstanceOf(PullAborted);
     expect(asked).toHaveLength(1); // nothing waits in the cell for it: nothing to tell
   });
