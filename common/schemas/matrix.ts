@@ -8,11 +8,13 @@ import { TestName } from './tests';
 import { HostLossTimeoutSec } from './host-loss';
 import { NotifySpec } from './notify';
 import { ConfirmSpec } from './confirm';
-import { KernelSource, kernelLabel, type KernelSpec } from './kernel-source';
+import { AutoBisectSpec } from './auto-bisect';
+import { isKernelSource, KernelSource, kernelLabel, type KernelSpec } from './kernel-source';
 
 export * from './matrix-result';
 export * from './cell';
 export * from './notify';
+export * from './auto-bisect';
 
 // A matrix: every config × every kernel, each one run (RunSpec) whose tests the matrix workflow
 // may spread over several VMs (shards). Unknown fields are refused, as for a run. Expunge
@@ -78,9 +80,32 @@ export const MatrixSpec = z.strictObject({
   baseline: Baseline.optional(),
   /** Opt-in: rerun each regression against the baseline to confirm it (confirm.ts). */
   confirm: ConfirmSpec.optional(),
+  /**
+   * Opt-in: a confirmed regression starts a bisection from the previous night's commit to this
+   * night's (auto-bisect.ts). Needs `confirm` and kernels built from git (refused otherwise).
+   */
+  autoBisect: AutoBisectSpec.optional(),
   /** Who hears about each night (notify.ts): a webhook, mail. */
   notify: NotifySpec.optional(),
   vm: RunVmOptions.optional(),
+}).superRefine((m, ctx) => {
+  if (!m.autoBisect) return;
+  // Refused before anything starts: a bisection needs a confirmed regression and two commits.
+  if (!m.confirm)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['autoBisect'],
+      message: 'bisects confirmed regressions only: add confirm: {} (e.g. confirm: { maxRuns: 10 })',
+    });
+  const image = m.kernels.findIndex((k) => !isKernelSource(k));
+  if (m.kernels.length === 0 || image >= 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['autoBisect'],
+      message: `needs kernels built from git: give kernels as { tree, ref: a branch }${
+        image >= 0 ? ` (kernels[${image}] is an image path)` : ' (none is given: each host\'s newest image)'
+      }`,
+    });
 });
 export type MatrixSpecInput = z.input<typeof MatrixSpec>;
 export type MatrixSpec = z.output<typeof MatrixSpec>;
