@@ -50,7 +50,13 @@ export function matrixSummaryText(s: MatrixSummary): string {
     : [];
   const bisections = bisectionLines(s).map((l) => `  ${l}`);
   const report = s.report ? [`report: ${s.report}`] : [];
-  return [`matrix ${s.workflowId}: ${s.status.toUpperCase()}`, ...rows, ...cmp, ...(bisections.length ? ['bisections:', ...bisections] : []), ...report].join('\n');
+  return [
+    `matrix ${s.workflowId}: ${s.status.toUpperCase()}`,
+    ...rows,
+    ...cmp,
+    ...(bisections.length ? ['bisections:', ...bisections] : []),
+    ...report,
+  ].join('\n');
 }
 
 /**

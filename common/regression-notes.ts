@@ -10,14 +10,15 @@ const short = (commit: string) => commit.slice(0, 12);
 
 /** "bisection <id> (good abc..bad def)", or "not bisected: <why>". */
 export function bisectionText(b: AutoBisection): string {
-  if (b.workflowId)
-    return `bisection ${b.workflowId} (${b.good ? `${short(b.good)}..` : ''}${short(b.bad)})`;
+  if (b.workflowId) return `bisection ${b.workflowId} (${b.good ? `${short(b.good)}..` : ''}${short(b.bad)})`;
   return `not bisected: ${b.reason ?? 'not started'}`;
 }
 
 /** The bisection of a confirmed test's cell, if the night started (or considered) one. */
 export function bisectionOf(n: NightNotes, c: Confirmation): AutoBisection | undefined {
-  return n.bisections?.find((b) => b.config === c.config && b.kernel === c.kernel && b.tests.includes(c.test));
+  return n.bisections?.find(
+    (b) => b.config === c.config && b.kernel === c.kernel && b.tests.includes(c.test),
+  );
 }
 
 /**

@@ -55,7 +55,9 @@ export function autoBisectPlans(input: AutoBisectInput): AutoBisectPlan[] {
     if (!good)
       return [{ index, bisection: { ...bisection, reason: "the previous night's commit is unknown" } }];
     if (good === bad)
-      return [{ index, bisection: { ...bisection, good, reason: 'the previous night tested the same commit' } }];
+      return [
+        { index, bisection: { ...bisection, good, reason: 'the previous night tested the same commit' } },
+      ];
     const { kernel: _k, excludeFile: _x, resultsMeta: _m, ...run } = plan.spec;
     const spec: BisectSpecInput = {
       tree: source.tree,

@@ -3,10 +3,10 @@ import {
   log,
   ParentClosePolicy,
   startChild,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { rootMessage } from '../common/errors';
 import type { AutoBisection } from '../common/schemas';
 import { autoBisectPlans, type AutoBisectInput } from './auto-bisect-plan';

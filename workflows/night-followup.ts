@@ -39,7 +39,14 @@ export async function followUpRegressions(
   if (spec.confirm && reporter && filed.comparison?.regressions.length) {
     const regressions = filed.comparison.regressions;
     try {
-      confirmations = await confirmRegressions({ confirm: spec.confirm, plans, keys, runs, regressions, reporter });
+      confirmations = await confirmRegressions({
+        confirm: spec.confirm,
+        plans,
+        keys,
+        runs,
+        regressions,
+        reporter,
+      });
     } catch (err) {
       log.warn('confirming the regressions failed', { error: rootMessage(err) });
     }

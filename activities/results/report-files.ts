@@ -66,9 +66,11 @@ export async function writeReport(
     opts.baseline === 'none' ? undefined : (opts.baseline ?? (await defaultBaseline(store, current)));
   const path = opts.out ?? join(stateDir(), 'reports', `${id}.html`);
   const comparisonPath = path.replace(/(\.html?)?$/, '.comparison.json');
-  const saved = opts.reuseComparison && baseline ? await savedComparison(comparisonPath, baseline) : undefined;
+  const saved =
+    opts.reuseComparison && baseline ? await savedComparison(comparisonPath, baseline) : undefined;
   const comparison =
-    saved ?? (baseline ? (await compareStored(store, baseline, id, { loaded: current })).comparison : undefined);
+    saved ??
+    (baseline ? (await compareStored(store, baseline, id, { loaded: current })).comparison : undefined);
   const runHrefs: Record<string, string> = {};
   const artifacts: Record<string, Record<string, string[]>> = {};
   const recs =

@@ -68,7 +68,9 @@ describe('MatrixSpec', () => {
     expect(problems({ ...base, kernels: [git], confirm: {}, autoBisect: { runs: 21 } })).toEqual([
       'autoBisect.runs: at most 20 runs per step',
     ]);
-    expect(problems({ ...base, kernels: [git], confirm: {}, autoBisect: { run: 2 } })[0]).toMatch(/^autoBisect: /);
+    expect(problems({ ...base, kernels: [git], confirm: {}, autoBisect: { run: 2 } })[0]).toMatch(
+      /^autoBisect: /,
+    );
     const ok = MatrixSpec.parse({ ...base, kernels: [git], confirm: {}, autoBisect: {} });
     expect(ok.autoBisect).toEqual({ runs: 1 });
   });

@@ -11,7 +11,13 @@ import type { Comparison, Confirmation, MatrixSummary } from '../../common/schem
 
 const M = 'fsto-matrix-nightly-xfs-2026-12-03T03:00:00Z';
 const K = '/src/linux@master=bbbbbbbbbbbb';
-const conf = (test: string, failed: number, runs: number, verdict: Confirmation['verdict'], text: string) => ({
+const conf = (
+  test: string,
+  failed: number,
+  runs: number,
+  verdict: Confirmation['verdict'],
+  text: string,
+) => ({
   config: 'xfs',
   kernel: K,
   test,
@@ -64,7 +70,13 @@ describe('regression notes', () => {
     const other = { ...conf('generic/001', 0, 5, 'not-reproduced', 'not reproduced (0/5)'), kernel: 'K2' };
     const notes = {
       confirmations: [summary.confirmations![0]!, other],
-      bisections: [{ ...summary.bisections![0]!, workflowId: undefined, reason: "the previous night's commit is unknown" }],
+      bisections: [
+        {
+          ...summary.bisections![0]!,
+          workflowId: undefined,
+          reason: "the previous night's commit is unknown",
+        },
+      ],
     };
     expect(regressionNote(notes, reg('generic/001'))).toBe(
       `${K}: regression (confirmed 5/5), not bisected: the previous night's commit is unknown; K2: not reproduced (0/5)`,

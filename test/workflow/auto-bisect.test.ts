@@ -1,11 +1,21 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import type { BisectResult, BisectSpecInput, Comparison, KernelSource, MatrixSummary } from '../../common/schemas';
+import type {
+  BisectResult,
+  BisectSpecInput,
+  Comparison,
+  KernelSource,
+  MatrixSummary,
+} from '../../common/schemas';
 import type { fstestsMatrix } from '../../workflows';
 import { scriptedBatch, startScriptedHost, type ScriptedHost } from '../helpers/scripted-host';
 import { uniqueId } from '../helpers/temporal';
+import { historiesDir, historyFileName } from '../replay/histories';
 
 // Auto-bisection of a night's confirmed regressions (MatrixSpec.autoBisect) with the real matrix,
 // cell, run and bisect workflows on the real dev server; the host is scripted (scripted-core.ts):
@@ -23,6 +33,7 @@ afterEach(async () => {
 const TREE = '/src/linux';
 const LAST_NIGHT = 'a'.repeat(40);
 const TONIGHT = 'b'.repeat(40);
+const BETWEEN = 'c'.repeat(40);
 const rerunOf = (runKey: string) => Number(/\.confirm\.[^.]+\.k\d+\.r(\d+)$/.exec(runKey)?.[1] ?? 0);
 
 /** The night: g/001 regressed on xfs (fails every rerun), g/002 on ext4 (fails rerun 2 only). */
@@ -30,12 +41,19 @@ function night() {
   const guest = scriptedBatch({
     listing: ['g/001', 'g/002'],
     behave: (t, _n, b) => {
+      if (b.runKey.includes('.bisect.')) return 'pass'; // the commit between the nights is good
       const r = rerunOf(b.runKey);
-      if (r === 0) return (b.fs === 'xfs' && t === 'g/001') || (b.fs === 'ext4' && t === 'g/002') ? 'fail' : 'pass';
+      if (r === 0)
+        return (b.fs === 'xfs' && t === 'g/001') || (b.fs === 'ext4' && t === 'g/002') ? 'fail' : 'pass';
       return t === 'g/001' || (t === 'g/002' && r === 2) ? 'fail' : 'pass';
     },
   });
-  const reg = (config: string, test: string) => ({ config, test, base: 'pass' as const, current: 'fail' as const });
+  const reg = (config: string, test: string) => ({
+    config,
+    test,
+    base: 'pass' as const,
+    current: 'fail' as const,
+  });
   const comparison = (id: string): Comparison => ({
     ...{ base: 'night-1', current: id, outcome: 'regressed' },
     regressions: [reg('xfs', 'g/001'), reg('ext4', 'g/002')],
@@ -48,10 +66,10 @@ function night() {
   const opts = {
     claimActivities: {
       resolveKernelHead: async () => ({ commit: TONIGHT, subject: 'tonight' }),
-      // The bisection's range: only its bad end left (the steps are fstestsBisect's own tests).
+      // The bisection's range: one commit between the nights, then tonight's.
       listBisectCommits: async (i: never) => {
         listed.push(i);
-        return { good: LAST_NIGHT, commits: [TONIGHT] };
+        return { good: LAST_NIGHT, commits: [BETWEEN, TONIGHT] };
       },
       commitSubject: async () => 'tonight',
     },
@@ -124,7 +142,14 @@ describe('fstestsMatrix with autoBisect', () => {
     ]);
     const bisectId = `${id}.bisect.xfs.k0`;
     expect(summary.bisections).toEqual([
-      { config: 'xfs', kernel: label, tests: ['g/001'], good: LAST_NIGHT, bad: TONIGHT, workflowId: bisectId },
+      {
+        config: 'xfs',
+        kernel: label,
+        tests: ['g/001'],
+        good: LAST_NIGHT,
+        bad: TONIGHT,
+        workflowId: bisectId,
+      },
     ]);
 
     // Exactly one bisection child, abandoned on close, its id never reused; its input from history.
@@ -132,8 +157,8 @@ describe('fstestsMatrix with autoBisect', () => {
     expect(bisects).toHaveLength(1);
     const b = bisects[0]!;
     expect(b.workflowId).toBe(bisectId);
-    expect(String(b.parentClosePolicy)).toMatch(/ABANDON|^3$/);
-    expect(String(b.reusePolicy)).toMatch(/REJECT_DUPLICATE|^3$/);
+    expect(b.parentClosePolicy).toBe(2); // PARENT_CLOSE_POLICY_ABANDON
+    expect(b.reusePolicy).toBe(3); // WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
     const input = b.input as BisectSpecInput;
     expect(input).toMatchObject({ tree: TREE, good: LAST_NIGHT, bad: TONIGHT, config: 'defconfig', runs: 2 });
     expect(input.run).toMatchObject({ fs: 'xfs', tests: ['g/001'], groups: [], flakyRetries: 0 });
@@ -142,6 +167,12 @@ describe('fstestsMatrix with autoBisect', () => {
     // The bisection really ran (on its own, after the matrix closed): its range from last night's commit.
     const result = (await host.client.workflow.getHandle(bisectId).result()) as BisectResult;
     expect(result.firstBad).toEqual({ commit: TONIGHT, subject: 'tonight' });
+    expect(result.steps.map((s) => [s.commit, s.verdict, s.runs.length])).toEqual([[BETWEEN, 'good', 2]]);
+    const steps = n.guest.inputs.filter((i) => i.runKey.includes('.bisect.'));
+    expect(steps.map((i) => [i.fs, i.selection.tests])).toEqual([
+      ['xfs', ['g/001']],
+      ['xfs', ['g/001']],
+    ]);
     expect(n.listed).toEqual([expect.objectContaining({ tree: TREE, good: LAST_NIGHT, bad: TONIGHT })]);
     // No bisection for the flaky one.
     await expect(host.client.workflow.getHandle(`${id}.bisect.ext4.k0`).describe()).rejects.toThrow();
@@ -157,10 +188,15 @@ describe('fstestsMatrix with autoBisect', () => {
     expect(n.notified[0]?.bisections).toEqual(summary.bisections);
 
     // Its history replays, and the same matrix id run again starts no second bisection.
+    const history = await host.client.workflow.getHandle(id).fetchHistory();
     await Worker.runReplayHistory(
       { workflowBundle: { codePath: inject('workflowBundlePath') } },
-      await host.client.workflow.getHandle(id).fetchHistory(),
+      history,
+      id,
     );
+    // FSTO_RECORD_HISTORY=1: keep it for the replay tests (test/replay/histories/).
+    if (process.env.FSTO_RECORD_HISTORY)
+      await writeFile(join(historiesDir, historyFileName('matrix-autobisect', id)), historyToJSON(history));
     const again = await host.client.workflow.execute<typeof fstestsMatrix>('fstestsMatrix', {
       taskQueue: host.workflowQueue,
       workflowId: id,
