@@ -3,6 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { matrixProgressQuery } from '../common/queries';
 import { MatrixSummary, type MatrixProgress } from '../common/schemas';
 import { listCount } from '../activities/results/compare-bound';
+import { bisectionLines, regressionNote } from '../common/regression-notes';
 import { liveProgress } from './matrix-cells';
 import { EXIT, exitCodeFor, exitCodeForFailure } from './exit-codes';
 import { commonFailureKind, failureKind, rootMessage, type FailureKind } from '../common/errors';
@@ -38,16 +39,24 @@ export function matrixSummaryText(s: MatrixSummary): string {
   const cmp = c
     ? [
         `against ${c.base}: ${c.outcome} (${listCount(c, 'regressions')} regressions, ${listCount(c, 'fixes')} fixed)`,
-        ...c.regressions.map(
-          (t) => `  regression ${t.config} ${t.test}: ${t.base ?? 'absent'} → ${t.current ?? 'absent'}`,
-        ),
+        ...c.regressions.map((t) => {
+          const note = regressionNote(s, t);
+          return `  regression ${t.config} ${t.test}: ${t.base ?? 'absent'} → ${t.current ?? 'absent'}${note ? `: ${note}` : ''}`;
+        }),
         ...(c.more?.regressions
           ? [`  … and ${c.more.regressions} more (${c.full ?? s.report ?? 'fsto report'})`]
           : []),
       ]
     : [];
+  const bisections = bisectionLines(s).map((l) => `  ${l}`);
   const report = s.report ? [`report: ${s.report}`] : [];
-  return [`matrix ${s.workflowId}: ${s.status.toUpperCase()}`, ...rows, ...cmp, ...report].join('\n');
+  return [
+    `matrix ${s.workflowId}: ${s.status.toUpperCase()}`,
+    ...rows,
+    ...cmp,
+    ...(bisections.length ? ['bisections:', ...bisections] : []),
+    ...report,
+  ].join('\n');
 }
 
 /**

@@ -34,3 +34,7 @@ export async function pinKernelHeads(
   const heads = resolved.flatMap((r) => (r.head ? [r.head] : []));
   return { spec: { ...spec, kernels: resolved.map((r) => r.kernel) }, heads, labels };
 }
+
+/** The heads as the report's kernel sidecar keeps them (`tree@branch=commit`): the next night's good. */
+export const headLabels = (heads: readonly KernelHead[]): string[] =>
+  heads.map((h) => `${h.tree}@${h.ref}=${h.commit}`);

@@ -22,7 +22,6 @@ import {
   MatrixSpec,
   matrixStatusOf,
   runSpecsOf,
-  type Confirmation,
   type MatrixRunProgress,
   type MatrixRunResult,
   type MatrixSpecInput,
@@ -31,8 +30,8 @@ import {
 import { SA_FAILED_COUNT, SA_OUTCOME } from '../common/search-attributes';
 import { notifyProxy, reportProxy } from './activities';
 import { fstestsCell } from './cell';
-import { confirmRegressions } from './confirm';
-import { pinKernelHeads } from './kernel-heads';
+import { followUpRegressions } from './night-followup';
+import { headLabels, pinKernelHeads } from './kernel-heads';
 
 /**
  * A matrix: one cell (fstestsCell child) per config × kernel. A cell spreads its tests over
@@ -127,6 +126,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
   // Compare with the baseline (default: the previous matrix of this name) and write the report,
   // on a host whose results store holds these runs. A failure here costs the report, not the verdicts.
   const reporter = runs.find((r) => r.hostId)?.hostId;
+  const built = headLabels(heads);
   let filed: Pick<MatrixSummary, 'comparison' | 'report'> = {};
   if (reporter) {
     try {
@@ -135,7 +135,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
         reportProxy(hostQueue(reporter)).writeResultsReport({
           id: workflowId,
           ...(spec.baseline && spec.baseline !== 'previous' ? { baseline: spec.baseline } : {}),
-          ...(heads.length ? { kernels: heads.map((h) => `${h.tree}@${h.ref}=${h.commit}`) } : {}),
+          ...(built.length ? { kernels: built } : {}),
         }),
       );
       filed = { report: written.path, ...(written.comparison ? { comparison: written.comparison } : {}) };
@@ -143,24 +143,16 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
       log.warn('matrix report failed', { error: rootMessage(err) });
     }
   }
-  // Opt-in: each regression rerun on its cell's kernel to tell a real one from a flake (confirm.ts).
-  let confirmations: Confirmation[] | undefined;
-  if (spec.confirm && reporter && filed.comparison?.regressions.length) {
-    const keys = plans.map(keyOf);
-    const regressions = filed.comparison.regressions;
-    try {
-      confirmations = await confirmRegressions({
-        confirm: spec.confirm,
-        plans,
-        keys,
-        runs,
-        regressions,
-        reporter,
-      });
-    } catch (err) {
-      log.warn('confirming the regressions failed', { error: rootMessage(err) });
-    }
-  }
+  // Opt-in: regressions confirmed, confirmed ones bisected, the report told (night-followup.ts).
+  const { confirmations, bisections } = await followUpRegressions({
+    spec,
+    plans,
+    keys: plans.map(keyOf),
+    runs,
+    heads,
+    ...(reporter ? { reporter } : {}),
+    filed,
+  });
   const status = matrixStatusOf(runs);
   const failed = sum(runs.flatMap((r) => [...FAILING_VERDICTS].map((v) => r.counts[v] ?? 0)));
   // A cell in error (its shards could not run its tests, or some) is said loudly, whatever the
@@ -182,6 +174,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
     ...filed,
     ...(heads.length ? { kernelHeads: heads } : {}),
     ...(confirmations ? { confirmations } : {}),
+    ...(bisections ? { bisections } : {}),
   };
   // The morning: the night told to whoever listens (spec's notify, the worker's config), from the
   // reporting host. Its failure is logged, never the matrix's. Old histories end without it.

@@ -1,9 +1,11 @@
-import type { ComparedTest, MatrixSummary } from '../../common/schemas';
+import type { AutoBisection, ComparedTest, MatrixSummary } from '../../common/schemas';
 import { nightName, nightOf } from '../../common/night';
+import { bisectionLines, regressionNote } from '../../common/regression-notes';
 
 // What a morning notification says (pure): the night against the previous one — regressions,
 // fixes, new crashes, flaky tests (capped lists with counts, as the summary carries them) —
-// and where to look: the report on the host, the workflow in the Temporal UI.
+// and where to look: the report on the host, the workflow in the Temporal UI. A regression that
+// was confirmed says so ("regression (confirmed 5/5)", its bisection's workflow id: the note).
 
 export interface NightInput {
   summary: MatrixSummary;
@@ -24,7 +26,10 @@ export interface NightMessage {
   outcome: string;
   baseline?: string;
   counts: Record<string, number>;
-  regressions: ComparedTest[];
+  /** `note`: its confirmation and bisection (common/regression-notes.ts), when confirmed. */
+  regressions: (ComparedTest & { note?: string })[];
+  /** The bisections the night started for its confirmed regressions, or why not. */
+  bisections: AutoBisection[];
   fixes: ComparedTest[];
   newCrashes: ComparedTest[];
   flaky: ComparedTest[];
@@ -35,7 +40,8 @@ export interface NightMessage {
   ui?: string;
 }
 
-const name = (t: ComparedTest) => `${t.config} ${t.test} (${t.base ?? 'absent'} → ${t.current ?? 'absent'})`;
+const name = (t: ComparedTest & { note?: string }) =>
+  `${t.config} ${t.test} (${t.base ?? 'absent'} → ${t.current ?? 'absent'})${t.note ? `: ${t.note}` : ''}`;
 
 export function nightMessage({ summary: s, uiUrl }: NightInput): NightMessage {
   const c = s.comparison;
@@ -59,7 +65,11 @@ export function nightMessage({ summary: s, uiUrl }: NightInput): NightMessage {
     outcome: c?.outcome ?? (s.errors?.length ? 'error' : s.status),
     ...(c ? { baseline: c.base } : {}),
     counts,
-    regressions: c?.regressions ?? [],
+    regressions: (c?.regressions ?? []).map((t) => {
+      const note = regressionNote(s, t);
+      return note ? { ...t, note } : t;
+    }),
+    bisections: s.bisections ?? [],
     fixes: c?.fixes ?? [],
     newCrashes,
     flaky: c?.flaky.map(({ config, test, base, current }) => ({ config, test, base, current })) ?? [],
@@ -106,6 +116,7 @@ export function nightMail(m: NightMessage, to: readonly string[]): string {
         : 'no verdicts',
     '',
     ...list('REGRESSIONS', m.regressions, m.more.regressions),
+    ...(m.bisections.length ? ['bisections:', ...bisectionLines(m).map((l) => `  ${l}`), ''] : []),
     ...list('new crashes', m.newCrashes),
     ...list('fixes', m.fixes, m.more.fixes),
     ...list('flaky', m.flaky, m.more.flaky),

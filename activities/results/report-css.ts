@@ -33,5 +33,6 @@ tr.regression > th { color: #b00020; }
 .changes ul { margin: 0; padding-left: 1.2rem; } .changes .cfg { color: #555; font-size: 12px; }
 .changes.regression h3 { color: #b00020; } .changes.fix h3 { color: #1b7f3b; } .changes.flaky h3 { color: #7a4fbf; }
 .trans { font-family: ui-monospace, monospace; font-size: 12px; }
+.changes .note { font-weight: 700; color: #b00020; font-size: 12px; }
 footer { margin-top: 1rem; }
 `;

@@ -1,6 +1,6 @@
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import type { Comparison } from '../../common/schemas';
+import { Comparison, type NightNotes } from '../../common/schemas';
 import { stateDir } from '../settings';
 import { compareStored, defaultBaseline, loadSide } from './baseline';
 import { nightName } from '../../common/night';
@@ -19,6 +19,10 @@ export interface WriteReportOptions {
   /** Also write the aggregated JUnit here. */
   junitOut?: string;
   title?: string;
+  /** A matrix's confirmations and bisections, told per regressed test (regression-notes.ts). */
+  notes?: NightNotes;
+  /** Take the comparison an earlier write of this report saved beside it (the same night, notes added). */
+  reuseComparison?: boolean;
 }
 
 export interface WrittenReport {
@@ -60,10 +64,13 @@ export async function writeReport(
   const current = await loadSide(store, id);
   const baseline =
     opts.baseline === 'none' ? undefined : (opts.baseline ?? (await defaultBaseline(store, current)));
-  const comparison = baseline
-    ? (await compareStored(store, baseline, id, { loaded: current })).comparison
-    : undefined;
   const path = opts.out ?? join(stateDir(), 'reports', `${id}.html`);
+  const comparisonPath = path.replace(/(\.html?)?$/, '.comparison.json');
+  const saved =
+    opts.reuseComparison && baseline ? await savedComparison(comparisonPath, baseline) : undefined;
+  const comparison =
+    saved ??
+    (baseline ? (await compareStored(store, baseline, id, { loaded: current })).comparison : undefined);
   const runHrefs: Record<string, string> = {};
   const artifacts: Record<string, Record<string, string[]>> = {};
   const recs =
@@ -85,15 +92,25 @@ export async function writeReport(
     ...(comparison ? { comparison } : {}),
     runHrefs,
     artifacts,
+    ...(opts.notes ? { notes: opts.notes } : {}),
     generatedAt: new Date().toISOString(),
   });
   await writeAtomic(path, html);
   if (opts.junitOut) await writeAtomic(opts.junitOut, renderJunitAggregate(suitesFromRows(current.rows)));
-  const comparisonPath = path.replace(/(\.html?)?$/, '.comparison.json');
-  if (comparison) await writeAtomic(comparisonPath, JSON.stringify(comparison));
+  if (comparison && !saved) await writeAtomic(comparisonPath, JSON.stringify(comparison));
   return {
     path,
     ...(baseline ? { baseline } : {}),
     ...(comparison ? { comparison, comparisonPath } : {}),
   };
+}
+
+/** The comparison saved by an earlier write against the same baseline; undefined if none is. */
+async function savedComparison(file: string, baseline: string): Promise<Comparison | undefined> {
+  try {
+    const parsed = Comparison.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return parsed.success && parsed.data.base === baseline ? parsed.data : undefined;
+  } catch {
+    return undefined; // none saved, or not whole: compared anew
+  }
 }

@@ -1,4 +1,5 @@
-import type { ComparedTest, Comparison, ResultRow, Verdict } from '../../common/schemas';
+import { bisectionLines, regressionNote } from '../../common/regression-notes';
+import type { ComparedTest, Comparison, NightNotes, ResultRow, Verdict } from '../../common/schemas';
 import { keyOf } from './compare';
 import { REPORT_CSS } from './report-css';
 
@@ -15,6 +16,8 @@ export interface ReportInput {
   runHrefs?: Readonly<Record<string, string>>;
   /** Per workflow id, per test: the artifact kinds present (out.bad, full, dmesg, console.log …). */
   artifacts?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** A matrix's confirmations and bisections: each regression says what they found. */
+  notes?: NightNotes;
   generatedAt?: string;
 }
 
@@ -50,10 +53,10 @@ const VERDICTS: Verdict[] = ['fail', 'crashed', 'hung', 'error', 'pass', 'notrun
 
 type DiffKind = 'regression' | 'fix' | 'still-failing' | 'newly-not-run' | 'flaky';
 
-function diffIndex(
-  c: Comparison | undefined,
-): Map<string, { kind: DiffKind; label: string; base?: Verdict }> {
-  const m = new Map<string, { kind: DiffKind; label: string; base?: Verdict }>();
+type Diff = { kind: DiffKind; label: string; base?: Verdict; note?: string };
+
+function diffIndex(c: Comparison | undefined, notes: NightNotes = {}): Map<string, Diff> {
+  const m = new Map<string, Diff>();
   if (!c) return m;
   const put = (list: readonly ComparedTest[], kind: DiffKind, label: string) => {
     for (const t of list) m.set(keyOf(t), { kind, label, ...(t.base ? { base: t.base } : {}) });
@@ -63,6 +66,10 @@ function diffIndex(
   put(c.fixes, 'fix', 'fixed');
   for (const f of c.flaky) m.set(keyOf(f), { kind: 'flaky', label: `flaky ${Math.round(f.rate * 100)}%` });
   put(c.regressions, 'regression', 'REGRESSION');
+  for (const t of c.regressions) {
+    const note = regressionNote(notes, t);
+    if (note) m.get(keyOf(t))!.note = note;
+  }
   return m;
 }
 
@@ -104,7 +111,7 @@ function counts(rows: readonly ResultRow[]): string {
     .join(' ');
 }
 
-function changesSection(c: Comparison): string {
+function changesSection(c: Comparison, notes: NightNotes = {}): string {
   const list = (
     title: string,
     cls: string,
@@ -113,16 +120,25 @@ function changesSection(c: Comparison): string {
     if (!items.length) return '';
     const lines = items.map((t) => {
       const extra = t.rate !== undefined ? ` — fails ${Math.round(t.rate * 100)}% of ${t.runs} runs` : '';
+      const note = cls === 'regression' ? regressionNote(notes, t) : undefined;
       return `<li><a href="#${esc(`t-${t.test}`)}">${esc(t.test)}</a> <span class="cfg">${esc(t.config)}</span>
-        <span class="trans">${esc(t.base ?? 'absent')} → ${esc(t.current ?? 'absent')}</span>${esc(extra)}</li>`;
+        <span class="trans">${esc(t.base ?? 'absent')} → ${esc(t.current ?? 'absent')}</span>${esc(extra)}${
+          note ? ` <span class="note">${esc(note)}</span>` : ''
+        }</li>`;
     });
     return `<div class="changes ${cls}"><h3>${esc(title)} (${items.length})</h3><ul>${lines.join('')}</ul></div>`;
   };
+  const bisections = bisectionLines(notes);
+  const bisecting = bisections.length
+    ? `<div class="changes bisections"><h3>Bisections (${bisections.length})</h3><ul>${bisections
+        .map((l) => `<li>${esc(l)}</li>`)
+        .join('')}</ul></div>`
+    : '';
   return `<section id="diff" data-outcome="${esc(c.outcome)}">
   <h2>Against baseline <code>${esc(c.base)}</code>: <span class="outcome o-${esc(c.outcome)}">${esc(c.outcome)}</span></h2>
   <p>${c.regressions.length} regressions, ${c.fixes.length} fixes, ${c.stillFailing.length} still failing,
   ${c.newlyNotRun.length} newly not run, ${c.flaky.length} flaky, ${c.added.length} added, ${c.unchanged} unchanged.</p>
-  ${list('Regressions', 'regression', c.regressions)}${list('Fixes', 'fix', c.fixes)}${list('Flaky', 'flaky', c.flaky)}${list('Newly not run', 'newly-not-run', c.newlyNotRun)}${list('Still failing', 'still-failing', c.stillFailing)}
+  ${list('Regressions', 'regression', c.regressions)}${bisecting}${list('Fixes', 'fix', c.fixes)}${list('Flaky', 'flaky', c.flaky)}${list('Newly not run', 'newly-not-run', c.newlyNotRun)}${list('Still failing', 'still-failing', c.stillFailing)}
 </section>`;
 }
 
@@ -130,7 +146,7 @@ function cell(col: Column, test: string, input: ReportInput, diffs: ReturnType<t
   const r = col.rows.get(test);
   const d = diffs.get(keyOf({ config: col.config, test }));
   const badge = d
-    ? `<span class="badge d-${d.kind}">${esc(d.label)}${d.base ? ` (was ${esc(d.base)})` : ''}</span>`
+    ? `<span class="badge d-${d.kind}"${d.note ? ` title="${esc(d.note)}"` : ''}>${esc(d.label)}${d.base ? ` (was ${esc(d.base)})` : ''}</span>`
     : '';
   if (!r) return `<td class="v-absent${d ? ` d-${d.kind}` : ''}">—${badge}</td>`;
   // Artifacts live in the run (shard) that ran the test.
@@ -153,7 +169,7 @@ function cell(col: Column, test: string, input: ReportInput, diffs: ReturnType<t
 export function renderReportHtml(input: ReportInput): string {
   const cols = columnsOf(input.rows);
   const tests = [...new Set(input.rows.map((r) => r.test))].sort(natural);
-  const diffs = diffIndex(input.comparison);
+  const diffs = diffIndex(input.comparison, input.notes);
   const head = cols.map((c) => {
     const total = [...c.rows.values()].reduce((s, r) => s + r.durationSec, 0);
     const runs = c.workflowIds.map((id) => {
@@ -181,7 +197,7 @@ export function renderReportHtml(input: ReportInput): string {
 <header><h1>${esc(input.title)}</h1>
 <p class="meta">${tests.length} tests × ${cols.length} runs${input.generatedAt ? ` · generated ${esc(input.generatedAt)}` : ''}</p>
 <p>${counts(input.rows)}</p></header>
-${input.comparison ? changesSection(input.comparison) : '<p class="meta">No baseline to compare with.</p>'}
+${input.comparison ? changesSection(input.comparison, input.notes) : '<p class="meta">No baseline to compare with.</p>'}
 <section id="matrix"><table>
 <thead><tr><th scope="col">test</th>${head.join('')}</tr></thead>
 <tbody>

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RunFailureKind, RunStatus } from './run';
 import { Comparison } from './results';
 import { Confirmation } from './confirm';
+import { AutoBisection } from './auto-bisect';
 import { Verdict } from './tests';
 
 // What a matrix reports while it runs (the `matrixProgress` and `cellProgress` queries) and when
@@ -121,8 +122,14 @@ export const MatrixSummary = z.object({
     .optional(),
   /** Its regressions rerun (spec's confirm): "regression (confirmed 5/5)", "flaky (2/5)", … */
   confirmations: z.array(Confirmation).optional(),
+  /** Its confirmed regressions' bisections (spec's autoBisect): started (ids), or why not. */
+  bisections: z.array(AutoBisection).optional(),
 });
 export type MatrixSummary = z.infer<typeof MatrixSummary>;
+
+/** What a night found about its regressions: for the report, the notification, the CLI. */
+export const NightNotes = MatrixSummary.pick({ confirmations: true, bisections: true });
+export type NightNotes = z.infer<typeof NightNotes>;
 
 /** failed if any run failed; else error, else cancelled, else passed (none: passed). */
 export function matrixStatusOf(runs: readonly { status: RunStatus }[]): RunStatus {

@@ -8,11 +8,13 @@ import { TestName } from './tests';
 import { HostLossTimeoutSec } from './host-loss';
 import { NotifySpec } from './notify';
 import { ConfirmSpec } from './confirm';
-import { KernelSource, kernelLabel, type KernelSpec } from './kernel-source';
+import { AutoBisectSpec } from './auto-bisect';
+import { isKernelSource, KernelSource, kernelLabel, type KernelSpec } from './kernel-source';
 
 export * from './matrix-result';
 export * from './cell';
 export * from './notify';
+export * from './auto-bisect';
 
 // A matrix: every config × every kernel, each one run (RunSpec) whose tests the matrix workflow
 // may spread over several VMs (shards). Unknown fields are refused, as for a run. Expunge
@@ -44,44 +46,71 @@ export const Baseline = z.union([
   z.string().min(1, "give a matrix's workflow id, or previous").max(1000),
 ]);
 
-export const MatrixSpec = z.strictObject({
-  /** Names the matrix in its workflow id and lets `baseline: previous` find its predecessor. */
-  name: Name.optional(),
-  fstests: RunSpec.shape.fstests,
-  configs: z
-    .array(MatrixConfig)
-    .min(1, 'give at least one config ({ name, fs })')
-    .max(MAX_CONFIGS, `at most ${MAX_CONFIGS} configs; split the matrix`)
-    .superRefine((list, ctx) => uniqueBy(list, (c) => c.name, 'name', 'give each config its own name', ctx)),
-  /**
-   * Kernel images on the worker hosts, or sources to build ({ tree, ref: a branch, config? }: each
-   * night tests the branch's head at its start, kernelHeads records it); none: each host's newest.
-   */
-  kernels: z
-    .array(z.union([z.string().startsWith('/', 'give an absolute path to a kernel image'), KernelSource]))
-    .max(MAX_KERNELS, `at most ${MAX_KERNELS} kernels; split the matrix`)
-    .default([])
-    .superRefine((list, ctx) => uniqueBy(list, kernelLabel, undefined, 'list each kernel once', ctx)),
-  tests: RunSpec.shape.tests,
-  groups: RunSpec.shape.groups,
-  excludeGroups: RunSpec.shape.excludeGroups,
-  excludeFile: RunSpec.shape.excludeFile,
-  /** Tests that must run alone: no other test of their config × kernel runs beside them. */
-  exclusive: z.array(TestName).max(1000).default([]),
-  /** VMs per config × kernel that share its tests. */
-  shards: z.number().int().min(1).max(16, 'at most 16 shards per config × kernel').default(1),
-  flakyRetries: RunSpec.shape.flakyRetries,
-  /** Per-test hang timeouts for every run of the matrix (RunSpec's hang). */
-  hang: RunSpec.shape.hang.optional(),
-  /** For every run of the matrix: how long a step waits for a lost host (RunSpec's default: 300). */
-  hostLossTimeoutSec: HostLossTimeoutSec.optional(),
-  baseline: Baseline.optional(),
-  /** Opt-in: rerun each regression against the baseline to confirm it (confirm.ts). */
-  confirm: ConfirmSpec.optional(),
-  /** Who hears about each night (notify.ts): a webhook, mail. */
-  notify: NotifySpec.optional(),
-  vm: RunVmOptions.optional(),
-});
+export const MatrixSpec = z
+  .strictObject({
+    /** Names the matrix in its workflow id and lets `baseline: previous` find its predecessor. */
+    name: Name.optional(),
+    fstests: RunSpec.shape.fstests,
+    configs: z
+      .array(MatrixConfig)
+      .min(1, 'give at least one config ({ name, fs })')
+      .max(MAX_CONFIGS, `at most ${MAX_CONFIGS} configs; split the matrix`)
+      .superRefine((list, ctx) =>
+        uniqueBy(list, (c) => c.name, 'name', 'give each config its own name', ctx),
+      ),
+    /**
+     * Kernel images on the worker hosts, or sources to build ({ tree, ref: a branch, config? }: each
+     * night tests the branch's head at its start, kernelHeads records it); none: each host's newest.
+     */
+    kernels: z
+      .array(z.union([z.string().startsWith('/', 'give an absolute path to a kernel image'), KernelSource]))
+      .max(MAX_KERNELS, `at most ${MAX_KERNELS} kernels; split the matrix`)
+      .default([])
+      .superRefine((list, ctx) => uniqueBy(list, kernelLabel, undefined, 'list each kernel once', ctx)),
+    tests: RunSpec.shape.tests,
+    groups: RunSpec.shape.groups,
+    excludeGroups: RunSpec.shape.excludeGroups,
+    excludeFile: RunSpec.shape.excludeFile,
+    /** Tests that must run alone: no other test of their config × kernel runs beside them. */
+    exclusive: z.array(TestName).max(1000).default([]),
+    /** VMs per config × kernel that share its tests. */
+    shards: z.number().int().min(1).max(16, 'at most 16 shards per config × kernel').default(1),
+    flakyRetries: RunSpec.shape.flakyRetries,
+    /** Per-test hang timeouts for every run of the matrix (RunSpec's hang). */
+    hang: RunSpec.shape.hang.optional(),
+    /** For every run of the matrix: how long a step waits for a lost host (RunSpec's default: 300). */
+    hostLossTimeoutSec: HostLossTimeoutSec.optional(),
+    baseline: Baseline.optional(),
+    /** Opt-in: rerun each regression against the baseline to confirm it (confirm.ts). */
+    confirm: ConfirmSpec.optional(),
+    /**
+     * Opt-in: a confirmed regression starts a bisection from the previous night's commit to this
+     * night's (auto-bisect.ts). Needs `confirm` and kernels built from git (refused otherwise).
+     */
+    autoBisect: AutoBisectSpec.optional(),
+    /** Who hears about each night (notify.ts): a webhook, mail. */
+    notify: NotifySpec.optional(),
+    vm: RunVmOptions.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (!m.autoBisect) return;
+    // Refused before anything starts: a bisection needs a confirmed regression and two commits.
+    if (!m.confirm)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoBisect'],
+        message: 'bisects confirmed regressions only: add confirm: {} (e.g. confirm: { maxRuns: 10 })',
+      });
+    const image = m.kernels.findIndex((k) => !isKernelSource(k));
+    if (m.kernels.length === 0 || image >= 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['autoBisect'],
+        message: `needs kernels built from git: give kernels as { tree, ref: a branch }${
+          image >= 0 ? ` (kernels[${image}] is an image path)` : " (none is given: each host's newest image)"
+        }`,
+      });
+  });
 export type MatrixSpecInput = z.input<typeof MatrixSpec>;
 export type MatrixSpec = z.output<typeof MatrixSpec>;
 

@@ -54,6 +54,27 @@ describe('MatrixSpec', () => {
     expect(problems(input).join('\n')).toMatch(expected);
   });
 
+  it('refuses autoBisect without confirm or without kernels built from git, naming the field and the fix', () => {
+    const git = { tree: '/src/linux', ref: 'master' };
+    expect(problems({ ...base, kernels: [git], autoBisect: {} })).toEqual([
+      'autoBisect: bisects confirmed regressions only: add confirm: {} (e.g. confirm: { maxRuns: 10 })',
+    ]);
+    expect(problems({ ...base, confirm: {}, autoBisect: {} })).toEqual([
+      "autoBisect: needs kernels built from git: give kernels as { tree, ref: a branch } (none is given: each host's newest image)",
+    ]);
+    expect(problems({ ...base, kernels: [git, '/boot/vmlinuz'], confirm: {}, autoBisect: {} })).toEqual([
+      'autoBisect: needs kernels built from git: give kernels as { tree, ref: a branch } (kernels[1] is an image path)',
+    ]);
+    expect(problems({ ...base, kernels: [git], confirm: {}, autoBisect: { runs: 21 } })).toEqual([
+      'autoBisect.runs: at most 20 runs per step',
+    ]);
+    expect(problems({ ...base, kernels: [git], confirm: {}, autoBisect: { run: 2 } })[0]).toMatch(
+      /^autoBisect: /,
+    );
+    const ok = MatrixSpec.parse({ ...base, kernels: [git], confirm: {}, autoBisect: {} });
+    expect(ok.autoBisect).toEqual({ runs: 1 });
+  });
+
   it('accepts baseline "previous" or a workflow id, and expunges with kernel ranges', () => {
     expect(problems({ ...base, baseline: 'previous' })).toEqual([]);
     expect(problems({ ...base, baseline: 'fsto-matrix-nightly-20261121-030000-ab12' })).toEqual([]);
