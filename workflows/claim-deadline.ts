@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { UNCLAIMED } from '../common/errors';
+import { rootFailureType, rootMessage, UNCLAIMED } from '../common/errors';
 import { isHostLost } from './host-loss';
 
 /**
@@ -11,12 +11,15 @@ export const CLAIM_DEADLINE = 'night-claim-deadline';
 
 /**
  * The claim's failure as the run tells it: nobody started the claim within the deadline (the same
- * schedule-to-start timeout that tells a lost host) is "unclaimed", anything else as it came.
+ * schedule-to-start timeout that tells a lost host), or the host that started it found no slot
+ * free by then (claimHost gives up, holding nothing), is "unclaimed"; anything else as it came.
  */
 export function claimFailure(err: unknown, withinSec: number | undefined, shard: boolean): unknown {
-  if (withinSec === undefined || !isHostLost(err)) return err;
+  if (withinSec === undefined) return err;
+  const waited = rootFailureType(err) === UNCLAIMED;
+  if (!waited && !isHostLost(err)) return err;
   return ApplicationFailure.nonRetryable(
-    `unclaimed: no host took this ${shard ? 'shard' : 'run'} within ${withinSec} s`,
+    `unclaimed: no host took this ${shard ? 'shard' : 'run'} within ${withinSec} s${waited ? ` (${rootMessage(err)})` : ''}`,
     UNCLAIMED,
   );
 }

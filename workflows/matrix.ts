@@ -191,8 +191,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
   // slot is held, and the claim queue's gate then admits nothing (workers/claim-gate.ts).
   const notifier = reporter
     ? patched('night-notify') && hostQueue(reporter)
-    : patched('night-notify-unrun') &&
-      (patched('night-notify-ungated') ? notifyQueue(taskQueue) : taskQueue);
+    : patched('night-notify-unrun') && (patched('night-notify-ungated') ? notifyQueue(taskQueue) : taskQueue);
   if (notifier) {
     try {
       await notifyProxy(notifier).notifyNight({

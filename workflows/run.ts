@@ -98,11 +98,12 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
     for (;;) {
       state.phase = 'claiming';
       show();
-      host = await claimProxy(workflowInfo().taskQueue, spec.requireKvm, claimWithin)
-        .claimHost()
-        .catch((err: unknown) => {
-          throw claimFailure(err, claimWithin, shard);
-        });
+      const claim = claimProxy(workflowInfo().taskQueue, spec.requireKvm, claimWithin);
+      host = await (
+        claimWithin !== undefined ? claim.claimHost({ withinSec: claimWithin }) : claim.claimHost()
+      ).catch((err: unknown) => {
+        throw claimFailure(err, claimWithin, shard);
+      });
       claims++;
       state.hostId = host.hostId;
       log.info('claimed host', { hostId: host.hostId, kvm: host.kvm });

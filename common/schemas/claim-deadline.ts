@@ -14,3 +14,7 @@ export const ClaimWithinSec = z
   .int('give whole seconds')
   .positive('give a positive number of seconds')
   .max(MAX_CLAIM_WITHIN_SEC, `at most ${MAX_CLAIM_WITHIN_SEC} s (366 days)`);
+
+/** What a run's claim is given (claimHost's input): the deadline, when the run has one. */
+export const ClaimHostInput = z.object({ withinSec: ClaimWithinSec.optional() });
+export type ClaimHostInput = z.infer<typeof ClaimHostInput>;

@@ -92,7 +92,7 @@ describe('scheduleOptionsOf', () => {
   });
 });
 
-describe('the night gap (a schedule's default claimWithinSec)', () => {
+describe("the night gap (a schedule's default claimWithinSec)", () => {
   const from = new Date('2026-12-07T12:00:00Z');
   it.each([
     ['0 3 * * *', 86400],
@@ -114,10 +114,26 @@ describe('the night gap (a schedule's default claimWithinSec)', () => {
   });
 
   it("a spec's own claimWithinSec wins over the schedule's default", () => {
-    const own = MatrixSpec.parse({ fstests: '/f', configs: [{ name: 'xfs', fs: 'xfs' }], claimWithinSec: 60 });
-    const o = scheduleOptionsOf({ name: 'n', cron: '@hourly', spec: own, specPath: '/s.json', taskQueue: 'q' });
+    const own = MatrixSpec.parse({
+      fstests: '/f',
+      configs: [{ name: 'xfs', fs: 'xfs' }],
+      claimWithinSec: 60,
+    });
+    const o = scheduleOptionsOf({
+      name: 'n',
+      cron: '@hourly',
+      spec: own,
+      specPath: '/s.json',
+      taskQueue: 'q',
+    });
     expect(o.action.args).toEqual([{ ...own, name: 'n' }]);
-    const dflt = scheduleOptionsOf({ name: 'n', cron: '@hourly', spec: MatrixSpec.parse({ fstests: '/f', configs: [{ name: 'xfs', fs: 'xfs' }] }), specPath: '/s.json', taskQueue: 'q' });
+    const dflt = scheduleOptionsOf({
+      name: 'n',
+      cron: '@hourly',
+      spec: MatrixSpec.parse({ fstests: '/f', configs: [{ name: 'xfs', fs: 'xfs' }] }),
+      specPath: '/s.json',
+      taskQueue: 'q',
+    });
     expect((dflt.action.args as [{ claimWithinSec?: number }])[0].claimWithinSec).toBe(3600);
   });
 });

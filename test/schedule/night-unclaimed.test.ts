@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { takeSlot } from '../../activities/host/slots';
+import { heldSlots, takeSlot } from '../../activities/host/slots';
 import { Ledger } from '../../activities/ledger/ledger';
 import { notifyNight } from '../../activities/results/notify';
 import { registerScheduleCommand } from '../../client/commands/schedule';
@@ -21,8 +21,9 @@ import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temp
 // 1. nobody refuses the claim and nobody takes it (no worker polls the claim queue): the shards'
 //    claimWithinSec ends them unclaimed, the matrix completes, the webhook says no test ran;
 // 2. the only host (the product's createWorkers) has every VM slot held in its ledger, so its
-//    claim gate admits nothing on the matrix's queue: the notification must not wait behind that
-//    gate (it has a queue of its own) and reaches the webhook all the same.
+//    claim gate admits nothing on the matrix's queue (or the one claim it admitted waits for a
+//    slot): the shards end unclaimed, and the notification, which must not wait behind that gate
+//    (it has a queue of its own), reaches the webhook all the same.
 // The oracle is a local HTTP listener: what it received, and how long after the start.
 
 const address = inject('temporalAddress');
@@ -137,9 +138,9 @@ describe('a night whose claim no host takes', () => {
       specDir = await mkdtemp(join(tmpdir(), 'fsto-unclaimed-'));
       const specPath = join(specDir, 'nightly.json');
       await writeFile(specPath, JSON.stringify(specOf(hook.url(), 2)));
-      expect(await fsto('create', name, '--cron', '0 3 1 1 *', '--spec', specPath, '--task-queue', queue)).toBe(
-        0,
-      );
+      expect(
+        await fsto('create', name, '--cron', '0 3 1 1 *', '--spec', specPath, '--task-queue', queue),
+      ).toBe(0);
       // The spec's own claimWithinSec goes into the night, not the schedule's default.
       const schedule = env.client.schedule.getHandle(name);
       const action = (await schedule.describe()).action;
@@ -163,7 +164,7 @@ describe('a night whose claim no host takes', () => {
       const night = (await open[0]!.result()) as MatrixSummary;
       expect(night.runs).toHaveLength(1);
       const cell = night.runs[0]!;
-      expect([cell.status, cell.tests, cell.hostId]).toEqual(['error', 0, undefined]);
+      expect([cell.status, cell.tests, cell.hostId || undefined]).toEqual(['error', 0, undefined]);
       expect(cell.shards).toHaveLength(2);
       for (const s of cell.shards) {
         expect(s).toMatchObject({ tests: 0, status: 'error', hostId: '', failure: 'infrastructure' });
@@ -172,15 +173,27 @@ describe('a night whose claim no host takes', () => {
     }, 60_000);
   });
 
-  describe('every VM slot of the only host is held (its claim gate admits nothing)', () => {
+  // Held before the host starts: the gate admits no claim (it is never started). Taken just after:
+  // the gate had admitted a poll already, so the claim starts and waits inside for a slot — and
+  // gives up at the same deadline, holding nothing.
+  describe.each([
+    { when: 'before the host starts: its claim gate admits nothing', before: true },
+    { when: 'after a poll was admitted: the claim starts and waits for a slot', before: false },
+  ])('every VM slot of the only host held $when', ({ before }) => {
     const hook = listener();
     let host: TestHost | undefined;
+    const hold = (stateDir: string) =>
+      takeSlot({ ledger: new Ledger(join(stateDir, 'ledger')), stateDir, vmSlots: 1 }, 'another-run');
     beforeAll(async () => {
       await new Promise<void>((r) => hook.server.listen(0, '127.0.0.1', r));
-      host = await startTestHost(env.native, { vmSlots: 1 }, env.connection);
-      // Another run holds the one slot, as a long night's runs do.
-      const ledger = new Ledger(join(host.stateDir, 'ledger'));
-      expect(await takeSlot({ ledger, stateDir: host.stateDir, vmSlots: 1 }, 'another-run')).toBe('taken');
+      // The product's worker set (createWorkers): claim gate, notify queue, host queue.
+      host = await startTestHost(env.native, { vmSlots: 1 }, env.connection, undefined, async (dir) => {
+        if (before) expect(await hold(dir)).toBe('taken');
+      });
+      if (!before) {
+        await new Promise((r) => setTimeout(r, 1_500)); // the gate admits a poll while the slot is free
+        expect(await hold(host.stateDir)).toBe('taken');
+      }
     });
     afterAll(async () => {
       await host?.stop();
@@ -188,7 +201,7 @@ describe('a night whose claim no host takes', () => {
       if (host) await rm(host.stateDir, { recursive: true, force: true });
     });
 
-    it('still posts the webhook, from the ungated notify queue', async () => {
+    it('ends the night unclaimed and still posts the webhook, from the ungated notify queue', async () => {
       const t0 = Date.now();
       const handle = await env.client.workflow.start('fstestsMatrix', {
         taskQueue: host!.workflowQueue,
@@ -201,13 +214,19 @@ describe('a night whose claim no host takes', () => {
       expect(got, `no webhook within ${BOUND_MS / 1000} s of the start`).toBeDefined();
       expect(got).toMatchObject({ matrix: handle.workflowId, ran: 0, noTestRan: true });
       expect((got!.errors as string[]).join('\n')).toMatch(unclaimed);
-      console.info(`[unclaimed] busy host: webhook ${ms} ms after the start`);
+      console.info(
+        `[unclaimed] busy host (${before ? 'gate shut' : 'claim waiting'}): webhook ${ms} ms after the start`,
+      );
 
       const night = (await handle.result()) as MatrixSummary;
-      expect(night.runs[0]!.shards[0]).toMatchObject({ tests: 0, hostId: '' });
-      // The slot is still the other run's: the gate admitted no claim.
+      const shard = night.runs[0]!.shards[0]!;
+      expect(shard).toMatchObject({ tests: 0, hostId: '', failure: 'infrastructure' });
+      // Which way it went: never started (gate shut), or started and gave up waiting for the slot.
+      expect(/still held/.test(shard.error ?? '')).toBe(!before);
+      // The one slot is still the other run's: the night took none, and holds none.
       const ledger = new Ledger(join(host!.stateDir, 'ledger'));
-      expect(await ledger.runs()).toEqual(['another-run']);
+      expect(await heldSlots(ledger)).toBe(1);
+      expect((await ledger.list('another-run')).map((e) => e.kind)).toEqual(['slot']);
     }, 60_000);
   });
 });
