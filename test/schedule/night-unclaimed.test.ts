@@ -13,7 +13,7 @@ import { notifyNight } from '../../activities/results/notify';
 import { registerScheduleCommand } from '../../client/commands/schedule';
 import { notifyQueue } from '../../common/queues';
 import type { MatrixSpecInput, MatrixSummary } from '../../common/schemas';
-import { FIXTURE, SMALL_DEVICES } from '../e2e/fixture';
+import { FIXTURE, maybeRecord, SMALL_DEVICES } from '../e2e/fixture';
 import { captureConsole } from '../helpers/console';
 import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
 
@@ -227,6 +227,10 @@ describe('a night whose claim no host takes', () => {
       const ledger = new Ledger(join(host!.stateDir, 'ledger'));
       expect(await heldSlots(ledger)).toBe(1);
       expect((await ledger.list('another-run')).map((e) => e.kind)).toEqual(['slot']);
+      // For the replay tests (FSTO_RECORD_HISTORIES=1): the ungated notify, both unclaimed ways.
+      if (before) await maybeRecord(handle, 'matrix-unclaimed-night');
+      const shardRun = env.client.workflow.getHandle(shard.workflowId);
+      await maybeRecord(shardRun, before ? 'run-unclaimed-gate-shut' : 'run-unclaimed-claim-waiting');
     }, 60_000);
   });
 });
