@@ -1,3 +1,4 @@
+import { MAX_CLAIM_WITHIN_SEC } from '../common/schemas';
 import { FIELDS, cronProblem, value, type Field } from './cron';
 
 // How long a scheduled night may wait for a host (its shards' claimWithinSec) when the spec does
@@ -54,7 +55,7 @@ export function cronGapSec(cron: string, from = new Date()): number | undefined 
   return Number.isFinite(gap) ? gap * 60 : undefined;
 }
 
-/** A schedule's default claimWithinSec: the gap between nights, else 23 h. */
+/** A schedule's default claimWithinSec: the gap between nights (at most the schema's bound), else 23 h. */
 export function defaultClaimWithinSec(cron: string, from = new Date()): number {
-  return cronGapSec(cron, from) ?? FALLBACK_CLAIM_WITHIN_SEC;
+  return Math.min(cronGapSec(cron, from) ?? FALLBACK_CLAIM_WITHIN_SEC, MAX_CLAIM_WITHIN_SEC);
 }

@@ -111,6 +111,9 @@ describe("the night gap (a schedule's default claimWithinSec)", () => {
     expect(cronGapSec('0 0 31 2 *', from)).toBeUndefined();
     expect(defaultClaimWithinSec('0 0 31 2 *', from)).toBe(23 * 3600);
     expect(defaultClaimWithinSec('not a cron', from)).toBe(23 * 3600);
+    // Leap days only: 4 years apart, more than the schema takes; capped at its bound (366 days).
+    expect(cronGapSec('0 3 29 2 *', from)).toBe(1461 * 86400);
+    expect(defaultClaimWithinSec('0 3 29 2 *', from)).toBe(366 * 86400);
   });
 
   it("a spec's own claimWithinSec wins over the schedule's default", () => {
