@@ -2,11 +2,11 @@
 // flag nor the fix. We accept the subset of Temporal's cron syntax people use: five fields,
 // the @-shorthands and @every; anything else gets an error that says what to write instead.
 
-const SHORTHANDS = ['@yearly', '@monthly', '@weekly', '@daily', '@hourly'];
+export const SHORTHANDS = ['@yearly', '@monthly', '@weekly', '@daily', '@hourly'];
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
-interface Field {
+export interface Field {
   name: string;
   min: number;
   max: number;
@@ -15,7 +15,7 @@ interface Field {
   nameBase?: number;
 }
 
-const FIELDS: Field[] = [
+export const FIELDS: Field[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
@@ -25,7 +25,7 @@ const FIELDS: Field[] = [
 
 const EXAMPLE = "e.g. '0 3 * * *' (03:00 daily), '30 1 * * sat' or '@daily'";
 
-function value(token: string, f: Field): number | string {
+export function value(token: string, f: Field): number | string {
   const i = f.names?.indexOf(token.toLowerCase()) ?? -1;
   if (i >= 0) return i + (f.nameBase ?? 0);
   if (!/^\d+$/.test(token)) return `"${token}" is not a number${f.names ? ` or a ${f.name} name` : ''}`;

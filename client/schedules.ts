@@ -8,6 +8,7 @@ import {
 import { Name, type MatrixSpec } from '../common/schemas';
 import { cronProblem, parseWindow, timezoneProblem } from './cron';
 import { MATRIX_WORKFLOW, matrixStartFields } from './matrix-start';
+import { defaultClaimWithinSec } from './night-gap';
 
 // Matrices on a timetable, as Temporal Schedules: the server keeps the timetable, fires even
 // when no CLI is running, and shows every start in the UI. The action carries the validated
@@ -70,7 +71,10 @@ export function scheduleOptionsOf(r: ScheduleRequest): ScheduleOptions {
   if (problems.length > 0 || typeof window === 'string') throw new ScheduleInputError(problems.join('\n'));
   // The matrix is named after the schedule unless its spec names itself: `baseline: previous`
   // then finds the schedule's last matrix by that name.
-  const fields = matrixStartFields(r.spec, r.specPath, r.spec.name ?? r.name);
+  // A night whose shards no host takes ends by the next night (night-gap.ts) and says so, instead
+  // of waiting for ever: the spec's claimWithinSec, else the gap between nights.
+  const spec = { ...r.spec, claimWithinSec: r.spec.claimWithinSec ?? defaultClaimWithinSec(r.cron) };
+  const fields = matrixStartFields(spec, r.specPath, r.spec.name ?? r.name);
   return {
     scheduleId: r.name,
     spec: { cronExpressions: [r.cron.trim()], ...(r.timezone ? { timezone: r.timezone } : {}) },

@@ -20,6 +20,12 @@ export const STALE_PULL = 'StalePull';
 /** The kernel source did not build (configure or make failed): the commit's outcome, not a test's. */
 export const KERNEL_BUILD_FAILED = 'KernelBuildFailed';
 
+/**
+ * No host took the run's claim within its claimWithinSec (every slot held, or nobody polls):
+ * the run ends with no test run, its matrix completes and says so (workflows/run.ts).
+ */
+export const UNCLAIMED = 'Unclaimed';
+
 /** What each failure means to whoever started the run. */
 export const FAILURE_KINDS = {
   [INVALID_SPEC]: 'bad input',
@@ -28,6 +34,7 @@ export const FAILURE_KINDS = {
   [VM_BOOT_FAILED]: 'infrastructure',
   [STALE_PULL]: 'infrastructure',
   [KERNEL_BUILD_FAILED]: 'kernel build failed',
+  [UNCLAIMED]: 'infrastructure',
 } as const;
 export type FailureType = keyof typeof FAILURE_KINDS;
 export type FailureKind = (typeof FAILURE_KINDS)[FailureType];

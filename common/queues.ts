@@ -11,6 +11,15 @@ export function kvmClaimQueue(workflowQueue: string): string {
   return `${workflowQueue}-kvm`;
 }
 
+/**
+ * The night's notification when no host ran it (workflows/matrix.ts): polled by every worker of
+ * the workflow queue, never through the claim gate — a night goes unrun exactly when every VM
+ * slot is held, and a notification waiting for a slot would be lost.
+ */
+export function notifyQueue(workflowQueue: string): string {
+  return `${workflowQueue}-notify`;
+}
+
 /** One queue per host, stable across restarts, so queued cleanup drains when a host returns. */
 export function hostQueue(hostId: string): string {
   return `fsto-host-${hostId}`;

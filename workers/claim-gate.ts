@@ -54,3 +54,16 @@ export function claimTuner(gate: CustomSlotSupplier<ActivitySlotInfo>): WorkerTu
     nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 20 },
   };
 }
+
+/**
+ * A tuner for the notify worker (common/queues.ts notifyQueue): fixed sizes, no gate. A night
+ * goes unrun when every VM slot is held; its notification must not wait for one.
+ */
+export function notifyTuner(): WorkerTuner {
+  return {
+    workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+    activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 10 },
+    localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+    nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+  };
+}

@@ -20,12 +20,12 @@ import {
   pullPeekQuery,
   pullReadyQuery,
 } from '../common/queries';
-import { kvmClaimQueue, WORKFLOW_QUEUE } from '../common/queues';
+import { kvmClaimQueue, notifyQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
 import type { FstoMetrics } from './metrics';
 import { pinnedDeployment } from './versioning';
 import { hostReleasers } from './releasers';
-import { claimGate, claimTuner } from './claim-gate';
+import { claimGate, claimTuner, notifyTuner } from './claim-gate';
 import { vmLimit } from './vm-limit';
 import { SHUTDOWN, VM_STOP_BUDGET_MS } from './shutdown';
 import { join } from 'node:path';
@@ -112,8 +112,9 @@ export function hostActivities(opts: WorkerSetOptions) {
 
 /**
  * The workers of one host: workflows + claim on the shared queue, claim on the KVM queue only
- * when the KVM probe passed (both polled for claims only while a VM slot is free), and the
- * host's own queue for every step of the runs it claimed.
+ * when the KVM probe passed (both polled for claims only while a VM slot is free), the unrun
+ * night's notification on the shared queue's notify queue (never gated), and the host's own
+ * queue for every step of the runs it claimed.
  */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
   const workflowQueue = opts.workflowQueue ?? WORKFLOW_QUEUE;
@@ -126,7 +127,8 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE,
   };
   // A bisection's git look-ups (its range, the answer's subject) and a nightly's branch head run
-  // where its workflow does. A night no host ran is told from here (no host queue to tell it from).
+  // where its workflow does. A night no host ran was told from here before night-notify-ungated
+  // (its notification now has a queue of its own, below; open matrices of before still use this).
   const claim = {
     claimHost: acts.claimHost,
     notifyNight: acts.notifyNight,
@@ -148,6 +150,15 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
       activities: claim,
       tuner,
+    }),
+    // A night no host ran is told from here (no host queue to tell it from): beside every claim
+    // worker, but with fixed slots — that night every VM slot may be held (workflows/matrix.ts).
+    // Unversioned, as host queues are: the notification is the same for every build.
+    await Worker.create({
+      ...common,
+      taskQueue: notifyQueue(workflowQueue),
+      activities: { notifyNight: acts.notifyNight },
+      tuner: notifyTuner(),
     }),
     await Worker.create({
       ...common,

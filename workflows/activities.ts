@@ -16,13 +16,19 @@ const NON_RETRYABLE = ['InvalidSpec', 'HostUnsuitable'];
  * the queue for as long as every host is busy (no limit: a busy cluster is normal). A KVM claim
  * gives up after a day, so a cluster without any KVM host says so. The claim may also wait for
  * its slot inside the activity (another process of that host took it first): it heartbeats.
+ * With `withinSec` (a night's claimWithinSec) a claim no host started by then fails with a
+ * schedule-to-start timeout, never retried: the run ends unclaimed (claim-deadline.ts).
  */
-export function claimProxy(workflowQueue: string, requireKvm: boolean) {
+export function claimProxy(workflowQueue: string, requireKvm: boolean, withinSec?: number) {
   return proxyActivities<Pick<HostActivities, 'claimHost'>>({
     // The workflow's own queue: workers that run our workflows can claim runs.
     taskQueue: requireKvm ? kvmClaimQueue(workflowQueue) : workflowQueue,
     summary: requireKvm ? 'claim a KVM host' : 'claim a host',
-    ...(requireKvm ? { scheduleToStartTimeout: '24h' } : {}),
+    ...(withinSec !== undefined
+      ? { scheduleToStartTimeout: `${withinSec}s` }
+      : requireKvm
+        ? { scheduleToStartTimeout: '24h' }
+        : {}),
     startToCloseTimeout: '24h',
     heartbeatTimeout: '1m',
     retry: { maximumAttempts: 5 },

@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { parseOrFail, rootMessage } from '../common/errors';
 import { nightName } from '../common/night';
-import { hostQueue } from '../common/queues';
+import { hostQueue, notifyQueue } from '../common/queues';
 import { matrixProgressQuery } from '../common/queries';
 import {
   failingCapFor,
@@ -179,10 +179,12 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
   // The morning: the night told to whoever listens (spec's notify, the worker's config), from the
   // reporting host. Its failure is logged, never the matrix's. Old histories end without it.
   // A night no host ran (no shard claimed one, or none got that far) is told too, from any worker
-  // of the matrix's own queue: silence would look like a quiet night.
+  // of the matrix's own queue: silence would look like a quiet night. Since night-notify-ungated
+  // from its notify queue, which no VM-slot gate holds back: a night goes unrun exactly when every
+  // slot is held, and the claim queue's gate then admits nothing (workers/claim-gate.ts).
   const notifier = reporter
     ? patched('night-notify') && hostQueue(reporter)
-    : patched('night-notify-unrun') && taskQueue;
+    : patched('night-notify-unrun') && (patched('night-notify-ungated') ? notifyQueue(taskQueue) : taskQueue);
   if (notifier) {
     try {
       await notifyProxy(notifier).notifyNight({

@@ -32,6 +32,7 @@ import {
 import { SA_FAILED_COUNT, SA_FS_CONFIG, SA_KERNEL, SA_OUTCOME } from '../common/search-attributes';
 import { claimProxy, cleanupProxy, hostProxy } from './activities';
 import { isHostLost } from './host-loss';
+import { CLAIM_DEADLINE, claimFailure } from './claim-deadline';
 import { RunState } from './run-state';
 import { retryFailures, runAllTests } from './test-loop';
 
@@ -89,11 +90,20 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
   // The summary so far, with the status it ends with; answered after the run closed too (Temporal
   // replays its history on a worker), which is how a cancelled run's partial verdicts are read.
   setHandler(summaryQuery, () => ({ ...summaryOf(), ...filed }));
+  // A shard of a night waits for a host at most this long (claim-deadline.ts); unset: for ever.
+  const claimWithin =
+    spec.claimWithinSec !== undefined && patched(CLAIM_DEADLINE) ? spec.claimWithinSec : undefined;
+  const shard = spec.resultsMeta?.matrixId !== undefined;
   try {
     for (;;) {
       state.phase = 'claiming';
       show();
-      host = await claimProxy(workflowInfo().taskQueue, spec.requireKvm).claimHost();
+      const claim = claimProxy(workflowInfo().taskQueue, spec.requireKvm, claimWithin);
+      host = await (
+        claimWithin !== undefined ? claim.claimHost({ withinSec: claimWithin }) : claim.claimHost()
+      ).catch((err: unknown) => {
+        throw claimFailure(err, claimWithin, shard);
+      });
       claims++;
       state.hostId = host.hostId;
       log.info('claimed host', { hostId: host.hostId, kvm: host.kvm });
@@ -188,7 +198,6 @@ export async function fstestsRun(input: RunSpecInput): Promise<RunSummary> {
     if (host) filed = await cleanup(host.hostQueue, runKey, summaryOf(), state, spec);
   }
   // A shard says what it ran, whatever ended it: its cell keeps the verdicts (cell.ts).
-  const shard = spec.resultsMeta?.matrixId !== undefined;
   if (failure && !(shard && patched(SHARD_RETURNS_SUMMARY))) throw failure.err;
 
   const summary: RunSummary = { ...summaryOf(), ...filed };

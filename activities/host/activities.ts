@@ -2,8 +2,8 @@ import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { hostKeyOf, type HostCapabilities, type RunSpec } from '../../common/schemas';
-import { HOST_UNSUITABLE, INVALID_SPEC } from '../../common/errors';
+import { hostKeyOf, type ClaimHostInput, type HostCapabilities, type RunSpec } from '../../common/schemas';
+import { HOST_UNSUITABLE, INVALID_SPEC, UNCLAIMED } from '../../common/errors';
 import type { Ledger } from '../ledger/ledger';
 import { sameOwner, type RunOwner } from '../ledger/owner';
 import { releaseRun, type Releasers } from '../ledger/reaper';
@@ -39,9 +39,11 @@ export function createHostActivities(deps: HostDeps) {
      * Runs on a shared claim queue: whichever host picks it up owns the run from now on, with
      * one of its VM slots held until the run is released. Workers poll the claim queue only with
      * a slot free (workers/claim-gate.ts); should another process of this host have taken it
-     * meanwhile, the claim waits here, heartbeating, so the run's later steps never queue for one.
+     * meanwhile, the claim waits here, heartbeating, so the run's later steps never queue for one;
+     * with a deadline (the run's claimWithinSec, from when the claim was first scheduled) no longer
+     * than that: it then gives up, holding nothing, and the run ends unclaimed (workflows/claim-deadline.ts).
      */
-    async claimHost(): Promise<HostCapabilities> {
+    async claimHost(input: ClaimHostInput = {}): Promise<HostCapabilities> {
       const ctx = Context.current();
       const workflowId = ctx.info.workflowExecution?.workflowId;
       if (!workflowId)
@@ -58,7 +60,14 @@ export function createHostActivities(deps: HostDeps) {
         await deps.ledger.setOwner(runKey, owner);
       }
       const slots = { ledger: deps.ledger, stateDir: deps.stateDir, vmSlots: deps.capabilities.vmSlots };
+      const deadline =
+        input.withinSec !== undefined ? ctx.info.scheduledTimestampMs + input.withinSec * 1000 : Infinity;
       while ((await takeSlot(slots, runKey)) === 'full') {
+        if (Date.now() >= deadline)
+          throw ApplicationFailure.nonRetryable(
+            `every VM slot of ${deps.capabilities.hostId} still held ${input.withinSec} s after the claim`,
+            UNCLAIMED,
+          );
         ctx.heartbeat();
         await ctx.sleep(deps.slotPollMs ?? 2_000);
       }

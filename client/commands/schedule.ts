@@ -11,6 +11,7 @@ import {
   ScheduleInputError,
   scheduleOptionsOf,
 } from '../schedules';
+import { defaultClaimWithinSec } from '../night-gap';
 import { loadMatrixSpec, SpecFileError } from '../spec-file';
 import { openSession, type Session } from '../temporal';
 
@@ -93,6 +94,8 @@ export function registerScheduleCommand(program: Command): void {
       console.log(
         `schedule ${name} created: ${f.cron} ${f.timezone ?? 'UTC'}, matrix from ${options.specPath}`,
       );
+      const within = options.spec.claimWithinSec ?? defaultClaimWithinSec(f.cron);
+      console.log(`a night no host takes within ${within} s (claimWithinSec) ends and says so`);
       if (s.embedded)
         console.log(
           'note: it fires only while a Temporal server (`fsto server`) and a worker (`fsto worker`) run',

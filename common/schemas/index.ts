@@ -4,6 +4,7 @@ export * from './names';
 export * from './host';
 export * from './tests';
 export * from './run';
+export * from './claim-deadline';
 export * from './config-vars';
 export * from './devices';
 export * from './vm';

@@ -80,6 +80,12 @@ export const MatrixSpec = z
     hang: RunSpec.shape.hang.optional(),
     /** For every run of the matrix: how long a step waits for a lost host (RunSpec's default: 300). */
     hostLossTimeoutSec: HostLossTimeoutSec.optional(),
+    /**
+     * For every shard: how long its claim may wait for a host (claim-deadline.ts). Past it the shard
+     * ends unclaimed, the matrix completes and its notification says no test ran. `fsto schedule
+     * create` sets it to the gap between nights when the spec does not.
+     */
+    claimWithinSec: RunSpec.shape.claimWithinSec,
     baseline: Baseline.optional(),
     /** Opt-in: rerun each regression against the baseline to confirm it (confirm.ts). */
     confirm: ConfirmSpec.optional(),
@@ -169,6 +175,7 @@ export function runSpecsOf(matrix: MatrixSpec): MatrixRunPlan[] {
         ...(matrix.vm !== undefined ? { vm: matrix.vm } : {}),
         ...(matrix.hang !== undefined ? { hang: matrix.hang } : {}),
         ...(matrix.hostLossTimeoutSec !== undefined ? { hostLossTimeoutSec: matrix.hostLossTimeoutSec } : {}),
+        ...(matrix.claimWithinSec !== undefined ? { claimWithinSec: matrix.claimWithinSec } : {}),
         ...(c.mkfsOptions !== undefined ? { mkfsOptions: c.mkfsOptions } : {}),
         ...(c.mountOptions !== undefined ? { mountOptions: c.mountOptions } : {}),
         ...(c.configFile !== undefined ? { configFile: c.configFile } : {}),

@@ -6,6 +6,7 @@ import { ExpungeEntry } from './results';
 import { GroupName, isFailing, TestName, TestResult } from './tests';
 import { ConfigValue, ConfigVars, SectionName } from './config-vars';
 import { HostLossTimeoutSec } from './host-loss';
+import { ClaimWithinSec } from './claim-deadline';
 import { KernelSpec } from './kernel-source';
 
 /** What a run asks for. Unknown fields are refused: a typo must never pass silently. */
@@ -66,6 +67,8 @@ export const RunSpec = z
      * claims another (Temporal's scheduleToStartTimeout on the host queue).
      */
     hostLossTimeoutSec: HostLossTimeoutSec.default(300),
+    /** How long the claim may wait for a host to take it (claim-deadline.ts); unset: no limit. */
+    claimWithinSec: ClaimWithinSec.optional(),
     /** Known failures: a failing test listed here (for this kernel release) counts as expunged. */
     expunge: z.array(ExpungeEntry).max(1000).default([]),
     /** How results are filed in the host's results store (default: config = fs). Set by fstestsMatrix. */

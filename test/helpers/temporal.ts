@@ -51,8 +51,11 @@ export async function startTestHost(
   clientConnection?: Connection,
   /** Hosts that should compete for the same runs share a workflow queue. */
   sharedWorkflowQueue?: string,
+  /** Done in the state dir before any worker starts (e.g. slots held in its ledger). */
+  prepare?: (stateDir: string) => Promise<void>,
 ): Promise<TestHost> {
   const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-state-')));
+  await prepare?.(stateDir);
   const hostId = uniqueId('test-host');
   const capabilities = { ...(await probeCapabilities({ hostId, kvm: false })), ...overrides };
   const workflowQueue = sharedWorkflowQueue ?? uniqueId('fstests-test');

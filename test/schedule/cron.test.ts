@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cronProblem, parseWindow, timezoneProblem } from '../../client/cron';
+import { cronGapSec, defaultClaimWithinSec } from '../../client/night-gap';
 import { ScheduleInputError, scheduleOptionsOf } from '../../client/schedules';
 import { MatrixSpec } from '../../common/schemas';
 
@@ -58,7 +59,8 @@ describe('scheduleOptionsOf', () => {
       taskQueue: 'fstests',
       workflowId: 'fsto-matrix-nightly',
     });
-    expect(o.action.args).toEqual([{ ...spec, name: 'nightly' }]);
+    // A night no host takes ends by the next one: claimWithinSec = the gap between nights.
+    expect(o.action.args).toEqual([{ ...spec, name: 'nightly', claimWithinSec: 86400 }]);
     expect(o.action.memo).toMatchObject({ specFile: '/specs/n.yaml', schedule: 'nightly' });
     expect(o.policies).toEqual({ overlap: 'SKIP', catchupWindow: 3_600_000 });
     expect(o.memo).toMatchObject({ specFile: '/specs/n.yaml', cron: '0 3 * * *' });
@@ -87,5 +89,54 @@ describe('scheduleOptionsOf', () => {
     expect(err.message).toMatch(/--timezone/);
     expect(err.message).toMatch(/--overlap: "sometimes" is not one of skip, buffer-one/);
     expect(err.message).toMatch(/--catchup-window/);
+  });
+});
+
+describe("the night gap (a schedule's default claimWithinSec)", () => {
+  const from = new Date('2026-12-07T12:00:00Z');
+  it.each([
+    ['0 3 * * *', 86400],
+    ['@daily', 86400],
+    ['30 1 * * sat', 7 * 86400],
+    ['0 3 * * 1-5', 86400],
+    ['0 3,15 * * *', 12 * 3600],
+    ['*/15 * * * *', 900],
+    ['5/20 2 * * *', 1200],
+    ['0 0 1 * *', 28 * 86400],
+    ['@every 12h', 12 * 3600],
+    ['0 3 * * 7', 7 * 86400],
+  ])('%s: %i s', (cron, sec) => expect(cronGapSec(cron, from)).toBe(sec));
+
+  it('23 h when the cron never fires twice (or is not ours to read)', () => {
+    expect(cronGapSec('0 0 31 2 *', from)).toBeUndefined();
+    expect(defaultClaimWithinSec('0 0 31 2 *', from)).toBe(23 * 3600);
+    expect(defaultClaimWithinSec('not a cron', from)).toBe(23 * 3600);
+    // Leap days only: 4 years apart, more than the schema takes; capped at its bound (366 days).
+    expect(cronGapSec('0 3 29 2 *', from)).toBe(1461 * 86400);
+    expect(defaultClaimWithinSec('0 3 29 2 *', from)).toBe(366 * 86400);
+  });
+
+  it("a spec's own claimWithinSec wins over the schedule's default", () => {
+    const own = MatrixSpec.parse({
+      fstests: '/f',
+      configs: [{ name: 'xfs', fs: 'xfs' }],
+      claimWithinSec: 60,
+    });
+    const o = scheduleOptionsOf({
+      name: 'n',
+      cron: '@hourly',
+      spec: own,
+      specPath: '/s.json',
+      taskQueue: 'q',
+    });
+    expect(o.action.args).toEqual([{ ...own, name: 'n' }]);
+    const dflt = scheduleOptionsOf({
+      name: 'n',
+      cron: '@hourly',
+      spec: MatrixSpec.parse({ fstests: '/f', configs: [{ name: 'xfs', fs: 'xfs' }] }),
+      specPath: '/s.json',
+      taskQueue: 'q',
+    });
+    expect((dflt.action.args as [{ claimWithinSec?: number }])[0].claimWithinSec).toBe(3600);
   });
 });

@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { notifyNight } from '../../activities/results/notify';
 import { registerScheduleCommand } from '../../client/commands/schedule';
+import { notifyQueue } from '../../common/queues';
 import type { MatrixSummary } from '../../common/schemas';
 import { FIXTURE, SMALL_DEVICES } from '../e2e/fixture';
 import { captureConsole } from '../helpers/console';
@@ -17,7 +18,7 @@ import { connect, uniqueId } from '../helpers/temporal';
 // A scheduled night that no host ran: the Schedule (made by `fsto schedule create`) starts the
 // real matrix, cell and run workflows on the real dev server; the one worker of their queue
 // refuses every claim (a stand-in claimHost: what a night looks like when no shard ever gets a
-// host), and has the product's notifyNight. The morning must still hear of the night, by its
+// host), and its notify queue has the product's notifyNight. The morning must still hear of the night, by its
 // name, saying that no test ran. Also: the night's name in the UI (memo, cells' summaries).
 // No VM, no device: seconds.
 
@@ -48,7 +49,8 @@ describe('a scheduled night that no host ran', () => {
   const queue = uniqueId('fstests-unrun');
   let env: Awaited<ReturnType<typeof connect>>;
   let worker: Worker;
-  let running: Promise<void>;
+  let notifier: Worker;
+  let running: Promise<void>[];
   let specDir: string | undefined;
   beforeAll(async () => {
     env = await connect();
@@ -60,10 +62,14 @@ describe('a scheduled night that no host ran', () => {
       activities: {
         claimHost: () =>
           Promise.reject(ApplicationFailure.nonRetryable('stand-in: no host takes this night', 'NoHost')),
-        notifyNight,
       },
     });
-    running = worker.run();
+    notifier = await Worker.create({
+      connection: env.native,
+      taskQueue: notifyQueue(queue),
+      activities: { notifyNight },
+    });
+    running = [worker.run(), notifier.run()];
   });
   afterAll(async () => {
     await env?.client.schedule
@@ -71,7 +77,8 @@ describe('a scheduled night that no host ran', () => {
       .delete()
       .catch(() => undefined);
     worker?.shutdown();
-    await running;
+    notifier?.shutdown();
+    await Promise.all(running ?? []);
     await env?.close();
     listener.close();
     if (specDir) await rm(specDir, { recursive: true, force: true });
