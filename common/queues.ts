@@ -12,11 +12,14 @@ export function kvmClaimQueue(workflowQueue: string): string {
 }
 
 /**
- * The night's notification when no host ran it (workflows/matrix.ts): polled by every worker of
- * the workflow queue, never through the claim gate — a night goes unrun exactly when every VM
- * slot is held, and a notification waiting for a slot would be lost.
+ * The ungated queue for quick host-independent activities, polled by every worker of the
+ * workflow queue with fixed slots, never through the claim gate: the night's notification when
+ * no host ran it (workflows/matrix.ts), a nightly's branch head (kernel-heads.ts) and a
+ * bisection's git look-ups (bisect.ts). Each of them may be due exactly when every VM slot is
+ * held (the night went unrun; a busy cluster; the bisection's own steps hold the slots), and
+ * must not wait for one. Named `-notify` after its first use; the name stays for open histories.
  */
-export function notifyQueue(workflowQueue: string): string {
+export function quickQueue(workflowQueue: string): string {
   return `${workflowQueue}-notify`;
 }
 

@@ -56,10 +56,11 @@ export function claimTuner(gate: CustomSlotSupplier<ActivitySlotInfo>): WorkerTu
 }
 
 /**
- * A tuner for the notify worker (common/queues.ts notifyQueue): fixed sizes, no gate. A night
- * goes unrun when every VM slot is held; its notification must not wait for one.
+ * A tuner for the quick worker (common/queues.ts quickQueue): fixed sizes, no gate. A night goes
+ * unrun, a branch head or a bisection's next commits are due, when every VM slot may be held;
+ * none of them may wait for one.
  */
-export function notifyTuner(): WorkerTuner {
+export function quickTuner(): WorkerTuner {
   return {
     workflowTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
     activityTaskSlotSupplier: { type: 'fixed-size', numSlots: 10 },

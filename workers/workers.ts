@@ -20,12 +20,12 @@ import {
   pullPeekQuery,
   pullReadyQuery,
 } from '../common/queries';
-import { kvmClaimQueue, notifyQueue, WORKFLOW_QUEUE } from '../common/queues';
+import { kvmClaimQueue, quickQueue, WORKFLOW_QUEUE } from '../common/queues';
 import type { HostCapabilities } from '../common/schemas';
 import type { FstoMetrics } from './metrics';
 import { pinnedDeployment } from './versioning';
 import { hostReleasers } from './releasers';
-import { claimGate, claimTuner, notifyTuner } from './claim-gate';
+import { claimGate, claimTuner, quickTuner } from './claim-gate';
 import { vmLimit } from './vm-limit';
 import { SHUTDOWN, VM_STOP_BUDGET_MS } from './shutdown';
 import { join } from 'node:path';
@@ -112,8 +112,8 @@ export function hostActivities(opts: WorkerSetOptions) {
 
 /**
  * The workers of one host: workflows + claim on the shared queue, claim on the KVM queue only
- * when the KVM probe passed (both polled for claims only while a VM slot is free), the unrun
- * night's notification on the shared queue's notify queue (never gated), and the host's own
+ * when the KVM probe passed (both polled for claims only while a VM slot is free), quick
+ * host-independent activities on the quick queue (never gated), and the host's own
  * queue for every step of the runs it claimed.
  */
 export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
@@ -126,16 +126,17 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
     shutdownForceTime: Math.max(SHUTDOWN.forceMs, (opts.shutdownGraceTimeMs ?? 0) + 2 * VM_STOP_BUDGET_MS),
     maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE,
   };
-  // A bisection's git look-ups (its range, the answer's subject) and a nightly's branch head run
-  // where its workflow does. A night no host ran was told from here before night-notify-ungated
-  // (its notification now has a queue of its own, below; open matrices of before still use this).
-  const claim = {
-    claimHost: acts.claimHost,
+  // Before ungated-lookups a bisection's git look-ups (its range, the answer's subject) and a
+  // nightly's branch head ran where its workflow does, and before night-notify-ungated so was a
+  // night no host ran told: they now run on the quick queue (below); open runs of before still
+  // call them here.
+  const quick = {
     notifyNight: acts.notifyNight,
     listBisectCommits: acts.listBisectCommits,
     commitSubject: acts.commitSubject,
     resolveKernelHead: acts.resolveKernelHead,
   };
+  const claim = { claimHost: acts.claimHost, ...quick };
   // Workflow code and claims follow the run's version; the host queue serves runs of any version.
   const versioned = opts.version ? { workerDeploymentOptions: pinnedDeployment(opts.version) } : {};
   // One gate for both claim queues: a host polls them only with a VM slot free.
@@ -151,14 +152,15 @@ export async function createWorkers(opts: WorkerSetOptions): Promise<Worker[]> {
       activities: claim,
       tuner,
     }),
-    // A night no host ran is told from here (no host queue to tell it from): beside every claim
-    // worker, but with fixed slots — that night every VM slot may be held (workflows/matrix.ts).
-    // Unversioned, as host queues are: the notification is the same for every build.
+    // Quick steps that need no particular host (a night no host ran is told, a branch head
+    // resolved, a bisection's commits listed, from git trees at paths every host of this queue
+    // has): beside every claim worker, but with fixed slots — every VM slot may be held then.
+    // Unversioned, as host queues are: these steps are the same for every build.
     await Worker.create({
       ...common,
-      taskQueue: notifyQueue(workflowQueue),
-      activities: { notifyNight: acts.notifyNight },
-      tuner: notifyTuner(),
+      taskQueue: quickQueue(workflowQueue),
+      activities: quick,
+      tuner: quickTuner(),
     }),
     await Worker.create({
       ...common,

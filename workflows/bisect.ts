@@ -1,4 +1,4 @@
-import { log, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { KernelBuildActivities } from '../activities/kernel-build/activities';
 import { parseOrFail } from '../common/errors';
 import { bisectProgressQuery } from '../common/queries';
@@ -12,6 +12,7 @@ import {
 } from '../common/schemas';
 import { rangeState, stepsLeft } from './bisect-range';
 import { bisectStep } from './bisect-step';
+import { lookupQueue } from './lookup-queue';
 
 // A bisection (docs/architecture.md, "Kernels from git and bisection"): good..bad of a tree fetched
 // once, then steps (bisect-step.ts: build, run the tests as child runs) until one commit is left.
@@ -28,7 +29,7 @@ const git = (taskQueue: string) =>
 
 export async function fstestsBisect(input: BisectSpecInput): Promise<BisectResult> {
   const spec = parseOrFail(BisectSpec, input, 'bisect spec');
-  const acts = git(workflowInfo().taskQueue);
+  const acts = git(lookupQueue());
   const { good, commits } = await acts.listBisectCommits({
     tree: spec.tree,
     good: spec.good,

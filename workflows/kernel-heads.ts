@@ -1,5 +1,6 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { KernelBuildActivities } from '../activities/kernel-build/activities';
+import { lookupQueue } from './lookup-queue';
 import { isKernelSource, type MatrixSpec, type MatrixSummary } from '../common/schemas';
 
 // A matrix (a nightly) that names a kernel source by branch tests that branch's head at the
@@ -9,9 +10,9 @@ import { isKernelSource, type MatrixSpec, type MatrixSummary } from '../common/s
 
 export type KernelHead = NonNullable<MatrixSummary['kernelHeads']>[number];
 
-const git = () =>
+const git = (taskQueue: string) =>
   proxyActivities<Pick<KernelBuildActivities, 'resolveKernelHead'>>({
-    taskQueue: workflowInfo().taskQueue,
+    taskQueue,
     startToCloseTimeout: '5m',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['InvalidSpec'] },
     summary: "resolve the kernel branch's head (this night's commit)",
@@ -23,10 +24,11 @@ export async function pinKernelHeads(
 ): Promise<{ spec: MatrixSpec; heads: KernelHead[]; labels: Map<string, string> }> {
   const labels = new Map<string, string>();
   if (!spec.kernels.some(isKernelSource)) return { spec, heads: [], labels };
+  const acts = git(lookupQueue());
   const resolved = await Promise.all(
     spec.kernels.map(async (k, i) => {
       if (!isKernelSource(k)) return { kernel: k };
-      const head = await git().resolveKernelHead({ tree: k.tree, ref: k.ref, field: `kernels[${i}]` });
+      const head = await acts.resolveKernelHead({ tree: k.tree, ref: k.ref, field: `kernels[${i}]` });
       labels.set(`${k.tree}@${head.commit}`, `${k.tree}@${k.ref}=${head.commit.slice(0, 12)}`);
       return { kernel: { ...k, ref: head.commit }, head: { tree: k.tree, ref: k.ref, ...head } };
     }),

@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { parseOrFail, rootMessage } from '../common/errors';
 import { nightName } from '../common/night';
-import { hostQueue, notifyQueue } from '../common/queues';
+import { hostQueue, quickQueue } from '../common/queues';
 import { matrixProgressQuery } from '../common/queries';
 import {
   failingCapFor,
@@ -184,7 +184,7 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
   // slot is held, and the claim queue's gate then admits nothing (workers/claim-gate.ts).
   const notifier = reporter
     ? patched('night-notify') && hostQueue(reporter)
-    : patched('night-notify-unrun') && (patched('night-notify-ungated') ? notifyQueue(taskQueue) : taskQueue);
+    : patched('night-notify-unrun') && (patched('night-notify-ungated') ? quickQueue(taskQueue) : taskQueue);
   if (notifier) {
     try {
       await notifyProxy(notifier).notifyNight({

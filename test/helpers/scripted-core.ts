@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { MAX_HEARTBEAT_THROTTLE } from '../../workers/heartbeat-throttle';
+import { quickQueue } from '../../common/queues';
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -169,7 +170,7 @@ export async function startScriptedHostAt(
     workflowQueue?: string;
     hostId?: string;
     releaseRun?: () => Promise<{ released: number }>;
-    /** Activities where the workflows run (a nightly's branch head: the product's own). */
+    /** Quick activities (a nightly's branch head: the product's own), served as workers.ts does: on the claim and quick queues. */
     claimActivities?: Record<string, (input: never) => Promise<unknown>>;
     /** Host activities to play otherwise (a matrix report with a comparison, failure rates). */
     activities?: Record<string, (input: never) => Promise<unknown>>;
@@ -208,6 +209,13 @@ export async function startScriptedHostAt(
     workflowBundle: { codePath: o.bundlePath },
     activities: { claimHost: async () => caps, ...o.claimActivities },
   });
+  const quick = o.claimActivities
+    ? await Worker.create({
+        connection: native,
+        taskQueue: quickQueue(workflowQueue),
+        activities: o.claimActivities,
+      })
+    : undefined;
   const host = await Worker.create({
     connection: native,
     taskQueue: hostQueue,
@@ -244,7 +252,8 @@ export async function startScriptedHostAt(
       ...o.activities,
     },
   });
-  const running = [claim.run(), host.run()];
+  const workers = [claim, host, ...(quick ? [quick] : [])];
+  const running = workers.map((w) => w.run());
   let closed = false;
   return {
     workflowQueue,
@@ -253,7 +262,7 @@ export async function startScriptedHostAt(
     stop: async () => {
       if (closed) return;
       closed = true;
-      for (const w of [claim, host]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.all(running);
       await connection.close();
       await native.close();

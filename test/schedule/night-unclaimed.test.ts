@@ -11,7 +11,7 @@ import { heldSlots, takeSlot } from '../../activities/host/slots';
 import { Ledger } from '../../activities/ledger/ledger';
 import { notifyNight } from '../../activities/results/notify';
 import { registerScheduleCommand } from '../../client/commands/schedule';
-import { notifyQueue } from '../../common/queues';
+import { quickQueue } from '../../common/queues';
 import type { MatrixSpecInput, MatrixSummary } from '../../common/schemas';
 import { FIXTURE, maybeRecord, SMALL_DEVICES } from '../e2e/fixture';
 import { captureConsole } from '../helpers/console';
@@ -117,7 +117,7 @@ describe('a night whose claim no host takes', () => {
         }),
         await Worker.create({
           connection: env.native,
-          taskQueue: notifyQueue(queue),
+          taskQueue: quickQueue(queue),
           activities: { notifyNight },
         }),
       );

@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { notifyNight } from '../../activities/results/notify';
 import { registerScheduleCommand } from '../../client/commands/schedule';
-import { notifyQueue } from '../../common/queues';
+import { quickQueue } from '../../common/queues';
 import type { MatrixSummary } from '../../common/schemas';
 import { FIXTURE, SMALL_DEVICES } from '../e2e/fixture';
 import { captureConsole } from '../helpers/console';
@@ -66,7 +66,7 @@ describe('a scheduled night that no host ran', () => {
     });
     notifier = await Worker.create({
       connection: env.native,
-      taskQueue: notifyQueue(queue),
+      taskQueue: quickQueue(queue),
       activities: { notifyNight },
     });
     running = [worker.run(), notifier.run()];
