@@ -16,18 +16,17 @@ export interface PlantedTest {
 const HUNG = ['990', '991', '992', '993', '994'];
 const PLAIN = '995';
 
-const header = (id: string, what: string[]) =>
-  [
-    '#! /bin/bash',
-    '# SPDX-License-Identifier: GPL-2.0',
-    '#',
-    `# FS QA Test No. ${id}`,
-    '#',
-    "# Planted by fsto's bench/parity.ts --plant in a throwaway copy of the tree.",
-    ...what.map((l) => `# ${l}`),
-    '#',
-    '. ./common/preamble',
-  ];
+const header = (id: string, what: string[]) => [
+  '#! /bin/bash',
+  '# SPDX-License-Identifier: GPL-2.0',
+  '#',
+  `# FS QA Test No. ${id}`,
+  '#',
+  "# Planted by fsto's bench/parity.ts --plant in a throwaway copy of the tree.",
+  ...what.map((l) => `# ${l}`),
+  '#',
+  '. ./common/preamble',
+];
 
 const hungBody = [
   'knob=/proc/sys/kernel/hung_task_timeout_secs',
@@ -95,7 +94,7 @@ export function plantedTests(): PlantedTest[] {
         ['auto', 'quick', 'freeze'],
         [
           'A writer (xfs_io) blocks on a frozen TEST_DIR until the hung-task detector reports it;',
-          "then thaw. _check_dmesg does not fail a hung task: pass (fsto: with the signature).",
+          'then thaw. _check_dmesg does not fail a hung task: pass (fsto: with the signature).',
         ],
         hungBody,
       ),

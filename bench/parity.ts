@@ -87,7 +87,8 @@ for (const t of r.fsto.tests.filter((x) => x.crashSignature))
 if (r.fsto.progress.length) console.log(`fsto progress (last): ${r.fsto.progress.at(-1)}`);
 const planted = values.plant ? plantedProblems(r.rows, r.fsto.progress, tests.length) : [];
 for (const p of planted) console.log(`PLANTED ${p}`);
-if (values.plant) console.log(`planted tests: ${planted.length ? `${planted.length} problem(s)` : 'as expected'}`);
+if (values.plant)
+  console.log(`planted tests: ${planted.length ? `${planted.length} problem(s)` : 'as expected'}`);
 for (const d of r.diffs) console.log(`DIFFERS ${d}`);
 console.log(`${r.diffs.length} differing verdict(s) of ${r.rows.length} tests`);
 if (r.diffs.length)
