@@ -117,7 +117,9 @@ describe('plantedProblems', () => {
     }));
 
   it('none when all pass, 990–994 with a hung task, progress within the tests asked', () => {
-    expect(plantedProblems(rows(), ['[running] 3/6 done', '[finishing] 6/6 done'], 6)).toEqual([]);
+    expect(
+      plantedProblems(rows(), ['[claiming] 0/0 done', '[testing] 3/6 done', '[done] 6/6 done, ETA 0 min'], 6),
+    ).toEqual([]);
   });
 
   it('tests skipped on both sides, a missing signature, progress past the tests asked', () => {
