@@ -15,6 +15,8 @@ import type { SideResult } from './overhead-raw';
 export interface FstoResult extends SideResult {
   /** Server spawn to "run … started": dev server, client; the worker starts alongside. */
   startupSec?: number;
+  /** The progress lines `fsto run` printed (`[phase] done/total done…`), in order. */
+  progress?: string[];
 }
 
 /** A port nothing listens on now (the kernel's pick). */
@@ -115,10 +117,12 @@ export async function runFsto(o: {
     }
     if (leaks.length) throw new Error(`${what} left resources behind: ${leaks.join('; ')}`);
     const started = res.lines.find((l) => /^run \S+ started/.test(l.text));
+    const progress = res.lines.filter((l) => /^\[\S+\] \d+\/\d+ done/.test(l.text)).map((l) => l.text);
     return {
       wallSec: (endedAt - server.startedAt) / 1000,
       vmSec: await vmSeconds(dirname(summary.resultsDir)),
       ...(started ? { startupSec: (started.at - server.startedAt) / 1000 } : {}),
+      progress,
       tests: summary.tests,
     };
   } finally {

@@ -9,6 +9,7 @@ import { killLiveGroups } from './overhead-group';
 import { describeLeaks, findLeaks, reclaim } from './overhead-leaks';
 import { runRaw } from './overhead-raw';
 import { verdictDiffs, verdictRows, type VerdictRow } from './parity-compare';
+import { plantedCopy } from './parity-plant';
 import { snapshotTree, treeChanges } from './parity-tree';
 
 // One parity check: the same tests by hand (`vng --exec ./check` in a throwaway copy of the tree,
@@ -27,6 +28,8 @@ export interface ParityInput {
   /** Run one side only: 'hand' saves its verdicts to handJson; 'fsto' reads them from there. */
   only?: 'hand' | 'fsto';
   handJson?: string;
+  /** Both sides run a copy of the tree with bench/parity-plant-tests.ts's tests added. */
+  plant?: boolean;
 }
 
 export interface ParityResult {
@@ -37,7 +40,7 @@ export interface ParityResult {
   treeChanges: string[];
   treeEntries: number;
   hand: { wallSec: number; tests: TestResult[]; output: string };
-  fsto: { wallSec: number; tests: TestResult[] };
+  fsto: { wallSec: number; tests: TestResult[]; progress: string[] };
 }
 
 type HandSide = ParityResult['hand'];
@@ -66,6 +69,8 @@ export async function runParity(o: ParityInput): Promise<ParityResult> {
   let result: ParityResult;
   try {
     const before = await snapshotTree(o.fstests);
+    // Planted tests go into a copy under dir: the user's tree is only read (and checked below).
+    const tree = o.plant ? await plantedCopy(o.fstests, join(dir, 'planted')) : o.fstests;
     // The fsto side alone reads the reference when it is done: both sides of a long sample
     // may run at once (the by-hand side writing the file meanwhile).
     const hand: HandSide =
@@ -74,7 +79,7 @@ export async function runParity(o: ParityInput): Promise<ParityResult> {
         : await runRaw({
             dir,
             kernel: o.kernel,
-            fixture: o.fstests,
+            fixture: tree,
             tests: o.tests,
             round: 0,
             fs: o.fs,
@@ -89,11 +94,11 @@ export async function runParity(o: ParityInput): Promise<ParityResult> {
       );
     const fsto =
       o.only === 'hand'
-        ? { wallSec: 0, tests: [] }
+        ? { wallSec: 0, tests: [], progress: [] }
         : await runFsto({
             repo: REPO,
             stateDir: join(dir, 'state'),
-            fixture: o.fstests,
+            fixture: tree,
             tests: o.tests,
             fs: o.fs,
             ...(o.backend ? { backend: o.backend } : {}),
@@ -115,7 +120,7 @@ export async function runParity(o: ParityInput): Promise<ParityResult> {
       treeChanges: treeChanges(before, after),
       treeEntries: after.size,
       hand: { wallSec: hand.wallSec, tests: hand.tests, output: hand.output },
-      fsto: { wallSec: fsto.wallSec, tests: fsto.tests },
+      fsto: { wallSec: fsto.wallSec, tests: fsto.tests, progress: fsto.progress ?? [] },
     };
   } finally {
     killLiveGroups();

@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listKernels } from '../activities/host/kernel';
 import { VmBackendName } from '../common/schemas';
+import { plantedProblems } from './parity-plant-check';
+import { plantedNames } from './parity-plant-tests';
 import { abortParity, runParity } from './parity-run';
 import { onInterrupt } from './on-interrupt';
 
@@ -14,9 +16,12 @@ import { onInterrupt } from './on-interrupt';
 // A long sample may run its sides apart: `--only hand --hand-json F` runs the reference and keeps
 // its verdicts in F; `--only fsto --hand-json F` runs fsto and compares with them (read when fsto is
 // done: both sides may run at once).
+// --plant adds generic/990–995 (bench/parity-plant-tests.ts: five writers blocked on a frozen
+// TEST_DIR until the hung-task detector speaks, then a plain test) to a copy of the tree both
+// sides run, and to the tests (then none need be named); they must pass on both sides.
 
 const USAGE =
-  'usage: npx tsx bench/parity.ts --fstests DIR --fs FSTYP [--backend qemu|vng] [--kernel IMAGE] [--only hand|fsto --hand-json FILE] TEST…';
+  'usage: npx tsx bench/parity.ts --fstests DIR --fs FSTYP [--backend qemu|vng] [--kernel IMAGE] [--only hand|fsto --hand-json FILE] [--plant] TEST…';
 const { values, positionals } = parseArgs({
   options: {
     fstests: { type: 'string' },
@@ -25,13 +30,15 @@ const { values, positionals } = parseArgs({
     kernel: { type: 'string' },
     only: { type: 'string' },
     'hand-json': { type: 'string' },
+    plant: { type: 'boolean' },
   },
   allowPositionals: true,
 });
 const backend = values.backend === undefined ? undefined : VmBackendName.safeParse(values.backend).data;
 const badOnly =
   values.only !== undefined && (!['hand', 'fsto'].includes(values.only) || !values['hand-json']);
-if (!values.fstests || !values.fs || positionals.length === 0 || (values.backend && !backend) || badOnly) {
+const tests = [...positionals, ...(values.plant ? plantedNames() : [])];
+if (!values.fstests || !values.fs || tests.length === 0 || (values.backend && !backend) || badOnly) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -48,8 +55,9 @@ console.log(
 const r = await runParity({
   fstests,
   fs: values.fs,
-  tests: positionals,
+  tests,
   kernel,
+  ...(values.plant ? { plant: true } : {}),
   ...(backend ? { backend } : {}),
   ...(values.only === 'hand' || values.only === 'fsto' ? { only: values.only } : {}),
   ...(values['hand-json'] ? { handJson: resolve(values['hand-json']) } : {}),
@@ -74,8 +82,15 @@ console.log(
     ? `host tree CHANGED (${r.treeChanges.length} entries):\n  ${r.treeChanges.slice(0, 20).join('\n  ')}`
     : `host tree unchanged (${r.treeEntries} entries: type, mode, size, mtime, link target)`,
 );
+for (const t of r.fsto.tests.filter((x) => x.crashSignature))
+  console.log(`fsto signature ${t.name}: ${t.crashSignature}`);
+if (r.fsto.progress.length) console.log(`fsto progress (last): ${r.fsto.progress.at(-1)}`);
+const planted = values.plant ? plantedProblems(r.rows, r.fsto.progress, tests.length) : [];
+for (const p of planted) console.log(`PLANTED ${p}`);
+if (values.plant)
+  console.log(`planted tests: ${planted.length ? `${planted.length} problem(s)` : 'as expected'}`);
 for (const d of r.diffs) console.log(`DIFFERS ${d}`);
 console.log(`${r.diffs.length} differing verdict(s) of ${r.rows.length} tests`);
 if (r.diffs.length)
   console.log(`by-hand check output (tail):\n${r.hand.output.split('\n').slice(-40).join('\n')}`);
-process.exit(r.diffs.length || r.treeChanges.length ? 1 : 0);
+process.exit(r.diffs.length || r.treeChanges.length || planted.length ? 1 : 0);
