@@ -5,16 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { heldSlots, takeSlot } from '../../activities/host/slots';
 import { Ledger } from '../../activities/ledger/ledger';
 import { notifyNight } from '../../activities/results/notify';
-import { registerScheduleCommand } from '../../client/commands/schedule';
 import { quickQueue } from '../../common/queues';
 import type { MatrixSpecInput, MatrixSummary } from '../../common/schemas';
 import { FIXTURE, maybeRecord, SMALL_DEVICES } from '../e2e/fixture';
 import { captureConsole } from '../helpers/console';
+import { fstoSchedule } from '../helpers/schedule-cli';
 import { connect, startTestHost, uniqueId, type TestHost } from '../helpers/temporal';
 
 // Nights no host takes, on the real dev server with the real matrix, cell and run workflows:
@@ -31,15 +30,7 @@ captureConsole();
 const WITHIN_SEC = 2;
 const BOUND_MS = 30_000;
 
-async function fsto(...args: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const program = new Command('fsto').exitOverride();
-  registerScheduleCommand(program);
-  await program.parseAsync(['node', 'fsto', 'schedule', ...args, '--address', address]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return code;
-}
+const fsto = (...args: string[]) => fstoSchedule(address, ...args);
 
 type Hook = Record<string, unknown>;
 

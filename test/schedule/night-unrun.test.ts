@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { notifyNight } from '../../activities/results/notify';
-import { registerScheduleCommand } from '../../client/commands/schedule';
 import { quickQueue } from '../../common/queues';
 import type { MatrixSummary } from '../../common/schemas';
 import { FIXTURE, SMALL_DEVICES } from '../e2e/fixture';
 import { captureConsole } from '../helpers/console';
+import { fstoSchedule } from '../helpers/schedule-cli';
 import { connect, uniqueId } from '../helpers/temporal';
 
 // A scheduled night that no host ran: the Schedule (made by `fsto schedule create`) starts the
@@ -25,15 +24,7 @@ import { connect, uniqueId } from '../helpers/temporal';
 const address = inject('temporalAddress');
 captureConsole();
 
-async function fsto(...args: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const program = new Command('fsto').exitOverride();
-  registerScheduleCommand(program);
-  await program.parseAsync(['node', 'fsto', 'schedule', ...args, '--address', address]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return code;
-}
+const fsto = (...args: string[]) => fstoSchedule(address, ...args);
 
 describe('a scheduled night that no host ran', () => {
   const hooks: Record<string, unknown>[] = [];

@@ -3,14 +3,13 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openResultsStore, resultsLocation } from '../../activities/results/store';
-import { registerScheduleCommand } from '../../client/commands/schedule';
 import { hostKeyOf, type MatrixSummary } from '../../common/schemas';
 import { FIXTURE } from '../e2e/fixture';
 import { leftovers, NOTHING_LEFT } from '../e2e/leaks';
 import { captureConsole } from '../helpers/console';
+import { fstoSchedule } from '../helpers/schedule-cli';
 import { connect, startTestHost, uniqueId, type TestContext } from '../helpers/temporal';
 
 // The nightly as its users run it: a Temporal Schedule (made by `fsto schedule create`, the
@@ -39,15 +38,7 @@ async function boots(stateDir: string, workflowId: string): Promise<number> {
   return files.filter((f) => /^vm-.*\.console\.log$/.test(f)).length;
 }
 
-async function fsto(...args: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const program = new Command('fsto').exitOverride();
-  registerScheduleCommand(program);
-  await program.parseAsync(['node', 'fsto', 'schedule', ...args, '--address', address]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return code;
-}
+const fsto = (...args: string[]) => fstoSchedule(address, ...args);
 
 describe('a Schedule of a fixture matrix, two nights', () => {
   const t = {} as TestContext;

@@ -2,12 +2,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { registerScheduleCommand } from '../../client/commands/schedule';
 import { connect, uniqueId } from '../helpers/temporal';
 import { captureConsole } from '../helpers/console';
+import { fstoSchedule } from '../helpers/schedule-cli';
 
 // `fsto schedule …` through commander, in process, against the harness's real dev server.
 // No worker polls the test's task queue: a triggered schedule must START a workflow of type
@@ -20,15 +19,7 @@ const address = inject('temporalAddress');
 const taskQueue = uniqueId('fstests-sched');
 const started: string[] = [];
 
-async function fsto(...args: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const program = new Command('fsto').exitOverride();
-  registerScheduleCommand(program);
-  await program.parseAsync(['node', 'fsto', 'schedule', ...args, '--address', address]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return code;
-}
+const fsto = (...args: string[]) => fstoSchedule(address, ...args);
 
 async function eventually<T>(fn: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
