@@ -10,8 +10,17 @@ export const CONTROL_PORT = 'fsto.ctl';
 /** Safety marker the fixture suite checks before it crashes a kernel (never the host's). */
 export const GUEST_MARKER = 'fsto.guest=1';
 
-/** Under TCG: ~10 % faster clocksource, and watchdogs that do not read slowness as lockups. */
-export const TCG_CMDLINE = ['tsc=reliable', 'watchdog_thresh=60', 'rcupdate.rcu_cpu_stall_timeout=300'];
+/**
+ * Under TCG: ~10 % faster clocksource, watchdogs that do not read slowness as lockups, and no
+ * boot-time IO-APIC timer check (a starved emulated timer fails it on a loaded host: "IO-APIC +
+ * timer doesn't work!", a boot panic; seen in CI at load 10+).
+ */
+export const TCG_CMDLINE = [
+  'tsc=reliable',
+  'watchdog_thresh=60',
+  'rcupdate.rcu_cpu_stall_timeout=300',
+  'no_timer_check',
+];
 
 /** Warnings and stack traces reach the console (level 4), boot chatter (5-7) does not. */
 export const CONSOLE_LOGLEVEL = 'loglevel=5';

@@ -48,7 +48,7 @@ const devices = [
   'virtserialport,bus=fsto-vser.0,chardev=fsto-ctl,name=fsto.ctl',
 ];
 const cmdline =
-  'fsto.guest=1 loglevel=5 tsc=reliable watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300 fsto.share=results:/tmp/results:rw';
+  'fsto.guest=1 loglevel=5 tsc=reliable watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300 no_timer_check fsto.share=results:/tmp/results:rw';
 
 describe('qemu argv', () => {
   it('direct kernel boot, guest root + host system dirs over 9p, disks in order, control port', () => {
