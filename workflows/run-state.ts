@@ -1,4 +1,4 @@
-import { isPseudoTest, type RunPhase, type RunProgress, type TestResult } from '../common/schemas';
+import { isPseudoTest, ReasonBudget, type RunPhase, type RunProgress, type TestResult } from '../common/schemas';
 
 /**
  * The run's plain-data state: verdicts by test, the listed selection, expected durations.
@@ -12,9 +12,11 @@ export class RunState {
   current?: string;
   /** Final verdict per test; insertion order = order finished. */
   readonly results = new Map<string, TestResult>();
+  /** Every verdict passes through it: the summary and cleanup's inputs stay bounded (tests.ts). */
+  private readonly reasons = new ReasonBudget();
 
   record(result: TestResult): void {
-    this.results.set(result.name, result);
+    this.results.set(result.name, this.reasons.fit(result));
   }
 
   remaining(): string[] {

@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import {
   capReason,
+  fitReasons,
   type BatchInput,
   type BatchPhase,
   type BatchProgressSignal,
@@ -99,7 +100,7 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
     out: Omit<BatchResult, 'finished' | 'accel' | 'bootSeconds' | 'resultBase'>,
   ): BatchResult => ({
     ...out,
-    finished: [...finished.values()],
+    finished: fitReasons([...finished.values()]),
     ...(vm ? { kernelRelease: vm.kernelRelease } : {}),
     accel: vm?.accel ?? (input.vm.accel === 'kvm' ? 'kvm' : 'tcg'),
     bootSeconds: vm?.bootSeconds ?? 0,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Beneath } from '../beneath';
-import type { ExpungeEntry, TestResult } from '../../common/schemas';
+import { fitReasons, type ExpungeEntry, type TestResult } from '../../common/schemas';
 import { applyExpunges, matchExpunges } from '../results/expunge';
 import { collectArtifacts } from '../results/artifacts';
 import { renderJunit } from '../results/junit';
@@ -65,7 +65,8 @@ export async function finishRun(
   artifacts += (await collectArtifacts({ destDir, tests: Object.keys(consoleLogs), consoleLogs })).length;
   const junit = join(runDir, 'junit.xml');
   await writeFile(junit, renderJunit(tests, { suiteName: `fstests.${input.runKey}`, excerpts: consoleLogs }));
-  return { junit, artifacts, tests };
+  // The JUnit file has every reason whole; what goes back to the workflow is bounded.
+  return { junit, artifacts, tests: fitReasons(tests) };
 }
 
 /** Failing tests that are known failures for this kernel become expunged (with the reason). */

@@ -37,6 +37,8 @@ export interface Script {
   /** The host's history (seconds per test) offered with a cell's listing. */
   expectedSec?: Record<string, number>;
   behave?: (test: string, n: number, batch: BatchInput) => Behaviour;
+  /** What check says about a failing test (its .out.bad diff), when it says more than nothing. */
+  reason?: (test: string) => string;
   /** The guest panics while booting for this batch (1-based batch number on this host). */
   bootPanic?: (batch: number) => boolean;
   /** `check -n` returns once this resolves (lets a test look at a cell before it has a listing). */
@@ -90,7 +92,8 @@ export function scriptedBatch(script: Script): ScriptedBatch {
       await script.beforeTest?.(t, input);
       const b = script.behave?.(t, n, input) ?? 'pass';
       if (b === 'pass' || b === 'fail') {
-        results.push({ name: t, verdict: b, durationSec: 1 });
+        const why = b === 'fail' ? script.reason?.(t) : undefined;
+        results.push({ name: t, verdict: b, durationSec: 1, ...(why ? { reason: why } : {}) });
         await told();
       }
       if (b === 'silent') return { results, ended: 'completed' };
