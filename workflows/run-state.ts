@@ -1,4 +1,10 @@
-import { isPseudoTest, ReasonBudget, type RunPhase, type RunProgress, type TestResult } from '../common/schemas';
+import {
+  isPseudoTest,
+  ReasonBudget,
+  type RunPhase,
+  type RunProgress,
+  type TestResult,
+} from '../common/schemas';
 
 /**
  * The run's plain-data state: verdicts by test, the listed selection, expected durations.
