@@ -1,12 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { nextTestUpdate, offerListingUpdate } from '../../common/queries';
-import type { CellInput, PullReply, PullRequest } from '../../common/schemas';
+import { offerListingUpdate } from '../../common/queries';
 import { pullEpoch } from '../../activities/fstests/pull';
-import { startScriptedHost, type ScriptedHost } from '../helpers/scripted-host';
-import { uniqueId } from '../helpers/temporal';
-import { names } from './cell-kit';
+import { names, startHeldCell, stopCellHost } from './cell-kit';
 
 // A batch attempt the server gave up for another (its host froze past the heartbeat timeout, then
 // came back) must not touch its shard's queue again: neither settle the newer attempt's chunk
@@ -15,39 +11,13 @@ import { names } from './cell-kit';
 // attempts would, with the epochs activities/fstests/pull.ts gives them (stand-in for a frozen
 // host: two attempts of one batch asking by hand, in the order a freeze produces).
 
-let host: ScriptedHost | undefined;
-afterEach(async () => {
-  await host?.stop();
-  host = undefined;
-});
+afterEach(stopCellHost);
 
 describe('pull epochs', () => {
   it("refuses a given-up attempt's requests; the newer attempt keeps its chunk", async () => {
     const listing = names(6);
-    host = await startScriptedHost(async () => {
-      for (;;) {
-        Context.current().heartbeat();
-        await Context.current().sleep(300);
-      }
-    });
-    const id = uniqueId('cell-epoch');
-    const input: CellInput = {
-      matrixId: 'm-test',
-      key: 'xfs.k0',
-      config: 'xfs',
-      kernel: 'host-newest',
-      spec: { fstests: '/f', fs: 'xfs', tests: listing },
-      shards: 2,
-      failingCap: 50,
-    };
-    const cell = await host.client.workflow.start('fstestsCell', {
-      taskQueue: host.workflowQueue,
-      workflowId: id,
-      args: [input],
-    });
+    const { cell, ask, end } = await startHeldCell('cell-epoch', listing);
     try {
-      const ask = (req: Omit<PullRequest, 'key'>): Promise<PullReply> =>
-        cell.executeUpdate(nextTestUpdate, { args: [{ key: 'xfs.k0', ...req }] });
       // Shard 0's batch is its run's 5th activity; attempts 1 and 2 of it.
       const first = pullEpoch({ activityId: '5', attempt: 1 })!;
       const second = pullEpoch({ activityId: '5', attempt: 2 })!;
@@ -84,12 +54,7 @@ describe('pull epochs', () => {
       expect(tests[0]).toBe(back);
       expect(tests.filter((t) => t !== back && chunk.includes(t))).toEqual([]);
     } finally {
-      await cell.terminate('test over').catch(() => undefined);
-      for (const s of [0, 1])
-        await host.client.workflow
-          .getHandle(`${id}.s${s}`)
-          .terminate('test over')
-          .catch(() => undefined);
+      await end();
     }
   }, 120_000);
 });

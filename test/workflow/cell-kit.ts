@@ -1,5 +1,15 @@
 import { expect } from 'vitest';
-import type { CellInput, MatrixRunResult, RunSpecInput, RunSummary } from '../../common/schemas';
+import { Context } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
+import { nextTestUpdate } from '../../common/queries';
+import type {
+  CellInput,
+  MatrixRunResult,
+  PullReply,
+  PullRequest,
+  RunSpecInput,
+  RunSummary,
+} from '../../common/schemas';
 import type { fstestsCell } from '../../workflows';
 import {
   scriptedBatch,
@@ -10,7 +20,7 @@ import {
 } from '../helpers/scripted-host';
 import { uniqueId } from '../helpers/temporal';
 
-// What the cell tests share (cell.test.ts, cell-lost.test.ts, cell-budget.test.ts): a scripted
+// What the cell tests share (cell, cell-lost, cell-budget, cell-stop, cell-epoch .test.ts): a scripted
 // host for the real cell, run and matrix workflows on the real dev server, and the oracle.
 // Pull accounting with the real cell, run and matrix workflows on the real dev server; the
 // batch is the real pull loop with the guest replaced by a script (scripted-host.ts), so crashes,
@@ -27,15 +37,66 @@ let guest: ScriptedBatch;
 export const cellHost = (): ScriptedHost => host!;
 export const cellGuest = (): ScriptedBatch => guest;
 
+let held: ScriptedHost | undefined;
+
 /** For afterEach: stop the test's host. */
 export async function stopCellHost(): Promise<void> {
-  await host?.stop();
-  host = undefined;
+  for (const h of [host, held]) await h?.stop();
+  host = held = undefined;
 }
 
 export async function startCellHost(script: Script): Promise<ScriptedHost> {
   guest = scriptedBatch(script);
   return (host = await startScriptedHost(guest.run));
+}
+
+/** The cell `xfs.k0` of matrix `m-test` over `listing`. */
+export const cellInput = (listing: string[], shards = 2, over: Partial<RunSpecInput> = {}): CellInput => ({
+  matrixId: 'm-test',
+  key: 'xfs.k0',
+  config: 'xfs',
+  kernel: 'host-newest',
+  spec: { fstests: '/f', fs: 'xfs', tests: listing, ...over },
+  shards,
+  failingCap: 50,
+});
+
+/**
+ * The real cell with 2 shards whose batches are held before they ask anything (they beat until
+ * cancelled): the test asks the cell itself, as the shards' batches would. `end` terminates it all.
+ */
+export async function startHeldCell(
+  prefix: string,
+  listing: string[],
+): Promise<{
+  id: string;
+  cell: WorkflowHandle;
+  ask: (req: Omit<PullRequest, 'key'>) => Promise<PullReply>;
+  end: () => Promise<void>;
+}> {
+  const host = await startScriptedHost(async () => {
+    for (;;) {
+      Context.current().heartbeat();
+      await Context.current().sleep(300);
+    }
+  });
+  held = host;
+  const id = uniqueId(prefix);
+  const cell = await host.client.workflow.start('fstestsCell', {
+    taskQueue: host.workflowQueue,
+    workflowId: id,
+    args: [cellInput(listing)],
+  });
+  const ask = (req: Omit<PullRequest, 'key'>): Promise<PullReply> =>
+    cell.executeUpdate(nextTestUpdate, { args: [{ key: 'xfs.k0', ...req }] });
+  const end = async () => {
+    for (const w of [id, `${id}.s0`, `${id}.s1`])
+      await host.client.workflow
+        .getHandle(w)
+        .terminate('test over')
+        .catch(() => undefined);
+  };
+  return { id, cell, ask, end };
 }
 
 export async function runCell(
@@ -45,19 +106,10 @@ export async function runCell(
 ): Promise<{ result: MatrixRunResult; verdicts: Map<string, string[]> }> {
   const host = await startCellHost(script);
   const id = uniqueId('cell');
-  const input: CellInput = {
-    matrixId: 'm-test',
-    key: 'xfs.k0',
-    config: 'xfs',
-    kernel: 'host-newest',
-    spec: { fstests: '/f', fs: 'xfs', tests: script.listing, ...over },
-    shards,
-    failingCap: 50,
-  };
   const result = await host.client.workflow.execute<typeof fstestsCell>('fstestsCell', {
     taskQueue: host.workflowQueue,
     workflowId: id,
-    args: [input],
+    args: [cellInput(script.listing, shards, over)],
   });
   // Every verdict: the shards' results (those that ended with one) and the cell's own.
   const verdicts = new Map<string, string[]>();

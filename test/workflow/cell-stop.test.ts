@@ -1,12 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { nextTestUpdate, offerListingUpdate } from '../../common/queries';
-import type { CellInput, PullReply, PullRequest } from '../../common/schemas';
+import { offerListingUpdate } from '../../common/queries';
 import { pullEpoch } from '../../activities/fstests/pull';
-import { startScriptedHost, type ScriptedHost } from '../helpers/scripted-host';
-import { uniqueId } from '../helpers/temporal';
-import { names } from './cell-kit';
+import { names, startHeldCell, stopCellHost } from './cell-kit';
 
 // A shard's batch cancelled while its request waits in the cell for work (activities/fstests/
 // pull.ts ends its side of the wait and says `stop`): the cell must end that waiting request
@@ -14,39 +10,13 @@ import { names } from './cell-kit';
 // fstestsCell on the dev server; its shards' own batches are held before they ask anything, and
 // the test asks the cell as the shards' batches would, with their epochs.
 
-let host: ScriptedHost | undefined;
-afterEach(async () => {
-  await host?.stop();
-  host = undefined;
-});
+afterEach(stopCellHost);
 
 describe('a stopped attempt waiting in the cell', () => {
   it('is answered done, and takes no chunk when work appears', async () => {
     const listing = names(6);
-    host = await startScriptedHost(async () => {
-      for (;;) {
-        Context.current().heartbeat();
-        await Context.current().sleep(300);
-      }
-    });
-    const id = uniqueId('cell-stop');
-    const input: CellInput = {
-      matrixId: 'm-test',
-      key: 'xfs.k0',
-      config: 'xfs',
-      kernel: 'host-newest',
-      spec: { fstests: '/f', fs: 'xfs', tests: listing },
-      shards: 2,
-      failingCap: 50,
-    };
-    const cell = await host.client.workflow.start('fstestsCell', {
-      taskQueue: host.workflowQueue,
-      workflowId: id,
-      args: [input],
-    });
+    const { cell, ask, end } = await startHeldCell('cell-stop', listing);
     try {
-      const ask = (req: Omit<PullRequest, 'key'>): Promise<PullReply> =>
-        cell.executeUpdate(nextTestUpdate, { args: [{ key: 'xfs.k0', ...req }] });
       const s0 = pullEpoch({ activityId: '5', attempt: 1 })!;
       const s1 = pullEpoch({ activityId: '5', attempt: 1 })!;
       const s1next = pullEpoch({ activityId: '5', attempt: 2 })!;
@@ -80,12 +50,7 @@ describe('a stopped attempt waiting in the cell', () => {
       const fresh = await ask({ shard: 1, epoch: s1next, resume: true });
       expect(fresh.kind).toBe('tests');
     } finally {
-      await cell.terminate('test over').catch(() => undefined);
-      for (const s of [0, 1])
-        await host.client.workflow
-          .getHandle(`${id}.s${s}`)
-          .terminate('test over')
-          .catch(() => undefined);
+      await end();
     }
   }, 120_000);
 });
