@@ -2,7 +2,7 @@
 // flag nor the fix. We accept the subset of Temporal's cron syntax people use: five fields,
 // the @-shorthands and @every; anything else gets an error that says what to write instead.
 
-export const SHORTHANDS = ['@yearly', '@monthly', '@weekly', '@daily', '@hourly'];
+const SHORTHANDS = ['@yearly', '@monthly', '@weekly', '@daily', '@hourly'];
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
