@@ -9,7 +9,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       qemu-system-x86 qemu-utils busybox-static kmod file python3 \
       util-linux e2fsprogs xfsprogs btrfs-progs xfsdump acl attr quota bc gawk psmisc fio \
-      dmsetup udev keyutils libcap2-bin sqlite3 procps ca-certificates \
+      dmsetup udev keyutils libcap2-bin sqlite3 procps nftables ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 # fstests runs some tests as these users; the guest sees this container's /etc/passwd.

@@ -10,6 +10,9 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   dbFile: string;
+  /** Named (not left to the server to pick) so that every port it listens on is known and guarded. */
+  httpPort?: number;
+  metricsPort?: number;
   ip?: string;
   headless?: boolean;
 }
@@ -25,6 +28,8 @@ export function devServerArgv(o: DevServerOptions): string[] {
     '--port',
     String(o.port),
     ...(o.headless ? ['--headless'] : ['--ui-port', String(o.uiPort)]),
+    ...(o.httpPort ? ['--http-port', String(o.httpPort)] : []),
+    ...(o.metricsPort ? ['--metrics-port', String(o.metricsPort)] : []),
     '--db-filename',
     o.dbFile,
     '--namespace',

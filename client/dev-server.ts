@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { Service } from '../activities/process';
@@ -52,6 +52,18 @@ export async function connectIfServing(
   }
 }
 
+/** A TCP port free on 127.0.0.1 now (the kernel's pick). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 async function reachable(address: string, timeoutMs: number): Promise<boolean> {
   const c = await connectIfServing({ address }, timeoutMs);
   await c?.close();
@@ -68,26 +80,49 @@ export async function ensureDevServer(
   if (await reachable(address, 1000)) return foundDevServer(address, uiPort);
   const dir = o.dir ?? stateDir();
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const [httpPort, metricsPort] = [await freePort(), await freePort()];
   const argv = devServerArgv({
     bin: temporalBin(),
     port,
     uiPort,
+    httpPort,
+    metricsPort,
     dbFile: join(dir, 'temporal.db'),
     headless: o.headless,
   });
-  // Loaded only to start one (execa): most commands find a server answering.
+  // Its ports are kept for this user before it listens (port-guard-rules.ts). Loaded only to start
+  // one (execa): most commands find a server answering.
+  const { guardPorts, sweepStaleGuards, unguard } = await import('./port-guard');
+  await sweepStaleGuards();
+  const uid = process.getuid?.() ?? 0;
+  const guard = { port, pid: process.pid };
+  const unguarded = await guardPorts(
+    guard,
+    [port, ...(o.headless ? [] : [uiPort]), httpPort, metricsPort],
+    uid,
+  );
+  if (unguarded)
+    console.error(
+      `fsto: warning: the embedded Temporal server on ${address} is not kept for uid ${uid} (nft: ${unguarded}); ` +
+        'any local user can start work on it. Install nftables and run fsto as root (scripts/setup-host.sh does), ' +
+        'or use a server with TLS (--address; docs/scale-out.md, Who may start work).',
+    );
   const { startService } = await import('../activities/process');
   const service: Service = startService(argv, {
     logFile: join(dir, 'temporal-server.log'),
     ...(o.outlive ? { outlive: true } : {}),
   });
+  const stop = async () => {
+    await service.stop();
+    await unguard(guard);
+  };
   const deadline = Date.now() + 60_000;
   while (!(await reachable(address, 1000))) {
     const ended = await Promise.race([service.exited, new Promise((r) => setTimeout(r, 300, undefined))]);
     if (ended !== undefined || Date.now() > deadline) {
-      await service.stop();
+      await stop();
       throw new Error(`the Temporal dev server did not start (see ${join(dir, 'temporal-server.log')})`);
     }
   }
-  return { address, uiPort, started: true, pid: service.pid, stop: () => service.stop() };
+  return { address, uiPort, started: true, pid: service.pid, stop };
 }

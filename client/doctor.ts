@@ -101,6 +101,16 @@ export async function doctorChecks(o: { kvmProbe: boolean }): Promise<Check[]> {
     detail: 'fstests runs some tests as fsgqa',
     fix: SETUP,
   });
+  const nft = await version(['nft', 'list', 'tables']);
+  add({
+    name: 'nftables',
+    ok: nft.ok,
+    optional: true,
+    detail: nft.ok
+      ? "the embedded server's ports are kept for the user who starts it"
+      : `nft: ${nft.text || 'missing'}; any local user can reach the embedded server`,
+    fix: 'apt-get install nftables (scripts/setup-host.sh does), as root',
+  });
   const dir = stateDir();
   const writable = await mkdir(dir, { recursive: true }).then(
     () => exists(dir, constants.W_OK),

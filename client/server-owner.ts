@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 // on top of that fsto uses an embedded server only when the process listening on the port is the
 // caller's own user (the kernel says whose socket it is: /proc/net/tcp's uid column). So a local
 // user's `fsto run` is refused by root's server, and root's fsto never polls a server a local
-// user started first on the port. What this does not stop (docs/scale-out.md, Who may start
-// work): a local user who speaks gRPC to the port with another client.
+// user started first on the port. A local user who speaks gRPC to the port with another client
+// is stopped by the kernel (client/port-guard-rules.ts; docs/scale-out.md, Who may start work).
 
 export class NotYourServer extends Error {}
 

@@ -8,6 +8,7 @@ import { stateDir } from '../../activities/settings';
 import { bgLog, bgPid, clearBgPid, writeBgPid, type BgName } from '../background';
 import { ensureDevServer } from '../dev-server';
 import { DEFAULT_PORT, DEFAULT_UI_PORT } from '../dev-server-argv';
+import { sweepStaleGuards } from '../port-guard';
 import { loadUserDefaults } from '../user-config';
 
 // `fsto up`: the embedded server and this host's worker in the background, so that commands
@@ -101,5 +102,7 @@ export function registerUpCommands(program: Command): void {
       const dir = stateDir();
       console.log(await stop(dir, 'worker', 60_000));
       console.log(await stop(dir, 'server', 20_000));
+      // The server's port guard (client/port-guard-rules.ts): its maker, fsto up, exited long ago.
+      await sweepStaleGuards();
     });
 }
