@@ -64,6 +64,32 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Wait while other commands use the server (a signal ends the wait: it is stopped anyway). */
+async function waitForOtherClients(port: number, serverPid: number, address: string): Promise<void> {
+  const { otherClients } = await import('./server-clients');
+  let interrupted = false;
+  const onSignal = () => (interrupted = true);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    let said = false;
+    for (
+      let n = await otherClients(port, serverPid);
+      n > 0 && !interrupted;
+      n = await otherClients(port, serverPid)
+    ) {
+      if (!said)
+        console.error(
+          `fsto: ${n} other connection(s) use the embedded Temporal server on ${address} (another fsto command); ` +
+            'it stays up until they end (Ctrl-C stops it now).',
+        );
+      said = true;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
 async function reachable(address: string, timeoutMs: number): Promise<boolean> {
   const c = await connectIfServing({ address }, timeoutMs);
   await c?.close();
@@ -116,6 +142,11 @@ export async function ensureDevServer(
     await service.stop();
     await unguard(guard);
   };
+  // When done: another fsto command still connected keeps it up until it is done (server-clients.ts).
+  const stopWhenUnused = async () => {
+    await waitForOtherClients(port, service.pid, address);
+    await stop();
+  };
   const deadline = Date.now() + 60_000;
   while (!(await reachable(address, 1000))) {
     const ended = await Promise.race([service.exited, new Promise((r) => setTimeout(r, 300, undefined))]);
@@ -124,5 +155,5 @@ export async function ensureDevServer(
       throw new Error(`the Temporal dev server did not start (see ${join(dir, 'temporal-server.log')})`);
     }
   }
-  return { address, uiPort, started: true, pid: service.pid, stop };
+  return { address, uiPort, started: true, pid: service.pid, stop: stopWhenUnused };
 }
