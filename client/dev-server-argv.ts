@@ -40,6 +40,10 @@ export function devServerArgv(o: DevServerOptions): string[] {
   ];
 }
 
-export function uiLink(uiPort: number, namespace: string, workflowId: string): string {
-  return `http://localhost:${uiPort}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+/** The embedded server's Web UI. */
+export const embeddedUiBase = (uiPort: number) => `http://localhost:${uiPort}`;
+
+/** A workflow's page in the Web UI at `base` (the embedded server's, or FSTO_UI_URL for a cluster). */
+export function uiLink(base: string, namespace: string, workflowId: string): string {
+  return `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }

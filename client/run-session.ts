@@ -1,5 +1,4 @@
 import type { ConnectOpts } from './connection';
-import { DEFAULT_UI_PORT } from './dev-server-argv';
 import { withEmbeddedWorker } from './embedded-worker';
 import { followRuns, type Followed } from './follow-run';
 import type { Interrupts } from './interrupt';
@@ -27,9 +26,7 @@ export async function followRunCommand(
 ): Promise<number> {
   const session = await openSession(f);
   try {
-    const ui = session.uiBase
-      ? { port: session.embedded?.uiPort ?? DEFAULT_UI_PORT, namespace: session.namespace }
-      : undefined;
+    const ui = session.uiBase ? { base: session.uiBase, namespace: session.namespace } : undefined;
     const run = async (inProcessWorker: boolean) => {
       const handles: Followed[] = [];
       for (const p of runs) {

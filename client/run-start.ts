@@ -48,10 +48,10 @@ export async function startRun(
 export function startedLines(
   workflowId: string,
   label: string,
-  ui?: { port: number; namespace: string },
+  ui?: { base: string; namespace: string },
 ): string[] {
   return [
     `run ${workflowId} started (${label})`,
-    ...(ui ? [`  Temporal UI: ${uiLink(ui.port, ui.namespace, workflowId)}`] : []),
+    ...(ui ? [`  Temporal UI: ${uiLink(ui.base, ui.namespace, workflowId)}`] : []),
   ];
 }

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { connectionOptions, type ConnectOpts } from './connection';
 import { connectIfServing, ensureDevServer, foundDevServer, type DevServer } from './dev-server';
-import { DEFAULT_UI_PORT, devServerAddress } from './dev-server-argv';
+import { DEFAULT_UI_PORT, devServerAddress, embeddedUiBase } from './dev-server-argv';
 import { assertOwnServer } from './server-owner';
 import { loadUserDefaults } from './user-config';
 
@@ -36,7 +36,7 @@ export async function openSession(o: ConnectOpts): Promise<Session> {
     connection,
     namespace: o.namespace,
     embedded,
-    uiBase: embedded ? `http://localhost:${embedded.uiPort ?? DEFAULT_UI_PORT}` : process.env.FSTO_UI_URL,
+    uiBase: embedded ? embeddedUiBase(embedded.uiPort) : process.env.FSTO_UI_URL,
     async close() {
       await conn.close();
       await embedded?.stop();

@@ -91,8 +91,7 @@ async function bisectCommand(f: Flags, tests: string[]): Promise<number> {
         staticSummary: `fsto bisect ${f.good}..${f.bad} of ${input.tree}: ${tests.join(' ')}`,
       });
       log(`bisection ${workflowId} started`);
-      if (session.embedded)
-        log(`Temporal UI: ${uiLink(session.embedded.uiPort, session.namespace, workflowId)}`);
+      if (session.uiBase) log(`Temporal UI: ${uiLink(session.uiBase, session.namespace, workflowId)}`);
       const interrupts = onInterrupts([
         () => {
           log('cancelling the bisection (its running step releases its VM and devices)');

@@ -51,8 +51,7 @@ export async function matrixCommand(f: MatrixFlags): Promise<number> {
         ...matrixStartFields(loaded.spec, loaded.path, name),
       });
       log(`matrix ${workflowId} started`);
-      if (session.embedded)
-        log(`Temporal UI: ${uiLink(session.embedded.uiPort, session.namespace, workflowId)}`);
+      if (session.uiBase) log(`Temporal UI: ${uiLink(session.uiBase, session.namespace, workflowId)}`);
       const outcome = await watchMatrix(handle, log);
       if (outcome.kind === 'cancelled') {
         log(`matrix ${workflowId} was cancelled`);

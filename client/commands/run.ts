@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { stateDir } from '../../activities/settings';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { addConnectionOptions } from '../connection';
-import { DEFAULT_UI_PORT, devServerAddress } from '../dev-server-argv';
+import { DEFAULT_UI_PORT, devServerAddress, embeddedUiBase } from '../dev-server-argv';
 import { bisectExit, EXIT } from '../exit-codes';
 import { interruptName, onInterrupts } from '../interrupt';
 import { handOffStart, localStartSocket } from '../local-start';
@@ -136,7 +136,7 @@ async function handOver(
   const server = (await loadUserDefaults()).server;
   const address = devServerAddress(server?.port);
   const socket = localStartSocket(stateDir());
-  const ui = { port: server?.uiPort ?? DEFAULT_UI_PORT, namespace: f.namespace };
+  const ui = { base: embeddedUiBase(server?.uiPort ?? DEFAULT_UI_PORT), namespace: f.namespace };
   for (const r of runs) {
     if (interrupted()) break;
     const req = { ...r, taskQueue: f.taskQueue, address, namespace: f.namespace };
