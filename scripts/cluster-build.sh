@@ -14,11 +14,11 @@ build_server() {
   need_go
   say "building Temporal server $TEMPORAL_SERVER_VERSION and its SQL tool with go install (once; several minutes)"
   mkdir -p "$SERVER_DIR"
-  (cd / && GOBIN=$SERVER_DIR nice go install \
+  (cd / && GOTOOLCHAIN=$TEMPORAL_GO_TOOLCHAIN GOBIN=$SERVER_DIR nice go install \
     "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" \
     "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION") || die "go install of the Temporal server failed"
   local mod
-  mod=$(cd / && go env GOMODCACHE)/go.temporal.io/server@v$TEMPORAL_SERVER_VERSION
+  mod=$(cd / && GOTOOLCHAIN=$TEMPORAL_GO_TOOLCHAIN go env GOMODCACHE)/go.temporal.io/server@v$TEMPORAL_SERVER_VERSION
   rm -rf "$SERVER_DIR/schema"
   mkdir -p "$SERVER_DIR/schema/postgresql"
   cp -r "$mod/schema/postgresql/v12" "$SERVER_DIR/schema/postgresql/"
@@ -29,23 +29,23 @@ build_server() {
 # `temporal server start-dev` serves its UI for its own dev server only (the CLI wires the UI to
 # its own frontend; no flag points it elsewhere), so a cluster gets the ui-server itself.
 build_ui() {
-  if [ -x "$UI_DIR/server" ]; then
+  if "$UI_DIR/server" --version 2>/dev/null | grep -q " $TEMPORAL_UI_VERSION\$"; then
     say "Temporal UI server $TEMPORAL_UI_VERSION present ($UI_DIR)"
     return
   fi
   need_go
   say "building Temporal UI server $TEMPORAL_UI_VERSION with go install (once)"
   mkdir -p "$UI_DIR"
-  (cd / && GOBIN=$UI_DIR nice go install "github.com/temporalio/ui-server/v2/cmd/server@v$TEMPORAL_UI_VERSION") ||
+  (cd / && GOTOOLCHAIN=$TEMPORAL_GO_TOOLCHAIN GOBIN=$UI_DIR nice go install "github.com/temporalio/ui-server/v2/cmd/server@v$TEMPORAL_UI_VERSION") ||
     die "go install of the Temporal UI server failed"
 }
 
 check_cli() {
-  "$CLI" --version 2>/dev/null | grep -q "Server $TEMPORAL_SERVER_VERSION, UI $TEMPORAL_UI_VERSION" ||
-    die "Temporal CLI $TEMPORAL_CLI_VERSION (server $TEMPORAL_SERVER_VERSION, UI $TEMPORAL_UI_VERSION) missing at $CLI: run scripts/setup-host.sh"
+  "$CLI" --version 2>/dev/null | grep -q "Server $TEMPORAL_CLI_SERVER_VERSION, UI $TEMPORAL_CLI_UI_VERSION" ||
+    die "Temporal CLI $TEMPORAL_CLI_VERSION (server $TEMPORAL_CLI_SERVER_VERSION, UI $TEMPORAL_CLI_UI_VERSION) missing at $CLI: run scripts/setup-host.sh"
   say "Temporal CLI $TEMPORAL_CLI_VERSION present ($CLI)"
 }
 
 need_go() {
-  command -v go >/dev/null || die "Go toolchain missing (needed once to build Temporal): install Go >= 1.23 from go.dev, then re-run"
+  command -v go >/dev/null || die "Go toolchain missing (needed once to build Temporal): install Go >= 1.21 (it fetches $TEMPORAL_GO_TOOLCHAIN from the module proxy), then re-run"
 }

@@ -6,7 +6,7 @@
 set -uo pipefail
 
 TEMPORAL_CLI_VERSION=1.5.1        # newest tag `go install` accepts (later tags carry replace directives)
-TEMPORAL_SERVER_VERSION=1.29.1    # what that CLI embeds; checked, since go install stamps no version
+TEMPORAL_CLI_SERVER_VERSION=1.29.1  # what that CLI embeds; checked, since go install stamps no version
 VNG_VERSION=1.42
 CACHE=${FSTO_CACHE_DIR:-/var/cache/fsto}
 TEMPORAL_DIR=$CACHE/temporal-v$TEMPORAL_CLI_VERSION
@@ -51,7 +51,7 @@ done
 getent group fsgqa >/dev/null || groupadd fsgqa 2>/dev/null || true
 
 # --- Temporal CLI (dev server + Web UI), built from its Go module once ----------------------
-temporal_ok() { "$TEMPORAL_DIR/temporal" --version 2>/dev/null | grep -q "Server $TEMPORAL_SERVER_VERSION"; }
+temporal_ok() { "$TEMPORAL_DIR/temporal" --version 2>/dev/null | grep -q "Server $TEMPORAL_CLI_SERVER_VERSION"; }
 if temporal_ok; then
   say "Temporal CLI v$TEMPORAL_CLI_VERSION present ($TEMPORAL_DIR)"
 elif ! command -v go >/dev/null; then

@@ -71,9 +71,9 @@ describe('docker-compose.yml', () => {
     expect(services.temporal!.image).toMatch(/^temporalio\/server:/);
     expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
     expect(services.postgresql!.image).toMatch(/^postgres:/);
-    // The same server version as the Temporal CLI every fsto host builds.
+    // The same server version as the Temporal CLI every fsto host builds (deploy/versions.env says why).
     const setup = await text('scripts/setup-host.sh');
-    const serverVersion = /^TEMPORAL_SERVER_VERSION=(\S+)/m.exec(setup)?.[1];
+    const serverVersion = /^TEMPORAL_CLI_SERVER_VERSION=(\S+)/m.exec(setup)?.[1];
     expect(services.temporal!.image).toBe(`temporalio/server:${serverVersion}`);
     expect(services['temporal-init']!.image).toMatch(new RegExp(`^temporalio/admin-tools:${serverVersion}-`));
   });

@@ -33,7 +33,10 @@ describe('deploy/versions.env', () => {
       [
         'POSTGRES_IMAGE_TAG',
         'TEMPORAL_ADMIN_TOOLS_TAG',
+        'TEMPORAL_CLI_SERVER_VERSION',
+        'TEMPORAL_CLI_UI_VERSION',
         'TEMPORAL_CLI_VERSION',
+        'TEMPORAL_GO_TOOLCHAIN',
         'TEMPORAL_SERVER_VERSION',
         'TEMPORAL_UI_VERSION',
       ].sort(),
@@ -41,23 +44,23 @@ describe('deploy/versions.env', () => {
     expect(TEMPORAL_CLI_VERSION).toBe(v.TEMPORAL_CLI_VERSION);
     const setup = await text('scripts/setup-host.sh');
     expect(/^TEMPORAL_CLI_VERSION=(\S+)/m.exec(setup)?.[1]).toBe(v.TEMPORAL_CLI_VERSION);
-    expect(/^TEMPORAL_SERVER_VERSION=(\S+)/m.exec(setup)?.[1]).toBe(v.TEMPORAL_SERVER_VERSION);
+    expect(/^TEMPORAL_CLI_SERVER_VERSION=(\S+)/m.exec(setup)?.[1]).toBe(v.TEMPORAL_CLI_SERVER_VERSION);
 
     const { services } = parse(await text('docker-compose.yml'), { merge: true }) as {
       services: Record<string, { image?: string }>;
     };
-    expect(services.temporal!.image).toBe(`temporalio/server:${v.TEMPORAL_SERVER_VERSION}`);
-    expect(services['temporal-ui']!.image).toBe(`temporalio/ui:${v.TEMPORAL_UI_VERSION}`);
+    expect(services.temporal!.image).toBe(`temporalio/server:${v.TEMPORAL_CLI_SERVER_VERSION}`);
+    expect(services['temporal-ui']!.image).toBe(`temporalio/ui:${v.TEMPORAL_CLI_UI_VERSION}`);
     expect(services['temporal-schema']!.image).toBe(`temporalio/admin-tools:${v.TEMPORAL_ADMIN_TOOLS_TAG}`);
     expect(services['temporal-init']!.image).toBe(`temporalio/admin-tools:${v.TEMPORAL_ADMIN_TOOLS_TAG}`);
-    expect(v.TEMPORAL_ADMIN_TOOLS_TAG!.startsWith(`${v.TEMPORAL_SERVER_VERSION}-`)).toBe(true);
+    expect(v.TEMPORAL_ADMIN_TOOLS_TAG!.startsWith(`${v.TEMPORAL_CLI_SERVER_VERSION}-`)).toBe(true);
     expect(services.postgresql!.image).toBe(`postgres:${v.POSTGRES_IMAGE_TAG}`);
   });
 
   it('matches the Temporal CLI this host built: its embedded server and UI', async () => {
     const v = await versions();
     const out = await run([temporalBin(), '--version']);
-    expect(out.stdout).toContain(`(Server ${v.TEMPORAL_SERVER_VERSION}, UI ${v.TEMPORAL_UI_VERSION})`);
+    expect(out.stdout).toContain(`(Server ${v.TEMPORAL_CLI_SERVER_VERSION}, UI ${v.TEMPORAL_CLI_UI_VERSION})`);
   });
 
   it('matches the server, schema tool and UI server scripts/cluster.sh built, where it ran', async (ctx) => {
@@ -72,7 +75,7 @@ describe('deploy/versions.env', () => {
     expect((await run([join(serverDir, 'sql'), '--version'])).stdout.trim()).toBe(
       `temporal-sql-tool version ${v.TEMPORAL_SERVER_VERSION}`,
     );
-    expect(await exists(ui)).toBe(true);
+    expect((await run([ui, '--version'])).stdout.trim()).toBe(`Temporal UI version ${v.TEMPORAL_UI_VERSION}`);
   });
 });
 
