@@ -29,7 +29,7 @@ describe('fsto run against a cluster', () => {
     let out = '';
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no UI line in 60 s:\n${out}`)), 60_000);
-      child.all!.on('data', (d: Buffer) => {
+      child.all.on('data', (d: Buffer) => {
         out += String(d);
         if (/Temporal UI: \S+\n/.test(out)) {
           clearTimeout(t);

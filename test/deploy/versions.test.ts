@@ -60,7 +60,9 @@ describe('deploy/versions.env', () => {
   it('matches the Temporal CLI this host built: its embedded server and UI', async () => {
     const v = await versions();
     const out = await run([temporalBin(), '--version']);
-    expect(out.stdout).toContain(`(Server ${v.TEMPORAL_CLI_SERVER_VERSION}, UI ${v.TEMPORAL_CLI_UI_VERSION})`);
+    expect(out.stdout).toContain(
+      `(Server ${v.TEMPORAL_CLI_SERVER_VERSION}, UI ${v.TEMPORAL_CLI_UI_VERSION})`,
+    );
   });
 
   it('matches the server, schema tool and UI server scripts/cluster.sh built, where it ran', async (ctx) => {
