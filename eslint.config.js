@@ -51,4 +51,19 @@ export default tseslint.config(
     files: ['workflows/**/*.ts', 'common/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', workflowBans] },
   },
+  {
+    // Settings are read in one module: activities/settings.ts (fstoEnv, and the FstoVar list).
+    files: ['activities/**/*.ts', 'client/**/*.ts', 'workers/**/*.ts', 'common/**/*.ts', 'workflows/**/*.ts'],
+    ignores: ['activities/settings.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...['name', 'value'].map((key) => ({
+          selector: `MemberExpression[object.object.name='process'][object.property.name='env'][property.${key}=/^FSTO_/]`,
+          message:
+            "Read FSTO_* settings through activities/settings.ts (fstoEnv('FSTO_…'), listed in FstoVar).",
+        })),
+      ],
+    },
+  },
 );

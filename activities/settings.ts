@@ -9,12 +9,12 @@ export const TEMPORAL_CLI_VERSION = '1.5.1';
 
 /** Where runs, the ledger and the embedded server's SQLite file live. */
 export function stateDir(): string {
-  return process.env.FSTO_STATE_DIR ?? '/var/lib/fsto';
+  return fstoEnv('FSTO_STATE_DIR') ?? '/var/lib/fsto';
 }
 
 /** The Temporal CLI that scripts/setup-host.sh builds into a version-checked cache dir. */
 export function temporalBin(): string {
-  return process.env.FSTO_TEMPORAL_BIN ?? `/var/cache/fsto/temporal-v${TEMPORAL_CLI_VERSION}/temporal`;
+  return fstoEnv('FSTO_TEMPORAL_BIN') ?? `/var/cache/fsto/temporal-v${TEMPORAL_CLI_VERSION}/temporal`;
 }
 
 /** virtme-ng, pinned; scripts/setup-host.sh installs it into a venv of Debian's python3. */
@@ -22,7 +22,7 @@ export const VIRTME_NG_VERSION = '1.42';
 
 /** The vng launcher (env FSTO_VNG_BIN overrides); its venv's bin dir also holds virtme-run. */
 export function vngBin(): string {
-  return process.env.FSTO_VNG_BIN ?? `/var/cache/fsto/virtme-ng-${VIRTME_NG_VERSION}/bin/vng`;
+  return fstoEnv('FSTO_VNG_BIN') ?? `/var/cache/fsto/virtme-ng-${VIRTME_NG_VERSION}/bin/vng`;
 }
 
 /**
@@ -30,7 +30,8 @@ export function vngBin(): string {
  * unique between hosts: hostname plus a random suffix persisted in the state dir.
  */
 export function hostId(dir = stateDir()): string {
-  if (process.env.FSTO_HOST_ID) return process.env.FSTO_HOST_ID;
+  const fixed = fstoEnv('FSTO_HOST_ID');
+  if (fixed) return fixed;
   const file = join(dir, 'host-id');
   try {
     return readFileSync(file, 'utf8').trim();
@@ -40,4 +41,45 @@ export function hostId(dir = stateDir()): string {
     writeFileSync(file, `${id}\n`);
     return id;
   }
+}
+
+/**
+ * Every FSTO_* environment variable fsto's own code reads, read here and nowhere else (eslint
+ * refuses `process.env.FSTO_*` outside this file); each one's meaning beside it, the fuller story in README.
+ */
+export type FstoVar =
+  | 'FSTO_STATE_DIR' // state dir (runs, ledger, embedded server's SQLite)
+  | 'FSTO_CONFIG_DIR' // the user's config dir (client/user-config.ts)
+  | 'FSTO_HOST_CONFIG' // the worker's host.yaml (allowlists)
+  | 'FSTO_HOST_ID' // a fixed host id
+  | 'FSTO_TEMPORAL_BIN' // the Temporal CLI
+  | 'FSTO_VNG_BIN' // virtme-ng's launcher
+  | 'FSTO_RESULTS_URL' // the results store: postgres://… (a cluster's)
+  | 'FSTO_RESULTS_DB' // the results store: a SQLite file
+  | 'FSTO_UI_URL' // a cluster's Web UI (links in the CLI and notifications)
+  | 'FSTO_SENDMAIL' // the sendmail notifications go through
+  | 'FSTO_NOTIFY_WEBHOOK' // every night's notification: a JSON POST
+  | 'FSTO_NOTIFY_MAIL' // every night's notification: addresses
+  | 'FSTO_KEEP_NIGHTS' // retention: runs younger than N × 24 h
+  | 'FSTO_KEEP_BYTES' // retention: the newest B bytes of runs
+  | 'FSTO_MIN_FREE_BYTES' // a run refuses to start below this free space
+  | 'FSTO_VM_SLOTS' // VMs a host runs at once
+  | 'FSTO_VERSIONING' // worker versioning: auto, on, off
+  | 'FSTO_KVM_PROBE' // skip: no KVM probe (a TCG-only host)
+  | 'FSTO_REAP_INTERVAL_SEC' // the reaper's period
+  | 'FSTO_LOG_LEVEL'; // the Temporal runtime's log level
+
+/** The variable as set ('' included), or undefined. */
+export const fstoEnv = (name: FstoVar): string | undefined => process.env[name];
+
+/** The variables as a record, for readers that take them as a parameter (tests pass their own). */
+export type FstoEnv = Partial<Record<FstoVar, string>>;
+export const fstoEnvs = (): FstoEnv => process.env as FstoEnv;
+
+/**
+ * `fsto worker --results-url`: set for the whole process (and the store's worker thread, which
+ * shares its environment), so that every place that opens the store finds the same one.
+ */
+export function setResultsUrl(url: string): void {
+  process.env.FSTO_RESULTS_URL = url;
 }

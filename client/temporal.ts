@@ -5,6 +5,7 @@ import { connectIfServing, ensureDevServer, foundDevServer, type DevServer } fro
 import { DEFAULT_UI_PORT, devServerAddress, embeddedUiBase } from './dev-server-argv';
 import { assertOwnServer } from './server-owner';
 import { loadUserDefaults } from './user-config';
+import { fstoEnv } from '../activities/settings';
 
 export interface Session {
   client: Client;
@@ -36,7 +37,7 @@ export async function openSession(o: ConnectOpts): Promise<Session> {
     connection,
     namespace: o.namespace,
     embedded,
-    uiBase: embedded ? embeddedUiBase(embedded.uiPort) : process.env.FSTO_UI_URL,
+    uiBase: embedded ? embeddedUiBase(embedded.uiPort) : fstoEnv('FSTO_UI_URL'),
     async close() {
       await conn.close();
       await embedded?.stop();

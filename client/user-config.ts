@@ -7,6 +7,7 @@ import { NamedConfig, ConfigName } from '../common/configs/schema';
 import type { UserConfigs } from '../common/configs/resolve';
 import { VmBackendName } from '../common/schemas/vm';
 import { parseSpecText } from './spec-file';
+import type { FstoEnv } from '../activities/settings';
 
 // The user's defaults and own configs, where XDG puts them:
 //   $XDG_CONFIG_HOME/fsto/config.yaml      (default ~/.config/fsto; FSTO_CONFIG_DIR overrides)
@@ -38,7 +39,7 @@ export type UserDefaults = z.infer<typeof UserDefaults>;
 
 export class UserConfigError extends Error {}
 
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+export function configDir(env: FstoEnv & { XDG_CONFIG_HOME?: string } = process.env as FstoEnv): string {
   if (env.FSTO_CONFIG_DIR) return env.FSTO_CONFIG_DIR;
   const base =
     env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(homedir(), '.config');

@@ -1,5 +1,6 @@
 import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { workerVersion } from './versioning';
+import { fstoEnv } from '../activities/settings';
 
 // Whether this host's workers are versioned. 'auto': yes with a build id, unless the server is a
 // dev server (`temporal server start-dev`, SQLite: the embedded default and `fsto up`). There one
@@ -23,7 +24,7 @@ export async function hostVersion(
   workflowQueue: string,
   o: { buildId?: string; versioning?: Versioning },
 ): Promise<WorkerDeploymentVersion | undefined> {
-  const mode = o.versioning ?? parseVersioning(process.env.FSTO_VERSIONING);
+  const mode = o.versioning ?? parseVersioning(fstoEnv('FSTO_VERSIONING'));
   if (mode === 'off') return undefined;
   if (!o.buildId) {
     if (mode === 'on') throw new Error('worker versioning is on but this worker has no build id');

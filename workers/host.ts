@@ -6,7 +6,7 @@ import { retentionFromEnv } from '../activities/host/retention';
 import { Ledger } from '../activities/ledger/ledger';
 import { serverOwner } from '../activities/ledger/owner';
 import { type ReapReport } from '../activities/ledger/reaper';
-import { hostId as defaultHostId, stateDir as defaultStateDir } from '../activities/settings';
+import { hostId as defaultHostId, stateDir as defaultStateDir, fstoEnv } from '../activities/settings';
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostCapabilities } from '../common/schemas';
@@ -70,10 +70,10 @@ export async function startHost(o: HostOptions): Promise<Host> {
   // A real short KVM boot: /dev/kvm existing proves nothing on these hosts (docs/architecture.md, Facts).
   // FSTO_KVM_PROBE=skip: a host known to be TCG-only (saves the probe's 20 s boot timeout).
   const probe =
-    process.env.FSTO_KVM_PROBE === 'skip' ? { ok: false, reason: 'FSTO_KVM_PROBE=skip' } : await probeKvm();
+    fstoEnv('FSTO_KVM_PROBE') === 'skip' ? { ok: false, reason: 'FSTO_KVM_PROBE=skip' } : await probeKvm();
   log(JSON.stringify({ msg: 'KVM probe', ok: probe.ok, reason: probe.reason }));
   const kvm = probe.ok;
-  const vmSlots = o.vmSlots ?? (Number(process.env.FSTO_VM_SLOTS) || undefined);
+  const vmSlots = o.vmSlots ?? (Number(fstoEnv('FSTO_VM_SLOTS')) || undefined);
   const capabilities = await probeCapabilities({ hostId, kvm, ...(vmSlots ? { vmSlots } : {}) });
 
   const connection = await Connection.connect(o.connection);
@@ -167,6 +167,6 @@ export async function canonicalStateDir(dir: string): Promise<string> {
 }
 
 function reapIntervalMs(): number {
-  const sec = Number(process.env.FSTO_REAP_INTERVAL_SEC ?? 300);
+  const sec = Number(fstoEnv('FSTO_REAP_INTERVAL_SEC') ?? 300);
   return (Number.isFinite(sec) && sec > 0 ? sec : 300) * 1000;
 }

@@ -1,5 +1,6 @@
 import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel } from '@temporalio/worker';
 import { logLine } from './log-line';
+import { fstoEnv } from '../activities/settings';
 
 let installed = false;
 
@@ -12,7 +13,7 @@ export function installRuntime(
   o: { logLevel?: LogLevel; prometheusBind?: string; shutdownSignals?: NodeJS.Signals[] } = {},
 ): void {
   if (installed) return;
-  const level = (process.env.FSTO_LOG_LEVEL as LogLevel | undefined) ?? o.logLevel ?? 'WARN';
+  const level = (fstoEnv('FSTO_LOG_LEVEL') as LogLevel | undefined) ?? o.logLevel ?? 'WARN';
   Runtime.install({
     // One line per record in fsto's format, on stderr (the SDK's own writes a multi-line object).
     logger: new DefaultLogger(level, (e) => process.stderr.write(`${logLine(e)}\n`)),

@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { describeZodError } from '../../common/errors';
+import { fstoEnv } from '../settings';
 
 // What a run may name on this host, whoever starts it: the files and trees the worker (root)
 // reads and hands to a guest, and the block devices it would mkfs. In the worker's host config,
@@ -27,7 +28,7 @@ export const HostConfig = z.strictObject({
 export type HostConfig = z.infer<typeof HostConfig>;
 
 export function hostConfigFile(stateDir: string): string {
-  return process.env.FSTO_HOST_CONFIG ?? join(stateDir, 'host.yaml');
+  return fstoEnv('FSTO_HOST_CONFIG') ?? join(stateDir, 'host.yaml');
 }
 
 /** A config this host cannot use: its message names the file, the field and the fix. */

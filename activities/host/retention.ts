@@ -1,6 +1,7 @@
 import { readdir, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ledger } from '../ledger/ledger';
+import { fstoEnvs, type FstoEnv, type FstoVar } from '../settings';
 
 // What the state dir keeps of finished runs (runs/<key>/: results, artifacts, console logs):
 // by age (nights) and/or by bytes, oldest first. A run the ledger still holds anything for is
@@ -29,8 +30,8 @@ async function du(path: string): Promise<number> {
 }
 
 /** The retention policy from the worker's environment: FSTO_KEEP_NIGHTS, FSTO_KEEP_BYTES. */
-export function retentionFromEnv(env = process.env): RetentionPolicy {
-  const num = (name: string): number | undefined => {
+export function retentionFromEnv(env: FstoEnv = fstoEnvs()): RetentionPolicy {
+  const num = (name: FstoVar): number | undefined => {
     const v = env[name];
     if (v === undefined || v === '') return undefined;
     const n = Number(v);
@@ -73,7 +74,8 @@ export async function pruneRuns(
 }
 
 /** Free space a run needs in the state dir before it starts: FSTO_MIN_FREE_BYTES, default 256 MiB. */
-export const minFreeBytes = (env = process.env): number => Number(env.FSTO_MIN_FREE_BYTES || 256 * 2 ** 20);
+export const minFreeBytes = (env: FstoEnv = fstoEnvs()): number =>
+  Number(env.FSTO_MIN_FREE_BYTES || 256 * 2 ** 20);
 
 export class DiskFullError extends Error {
   override name = 'DiskFullError';

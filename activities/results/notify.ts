@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { MatrixSummary, NotifySpec } from '../../common/schemas';
 import { run } from '../process';
+import { fstoEnv, fstoEnvs, type FstoEnv } from '../settings';
 import { nightMail, nightMessage, type NightMessage } from './notify-message';
 
 // The morning: after a matrix, its summary to whoever listens — the spec's `notify` and the
@@ -26,7 +27,7 @@ export function uiWorkflowUrl(base: string | undefined, namespace: string, workf
   return `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-export function notifyTargets(spec: NotifySpec | undefined, env = process.env): Required<NotifySpec> {
+export function notifyTargets(spec: NotifySpec | undefined, env: FstoEnv = fstoEnvs()): Required<NotifySpec> {
   const hooks = [spec?.webhook, env.FSTO_NOTIFY_WEBHOOK].filter((h): h is string => !!h);
   const mail = [...(spec?.mail ?? []), ...(env.FSTO_NOTIFY_MAIL ?? '').split(',').map((a) => a.trim())];
   return { webhook: [...new Set(hooks)].join(' '), mail: [...new Set(mail.filter(Boolean))] };
@@ -51,14 +52,14 @@ async function post(url: string, m: NightMessage): Promise<void> {
 }
 
 async function mail(to: string[], m: NightMessage): Promise<void> {
-  const sendmail = process.env.FSTO_SENDMAIL || '/usr/sbin/sendmail';
+  const sendmail = fstoEnv('FSTO_SENDMAIL') || '/usr/sbin/sendmail';
   const r = await run([sendmail, '-t', '-oi'], { input: nightMail(m, to), timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw new Error(`${sendmail} exited ${r.exitCode}: ${r.stderr.slice(0, 500)}`);
 }
 
 export async function notifyNight(input: NotifyInput): Promise<NotifyOutput> {
   const targets = notifyTargets(input.notify);
-  const uiUrl = uiWorkflowUrl(process.env.FSTO_UI_URL, input.namespace, input.summary.workflowId);
+  const uiUrl = uiWorkflowUrl(fstoEnv('FSTO_UI_URL'), input.namespace, input.summary.workflowId);
   const m = nightMessage({ summary: input.summary, ...(uiUrl ? { uiUrl } : {}) });
   const out: NotifyOutput = { sent: [], failed: [] };
   const attempt = async (what: string, fn: () => Promise<void>) => {

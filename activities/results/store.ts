@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { stateDir } from '../settings';
+import { fstoEnv, stateDir } from '../settings';
 import { openPgStore } from './store-pg';
 import { openSqliteStore } from './store-sqlite';
 import type { ResultsStore } from './store-contract';
@@ -18,7 +18,7 @@ export function defaultStorePath(dir = stateDir()): string {
 
 /** The configured store: FSTO_RESULTS_URL, else FSTO_RESULTS_DB (a file), else the state dir's file. */
 export function resultsLocation(dir = stateDir()): string {
-  return process.env.FSTO_RESULTS_URL || process.env.FSTO_RESULTS_DB || defaultStorePath(dir);
+  return fstoEnv('FSTO_RESULTS_URL') || fstoEnv('FSTO_RESULTS_DB') || defaultStorePath(dir);
 }
 
 export const isPgUrl = (location: string): boolean => /^postgres(ql)?:\/\//.test(location);

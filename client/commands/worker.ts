@@ -8,7 +8,7 @@ import { installRuntimeWithMetrics } from '../../workers/metrics-bind';
 import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../connection';
 import { EXIT } from '../exit-codes';
 import { openResultsStore } from '../../activities/results/store';
-import { stateDir } from '../../activities/settings';
+import { fstoEnv, setResultsUrl, stateDir } from '../../activities/settings';
 import { buildWorkflowBundle, bundleKey, cachedBundle } from '../bundle-cache';
 import { parseVersioning } from '../../workers/host-version';
 
@@ -22,7 +22,7 @@ export function registerWorkerCommand(program: Command): void {
     .option(
       '--vm-slots <n>',
       'VMs this host runs at once; it claims a run only with one free (env FSTO_VM_SLOTS; default one per two cores)',
-      process.env.FSTO_VM_SLOTS,
+      fstoEnv('FSTO_VM_SLOTS'),
     )
     .option(
       '--results-url <url>',
@@ -31,7 +31,7 @@ export function registerWorkerCommand(program: Command): void {
     .option(
       '--versioning <auto|on|off>',
       'worker versioning: pin each run to the build that started it (env FSTO_VERSIONING; auto: on unless the server is a dev server)',
-      process.env.FSTO_VERSIONING ?? 'auto',
+      fstoEnv('FSTO_VERSIONING') ?? 'auto',
     )
     .option(
       '--make-current',
@@ -71,7 +71,7 @@ export function registerWorkerCommand(program: Command): void {
       return;
     }
     // Read wherever this process opens the store (the results activities, stored summaries).
-    if (f.resultsUrl) process.env.FSTO_RESULTS_URL = f.resultsUrl;
+    if (f.resultsUrl) setResultsUrl(f.resultsUrl);
     let prometheusBind: string | undefined;
     try {
       if (f.metrics === 'off') installRuntime({ logLevel: 'INFO' });
