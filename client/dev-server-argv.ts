@@ -42,8 +42,3 @@ export function devServerArgv(o: DevServerOptions): string[] {
 
 /** The embedded server's Web UI. */
 export const embeddedUiBase = (uiPort: number) => `http://localhost:${uiPort}`;
-
-/** A workflow's page in the Web UI at `base` (the embedded server's, or FSTO_UI_URL for a cluster). */
-export function uiLink(base: string, namespace: string, workflowId: string): string {
-  return `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-}

@@ -53,7 +53,7 @@ export async function connectIfServing(
 }
 
 /** A TCP port free on 127.0.0.1 now (the kernel's pick). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -71,20 +71,14 @@ async function waitForOtherClients(port: number, serverPid: number, address: str
   const onSignal = () => (interrupted = true);
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    let said = false;
-    for (
-      let n = await otherClients(port, serverPid);
-      n > 0 && !interrupted;
-      n = await otherClients(port, serverPid)
-    ) {
-      if (!said)
-        console.error(
-          `fsto: ${n} other connection(s) use the embedded Temporal server on ${address} (another fsto command); ` +
-            'it stays up until they end (Ctrl-C stops it now).',
-        );
-      said = true;
+    const n = await otherClients(port, serverPid);
+    if (n === 0) return;
+    console.error(
+      `fsto: ${n} other connection(s) use the embedded Temporal server on ${address} (another fsto command); ` +
+        'it stays up until they end (Ctrl-C stops it now).',
+    );
+    while (!interrupted && (await otherClients(port, serverPid)) > 0)
       await new Promise((r) => setTimeout(r, 1000));
-    }
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }

@@ -1,7 +1,7 @@
 import { pidAlive } from '../activities/pid';
 import { run } from '../activities/process';
 import { guardScript, listedGuards, unguardScript, type Guard } from './port-guard-rules';
-import { listenerUid } from './server-owner';
+import { LISTEN, tcpSockets } from './proc-tcp';
 
 // Applying and removing the embedded server's port guard (port-guard-rules.ts) with nft. Needs
 // nftables and CAP_NET_ADMIN (a root fsto has it; scripts/setup-host.sh installs nftables).
@@ -30,9 +30,8 @@ export async function unguard(g: Guard): Promise<void> {
 export async function sweepStaleGuards(): Promise<Guard[]> {
   const listed = await run(['nft', 'list', 'tables'], { timeoutMs: 10_000 }).catch(() => undefined);
   if (!listed || listed.exitCode !== 0) return [];
-  const stale: Guard[] = [];
-  for (const g of listedGuards(listed.stdout))
-    if (!pidAlive(g.pid) && (await listenerUid(g.port)) === undefined) stale.push(g);
+  const listening = new Set((await tcpSockets()).filter((s) => s.state === LISTEN).map((s) => s.localPort));
+  const stale = listedGuards(listed.stdout).filter((g) => !pidAlive(g.pid) && !listening.has(g.port));
   for (const g of stale) await unguard(g);
   return stale;
 }

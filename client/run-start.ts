@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { kernelLabel } from '../common/schemas/kernel-source';
 import { SA_FS_CONFIG } from '../common/search-attributes';
-import { uiLink } from './dev-server-argv';
+import { uiLink } from '../common/ui-link';
 import type { ValidRun } from './run-prepare';
 import { runId } from './run-id';
 import { RUN_WORKFLOW, type RunWorkflow } from './workflow-names';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { LISTEN, tcpSockets } from './proc-tcp';
 
 // The embedded dev server (`temporal server start-dev`) has no TLS or authentication: whoever
 // reaches its port starts workflows, and a root worker runs them. It listens on 127.0.0.1 only;
@@ -10,22 +10,9 @@ import { readFile } from 'node:fs/promises';
 
 export class NotYourServer extends Error {}
 
-const LISTEN = '0A';
-
 /** The uid of the socket listening on TCP port (any local address), or undefined if none. */
-export async function listenerUid(
-  port: number,
-  files = ['/proc/net/tcp', '/proc/net/tcp6'],
-): Promise<number | undefined> {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const f of files) {
-    const text = await readFile(f, 'utf8').catch(() => '');
-    for (const line of text.split('\n').slice(1)) {
-      const w = line.trim().split(/\s+/);
-      if (w.length > 7 && w[1]!.endsWith(`:${hexPort}`) && w[3] === LISTEN) return Number(w[7]);
-    }
-  }
-  return undefined;
+export async function listenerUid(port: number): Promise<number | undefined> {
+  return (await tcpSockets()).find((s) => s.state === LISTEN && s.localPort === port)?.uid;
 }
 
 /** Refuse an embedded server at address that another user runs (nothing listening: fine). */

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { MatrixSummary, NotifySpec } from '../../common/schemas';
+import { uiLink } from '../../common/ui-link';
 import { run } from '../process';
 import { fstoEnv, fstoEnvs, type FstoEnv } from '../settings';
 import { nightMail, nightMessage, type NightMessage } from './notify-message';
@@ -19,12 +20,6 @@ export interface NotifyInput {
 export interface NotifyOutput {
   sent: string[];
   failed: string[];
-}
-
-/** The UI's workflow page from FSTO_UI_URL (e.g. http://localhost:8233). */
-export function uiWorkflowUrl(base: string | undefined, namespace: string, workflowId: string) {
-  if (!base) return undefined;
-  return `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
 export function notifyTargets(spec: NotifySpec | undefined, env: FstoEnv = fstoEnvs()): Required<NotifySpec> {
@@ -59,7 +54,8 @@ async function mail(to: string[], m: NightMessage): Promise<void> {
 
 export async function notifyNight(input: NotifyInput): Promise<NotifyOutput> {
   const targets = notifyTargets(input.notify);
-  const uiUrl = uiWorkflowUrl(fstoEnv('FSTO_UI_URL'), input.namespace, input.summary.workflowId);
+  const uiBase = fstoEnv('FSTO_UI_URL');
+  const uiUrl = uiBase ? uiLink(uiBase, input.namespace, input.summary.workflowId) : undefined;
   const m = nightMessage({ summary: input.summary, ...(uiUrl ? { uiUrl } : {}) });
   const out: NotifyOutput = { sent: [], failed: [] };
   const attempt = async (what: string, fn: () => Promise<void>) => {

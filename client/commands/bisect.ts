@@ -4,7 +4,7 @@ import { describeZodError, failureKind } from '../../common/errors';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { BisectSpec, type BisectSpecInput } from '../../common/schemas';
 import { addConnectionOptions, type ConnectOpts } from '../connection';
-import { uiLink } from '../dev-server-argv';
+import { uiLink } from '../../common/ui-link';
 import { withEmbeddedWorker } from '../embedded-worker';
 import { EXIT, exitCodeForFailure } from '../exit-codes';
 import { onInterrupts } from '../interrupt';

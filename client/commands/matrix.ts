@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { WORKFLOW_QUEUE } from '../../common/queues';
-import { uiLink } from '../dev-server-argv';
+import { uiLink } from '../../common/ui-link';
 import { addConnectionOptions, type ConnectOpts } from '../connection';
 import { withEmbeddedWorker } from '../embedded-worker';
 import { EXIT, exitCodeForFailure } from '../exit-codes';

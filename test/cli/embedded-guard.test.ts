@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, startService } from '../../activities/process';
 import { temporalBin } from '../../activities/settings';
-import { ensureDevServer } from '../../client/dev-server';
+import { ensureDevServer, freePort } from '../../client/dev-server';
 import { GUARD_PREFIX } from '../../client/port-guard-rules';
 import { listenerUid } from '../../client/server-owner';
 
@@ -17,14 +16,6 @@ import { listenerUid } from '../../client/server-owner';
 // (scripts/setup-host.sh installs it). On the old code nobody's requests were answered.
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
 const asUser = (user: string | undefined, argv: string[]) =>
   run(user ? ['runuser', '-u', user, '--', ...argv] : argv, { timeoutMs: 30_000, env: { HOME: '/' } });
 const listWorkflows = (user: string | undefined, address: string) =>
@@ -34,7 +25,7 @@ const guardTables = async () =>
 
 /** The server's own listening ports, from its argv (ui, http, metrics). */
 async function serverPorts(pid: number): Promise<number[]> {
-  const cmd = (await run(['cat', `/proc/${pid}/cmdline`])).stdout.split('\0');
+  const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
   return ['--ui-port', '--http-port', '--metrics-port']
     .map((f) => cmd.indexOf(f))
     .filter((i) => i >= 0)

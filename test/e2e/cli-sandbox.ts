@@ -1,9 +1,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../client/dev-server';
 import { canonicalStateDir } from '../../workers/host';
 import { FIXTURE } from './fixture';
 
@@ -12,13 +12,7 @@ import { FIXTURE } from './fixture';
 
 export const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+export { freePort };
 
 export interface CliSandbox {
   stateDir: string;
