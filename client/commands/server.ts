@@ -11,6 +11,12 @@ export function registerServerCommand(program: Command): void {
     .option('--ui-port <port>', 'Web UI port', String(DEFAULT_UI_PORT))
     .option('--state-dir <dir>', 'where the SQLite file and the server log live', stateDir())
     .action(async (f: { port: string; uiPort: string; stateDir: string }) => {
+      // Listened for before the server starts: a signal while it comes up stops it once it is up,
+      // rather than ending this process the default way with the server half started.
+      const signalled = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
       const server = await ensureDevServer({
         port: Number(f.port),
         uiPort: Number(f.uiPort),
@@ -22,10 +28,7 @@ export function registerServerCommand(program: Command): void {
         return;
       }
       console.log(`Temporal dev server on ${server.address}; Web UI http://localhost:${server.uiPort}`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await signalled;
       await server.stop();
     });
 }

@@ -43,13 +43,20 @@ describe('the embedded server outlives its starter while another command uses it
       reject: false,
       stdin: 'pipe',
     });
+    // Listened for from the start: it connects as soon as the port answers.
+    const connected = new Promise<void>((resolve) =>
+      other.stdout.on('data', (d: Buffer) => String(d).includes('connected') && resolve()),
+    );
     try {
+      // Ready when it says so (it listens a little before it has its signal handlers: a SIGTERM
+      // then would end it the default way, which is not what this test is about).
       const deadline = Date.now() + 60_000;
-      while ((await listenerUid(port)) === undefined && Date.now() < deadline)
+      while (
+        !(await readFile(log, 'utf8').catch(() => '')).includes('Temporal dev server on') &&
+        Date.now() < deadline
+      )
         await new Promise((r) => setTimeout(r, 200));
-      await new Promise<void>((resolve) =>
-        other.stdout.on('data', (d: Buffer) => String(d).includes('connected') && resolve()),
-      );
+      await connected;
       process.kill(starter.pid, 'SIGTERM');
       const says = Date.now() + 30_000;
       while (
