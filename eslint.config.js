@@ -52,6 +52,23 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', workflowBans] },
   },
   {
+    // activities/verdicts/ turns check's output into verdicts; fstests/ and results/ use it, not the reverse.
+    files: ['activities/verdicts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../fstests', '../fstests/*', '../results', '../results/*'],
+              message: 'verdicts/ imports nothing from fstests/ or results/ (they import it).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Settings are read in one module: activities/settings.ts (fstoEnv, and the FstoVar list).
     files: ['activities/**/*.ts', 'client/**/*.ts', 'workers/**/*.ts', 'common/**/*.ts', 'workflows/**/*.ts'],
     ignores: ['activities/settings.ts'],

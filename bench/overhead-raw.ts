@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { readXunit, reportDir } from '../activities/results/xunit';
+import { readXunit, reportDir } from '../activities/verdicts/xunit';
 import { run, runOk } from '../activities/process';
 import { vngBin } from '../activities/settings';
 import { TCG_CMDLINE } from '../activities/vm/backend';

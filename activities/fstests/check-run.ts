@@ -2,16 +2,16 @@ import { join } from 'node:path';
 import { Beneath } from '../beneath';
 import type { BatchInput, BatchResult, CrashReport, TestResult } from '../../common/schemas';
 import { capReason } from '../../common/schemas';
-import type { CheckTimes } from '../results/checktime';
-import { hangTimeoutSec, hangTimeoutWhy } from '../results/hang-timeout';
-import { mergeVerdicts, type CheckExit, type Mark } from '../results/merge';
-import { readXunit } from '../results/xunit';
+import type { CheckTimes } from '../verdicts/checktime';
+import { hangTimeoutSec, hangTimeoutWhy } from '../verdicts/hang-timeout';
+import { mergeVerdicts, type CheckExit, type Mark } from '../verdicts/merge';
+import { readXunit } from '../verdicts/xunit';
 import { checkArgv } from './check-argv';
 import { hostPathsIn } from './host-paths';
 import type { GuestExec } from './guest-prep';
-import { ProgressParser, type ProgressEvent } from './progress';
+import { ProgressParser, type ProgressEvent } from '../verdicts/progress';
 import { taintedResult, TaintTracker } from './taint';
-import { HangWatchdog, idleLimitSec } from './watchdog';
+import { HangWatchdog, idleLimitSec } from '../verdicts/watchdog';
 
 // One `check` invocation in a running guest: watch its output test by test; the per-test
 // watchdog alone decides a hang (check's silence outside a test is bounded generously); a panic

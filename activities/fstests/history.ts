@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withFileLock } from '../file-lock';
-import { formatCheckTime, parseCheckTime, type CheckTimes } from '../results/checktime';
+import { formatCheckTime, parseCheckTime, type CheckTimes } from '../verdicts/checktime';
 
 // The host's memory of how long each test took (fstests' check.time format), per filesystem:
 // the next run's ETA and per-test hang timeouts come from it.

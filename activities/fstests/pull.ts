@@ -1,6 +1,6 @@
 import type { PullPeek } from '../../common/queries';
 import type { BatchInput, ListingOffer, PullReply, PullRequest, TestResult } from '../../common/schemas';
-import type { CheckTimes } from '../results/checktime';
+import type { CheckTimes } from '../verdicts/checktime';
 import type { CheckRunContext, CheckRunOutcome } from './check-run';
 import { runCheck } from './check-run';
 import { expectedOf } from './history';

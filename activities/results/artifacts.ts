@@ -67,7 +67,7 @@ async function readCapped(
 }
 
 export interface CollectOptions {
-  /** fstests' REPORT_DIR: RESULT_BASE/<section> (see reportDir in xunit.ts); none: console logs only. */
+  /** fstests' REPORT_DIR: RESULT_BASE/<section> (see reportDir in verdicts/xunit.ts); none: console logs only. */
   reportDir?: string;
   /** The guest-writable dir reportDir lies in: its files are read through it (no link followed). */
   share?: Beneath;

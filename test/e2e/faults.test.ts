@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readXunit } from '../../activities/results/xunit';
+import { readXunit } from '../../activities/verdicts/xunit';
 import type { RunSummary, TestResult } from '../../common/schemas';
 import type { fstestsRun } from '../../workflows';
 import { testLine } from '../../client/print';

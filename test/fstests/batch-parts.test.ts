@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BatchJournal } from '../../activities/fstests/journal';
 import { MAX_RESULTS_PER_SIGNAL, ProgressSignals } from '../../activities/fstests/signals';
 import { TaintTracker } from '../../activities/fstests/taint';
-import { HangWatchdog } from '../../activities/fstests/watchdog';
+import { HangWatchdog } from '../../activities/verdicts/watchdog';
 import type { CrashMatch } from '../../activities/vm/console';
 import {
   GuestCrashed,

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkArgv, listArgv, parseListing } from '../../activities/fstests/check-argv';
 import { checkEnv, dirsToCreate, renderLocalConfig, testDevMkfsArgv } from '../../activities/fstests/config';
-import type { ProgressEvent } from '../../activities/fstests/progress';
+import type { ProgressEvent } from '../../activities/verdicts/progress';
 import { run, runOk } from '../../activities/process';
-import { parseCheckTime } from '../../activities/results/checktime';
-import { mergeVerdicts } from '../../activities/results/merge';
-import { readXunit, reportDir } from '../../activities/results/xunit';
+import { parseCheckTime } from '../../activities/verdicts/checktime';
+import { mergeVerdicts } from '../../activities/verdicts/merge';
+import { readXunit, reportDir } from '../../activities/verdicts/xunit';
 import { parseProgress } from '../helpers/parse-progress';
 import { expectedVerdicts, FIXTURE_SUITE } from '../parity/oracle';
 

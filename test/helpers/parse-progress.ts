@@ -1,4 +1,4 @@
-import { ProgressParser, type ProgressEvent } from '../../activities/fstests/progress';
+import { ProgressParser, type ProgressEvent } from '../../activities/verdicts/progress';
 
 /** A whole stdout parsed at once by the product's incremental parser (tests feed samples so). */
 export function parseProgress(stdout: string): ProgressEvent[] {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseXunit, readXunit, reportDir } from '../../activities/results/xunit';
+import { parseXunit, readXunit, reportDir } from '../../activities/verdicts/xunit';
 
 const samples = join(import.meta.dirname, '../fixtures/samples/xfstests-63a29724');
 const sample = (f: string) => readFileSync(join(samples, f), 'utf8');

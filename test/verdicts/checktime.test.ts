@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatCheckTime, parseCheckTime } from '../../activities/results/checktime';
-import { hangTimeoutSec } from '../../activities/results/hang-timeout';
+import { formatCheckTime, parseCheckTime } from '../../activities/verdicts/checktime';
+import { hangTimeoutSec } from '../../activities/verdicts/hang-timeout';
 
 const samples = join(import.meta.dirname, '../fixtures/samples/xfstests-63a29724');
 const sample = (f: string) => readFileSync(join(samples, f), 'utf8');

@@ -1,5 +1,5 @@
 import { worstVerdict, type TestResult, type Verdict } from '../../common/schemas';
-import type { ProgressEvent } from '../fstests/progress';
+import type { ProgressEvent } from './progress';
 
 // The final per-test verdicts of ONE check invocation from whatever exists (pure).
 // Sources, strongest first:

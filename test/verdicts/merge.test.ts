@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseListing } from '../../activities/fstests/check-argv';
 import { parseProgress } from '../helpers/parse-progress';
-import { mergeVerdicts } from '../../activities/results/merge';
-import { parseXunit } from '../../activities/results/xunit';
+import { mergeVerdicts } from '../../activities/verdicts/merge';
+import { parseXunit } from '../../activities/verdicts/xunit';
 
 const samples = join(import.meta.dirname, '../fixtures/samples/xfstests-63a29724');
 const sample = (f: string) => readFileSync(join(samples, f), 'utf8');

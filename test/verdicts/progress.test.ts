@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ProgressParser, type ProgressEvent } from '../../activities/fstests/progress';
+import { ProgressParser, type ProgressEvent } from '../../activities/verdicts/progress';
 import { parseProgress } from '../helpers/parse-progress';
 
 const samples = join(import.meta.dirname, '../fixtures/samples/xfstests-63a29724');
