@@ -110,9 +110,7 @@ function batchSummary(i: BatchInput): string {
 /** Cleanup: retried for a long time, because a leaked loop device outlives everything. */
 export function cleanupProxy(hostQueue: string) {
   return proxyActivities<
-    Pick<HostActivities, 'releaseRun'> &
-      Pick<FstestsActivities, 'finishRun'> &
-      Pick<ResultsActivities, 'recordRunResults'>
+    Pick<HostActivities, 'releaseRun'> & Pick<ResultsActivities, 'finishRun' | 'recordRunResults'>
   >({
     taskQueue: hostQueue,
     scheduleToStartTimeout: '10m',

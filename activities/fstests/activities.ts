@@ -1,15 +1,11 @@
 import type { BatchInput } from '../../common/schemas';
 import { runTestBatch, type BatchDeps } from './batch';
-import { finishRun, type FinishInput } from './finish';
 
-/** fstests on the claimed host: batches of tests in VMs, and the run's final collection. */
+/** fstests on the claimed host: batches of tests in VMs (the run's final collection is results/finish.ts). */
 export function createFstestsActivities(deps: BatchDeps) {
   return {
     async runTestBatch(input: BatchInput) {
       return runTestBatch(input, deps);
-    },
-    async finishRun(input: FinishInput) {
-      return finishRun(input);
     },
   };
 }

@@ -33,7 +33,7 @@ import {
   type GuestExec,
 } from './guest-prep';
 import { expectedOf, mergeHistory, readHistory } from './history';
-import { BatchJournal } from './journal';
+import { BatchJournal } from '../verdicts/journal';
 import { ProgressSignals } from './signals';
 
 export interface BatchDeps {

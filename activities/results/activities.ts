@@ -1,4 +1,5 @@
 import { failureRates } from './confirm-rates';
+import { finishRun, type FinishInput } from './finish';
 import { notifyNight } from './notify';
 import { offLoop } from './off-loop';
 import type { ReportInput, RecordRunInput, RecordRunOutput } from './store-jobs';
@@ -7,7 +8,8 @@ import { openResultsStore } from './store';
 
 export type { RecordRunInput, RecordRunOutput } from './store-jobs';
 
-// The results step of a run, on its host: record every test result in the host's results
+// The results step of a run, on its host: collect the verdicts, artifacts and JUnit XML from the
+// run's share (finish.ts), record every test result in the host's results
 // store, compare with the baseline and write <runDir>/report.html; a matrix's report likewise.
 // Idempotent (a retry re-records the same workflow id). The work (seconds at nightly size) runs
 // on the store's own thread (off-loop.ts), so the worker's event loop never waits for it.
@@ -17,6 +19,9 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
   return {
     /** The morning's notification of a matrix (notify.ts): never throws for a failed delivery. */
     notifyNight,
+
+    /** After the last batch: journaled verdicts, expunges, artifacts and <runDir>/junit.xml (finish.ts). */
+    finishRun: (input: FinishInput) => finishRun(input),
 
     recordRunResults: (input: RecordRunInput): Promise<RecordRunOutput> =>
       offLoop('recordRun', { ...input, ...at }),

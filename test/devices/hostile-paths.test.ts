@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Beneath } from '../../activities/beneath';
-import { finishRun } from '../../activities/fstests/finish';
-import { BatchJournal } from '../../activities/fstests/journal';
+import { finishRun } from '../../activities/results/finish';
+import { BatchJournal } from '../../activities/verdicts/journal';
 import { KernelError, listKernels, resolveKernel } from '../../activities/host/kernel';
 
 // Hostile paths: the host (root) reading and writing where someone else decides what a name is.

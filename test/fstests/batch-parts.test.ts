@@ -2,7 +2,7 @@ import { appendFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BatchJournal } from '../../activities/fstests/journal';
+import { BatchJournal } from '../../activities/verdicts/journal';
 import { MAX_RESULTS_PER_SIGNAL, ProgressSignals } from '../../activities/fstests/signals';
 import { TaintTracker } from '../../activities/fstests/taint';
 import { HangWatchdog } from '../../activities/verdicts/watchdog';

@@ -2,8 +2,8 @@ import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BatchJournal } from '../../activities/fstests/journal';
-import { journaledVerdicts } from '../../activities/fstests/journaled';
+import { BatchJournal } from '../../activities/verdicts/journal';
+import { journaledVerdicts } from '../../activities/verdicts/journaled';
 import type { TestResult } from '../../common/schemas';
 
 // runTestBatch (activities/fstests/batch.ts) hands the journal each verdict twice: as check

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { journaledVerdicts } from '../../activities/fstests/journaled';
+import { journaledVerdicts } from '../../activities/verdicts/journaled';
 
 const line = (name: string, verdict: string) => JSON.stringify({ name, verdict, durationSec: 1 });
 

@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Beneath } from '../beneath';
 import { fitReasons, type ExpungeEntry, type TestResult } from '../../common/schemas';
-import { applyExpunges, matchExpunges } from '../results/expunge';
-import { collectArtifacts } from '../results/artifacts';
-import { renderJunit } from '../results/junit';
-import { journaledVerdicts } from './journaled';
+import { applyExpunges, matchExpunges } from './expunge';
+import { collectArtifacts } from './artifacts';
+import { renderJunit } from './junit';
+import { journaledVerdicts } from '../verdicts/journaled';
 
 export interface FinishInput {
   runKey: string;
