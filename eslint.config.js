@@ -22,6 +22,20 @@ const workflowBans = {
   ],
 };
 
+// test/ and bench/ share helpers through kit/ (the shared test kit), never by importing each other;
+// the kit imports neither, and the product imports none of the three.
+/** @param {string[]} dirs folders at the repository's root @param {string} message */
+const notFrom = (dirs, message) => ({ group: dirs.flatMap((d) => [`**/${d}`, `**/${d}/**`]), message });
+const productOnly = notFrom(['kit', 'test', 'bench'], 'Product code must not import kit/, test/ or bench/.');
+const boundaries = {
+  'bench/**/*.ts': notFrom(['test'], 'bench/ must not import test/: share it through kit/.'),
+  'test/**/*.ts': notFrom(['bench'], 'test/ must not import bench/: share it through kit/.'),
+  'kit/**/*.ts': notFrom(
+    ['test', 'bench'],
+    'kit/ must not import test/ or bench/: move what it needs into kit/.',
+  ),
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'test/fixtures/**', 'coverage/**', '.fsto/**'] },
   js.configs.recommended,
@@ -49,16 +63,31 @@ export default tseslint.config(
   },
   {
     files: ['workflows/**/*.ts', 'common/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', workflowBans] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { ...workflowBans, patterns: [...workflowBans.patterns, productOnly] },
+      ],
+    },
   },
   {
-    // activities/verdicts/ turns check's output into verdicts; fstests/ and results/ use it, not the reverse.
+    files: ['activities/**/*.ts', 'client/**/*.ts', 'workers/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [productOnly] }] },
+  },
+  ...Object.entries(boundaries).map(([files, ban]) => ({
+    files: [files],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ban] }] },
+  })),
+  {
+    // activities/verdicts/ turns check's output into verdicts; fstests/ and results/ use it, not the
+    // reverse. (One block per file set: a later no-restricted-imports replaces an earlier one.)
     files: ['activities/verdicts/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            productOnly,
             {
               group: ['../fstests', '../fstests/*', '../results', '../results/*'],
               message: 'verdicts/ imports nothing from fstests/ or results/ (they import it).',

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { pidsMentioning } from '../activities/vm/proc';
 import { canonicalStateDir } from '../workers/host';
-import { loopsUnder, mountsUnder } from '../test/devices/helpers';
+import { loopsUnder, mountsUnder } from '../kit/devices';
 
 // The hosts of bench/cluster.ts: real `fsto worker` processes, each with its own host id and
 // state dir, against the cluster's frontend and its PostgreSQL results store.

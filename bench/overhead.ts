@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listKernels } from '../activities/host/kernel';
 import type { TestResult } from '../common/schemas';
-import { runFsto, type FstoResult } from './overhead-fsto';
-import { killLiveGroups } from './overhead-group';
-import { describeLeaks, findLeaks, reclaim } from './overhead-leaks';
-import { runRaw } from './overhead-raw';
+import { runFsto, type FstoResult } from '../kit/overhead-fsto';
+import { killLiveGroups } from '../kit/overhead-group';
+import { describeLeaks, findLeaks, reclaim } from '../kit/overhead-leaks';
+import { runRaw } from '../kit/overhead-raw';
 import { onInterrupt } from './on-interrupt';
 
 // End-to-end overhead of `fsto run` against the by-hand baseline, `vng --exec ./check …`

@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { listKernels } from '../activities/host/kernel';
 import { VmBackendName } from '../common/schemas';
-import { plantedProblems } from './parity-plant-check';
-import { plantedNames } from './parity-plant-tests';
-import { abortParity, runParity } from './parity-run';
+import { plantedProblems } from '../kit/parity-plant-check';
+import { plantedNames } from '../kit/parity-plant-tests';
+import { abortParity, runParity } from '../kit/parity-run';
 import { onInterrupt } from './on-interrupt';
 
 // Verdict parity: the same tests by hand (`vng --exec ./check`, the reference, in a
@@ -16,7 +16,7 @@ import { onInterrupt } from './on-interrupt';
 // A long sample may run its sides apart: `--only hand --hand-json F` runs the reference and keeps
 // its verdicts in F; `--only fsto --hand-json F` runs fsto and compares with them (read when fsto is
 // done: both sides may run at once).
-// --plant adds generic/990–995 (bench/parity-plant-tests.ts: five writers blocked on a frozen
+// --plant adds generic/990–995 (kit/parity-plant-tests.ts: five writers blocked on a frozen
 // TEST_DIR until the hung-task detector speaks, then a plain test) to a copy of the tree both
 // sides run, and to the tests (then none need be named); they must pass on both sides.
 

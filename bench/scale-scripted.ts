@@ -7,7 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { temporalBin } from '../activities/settings';
 import type { MatrixSpecInput } from '../common/schemas';
 import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
-import { scriptedBatch, startScriptedHostAt } from '../test/helpers/scripted-core';
+import { scriptedBatch, startScriptedHostAt } from '../kit/scripted-core';
 import type { fstestsMatrix } from '../workflows';
 import { installRuntime } from '../workers/runtime';
 import { workflowsPath } from '../workers/workers';
@@ -16,7 +16,7 @@ import { executionSizes, verdictsByConfig } from './scale-histories';
 // bench/scale.ts at shard counts no machine here can boot (8 and 16 shards per cell: 16–48 TCG
 // guests): the REAL matrix, cell and run workflows and the product's own pull loop (runPulled,
 // workAhead: real Updates and Queries to the real cell) on a real dev server; the guest's
-// `check` is a STAND-IN script (test/helpers/scripted-host.ts): every test passes after
+// `check` is a STAND-IN script (kit/scripted-core.ts): every test passes after
 // --test-ms, one test takes --tail seconds (the other shards wait it out), --crashes tests kill
 // their guest once. Prints, per run, the largest Update count and event count of any execution
 // (Temporal: 2,000 Updates; this project's bound 10,000 events), to show they do not grow with

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { MatrixSpecInput, MatrixSummary } from '../common/schemas';
 import { matrixProgressQuery } from '../common/queries';
 import { liveProgress } from '../client/matrix-cells';
-import { mountsUnder } from '../test/devices/helpers';
+import { mountsUnder } from '../kit/devices';
 import type { fstestsMatrix } from '../workflows';
 import { executionSizes, verdictsByConfig } from './scale-histories';
 import { startBenchHost } from './sharding-host';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openResultsStore, type ResultsStore } from '../activities/results/store';
 import type { RunSummary } from '../common/schemas';
-import { throwawayDb } from '../test/results/pg-db';
+import { throwawayDb } from '../kit/pg-db';
 
 const RUNS = Number(process.argv[2] ?? 10);
 const TESTS = Number(process.argv[3] ?? 1200);

@@ -11,7 +11,7 @@ import { ensureDevServer, type DevServer } from '../../client/dev-server';
 import type { fstestsRun } from '../../workflows';
 import { canonicalStateDir, startHost, type Host } from '../../workers/host';
 import { runWorkers } from '../../workers/workers';
-import { loopsUnder } from '../devices/helpers';
+import { loopsUnder } from '../../kit/devices';
 import { fixtureSpec } from '../e2e/fixture';
 import { leftovers, NOTHING_LEFT, processesMentioning } from '../e2e/leaks';
 import { connect, uniqueId } from '../helpers/temporal';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { fstestsRun } from '../../workflows';
 import { canonicalStateDir } from '../../workers/host';
 import { SHUTDOWN } from '../../workers/shutdown';
-import { loopsUnder } from '../devices/helpers';
+import { loopsUnder } from '../../kit/devices';
 import { fixtureSpec, untilDone } from '../e2e/fixture';
 import { leftovers, NOTHING_LEFT, processesMentioning } from '../e2e/leaks';
 import { connect, uniqueId } from '../helpers/temporal';

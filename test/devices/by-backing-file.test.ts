@@ -7,7 +7,7 @@ import { setupDevices } from '../../activities/devices/setup';
 import { Ledger } from '../../activities/ledger/ledger';
 import { runOk } from '../../activities/process';
 import type { HeldDevices } from '../../common/schemas';
-import { testState, type TestState } from './helpers';
+import { testState, type TestState } from '../../kit/devices';
 
 // Devices by backing file, not by number: the trial of a reboot between two batches. Run A holds
 // two loop devices; they are detached (the reboot; a STAND-IN: losetup -d, as a reboot would

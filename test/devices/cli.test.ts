@@ -8,7 +8,7 @@ import { serverOwner } from '../../activities/ledger/owner';
 import { registerDevicesCommand } from '../../client/commands/devices';
 import { planOnHost } from '../../activities/devices/activities';
 import { setupDevices } from '../../activities/devices/setup';
-import { loopsUnder, testState, type TestState } from './helpers';
+import { loopsUnder, testState, type TestState } from '../../kit/devices';
 
 // `fsto devices plan|reap` through commander, in process; FSTO_STATE_DIR points at the test's dir.
 

@@ -9,7 +9,7 @@ import type { fstestsRun } from '../../workflows';
 import { FIXTURE, fixtureSpec } from '../e2e/fixture';
 import { leftovers, NOTHING_LEFT } from '../e2e/leaks';
 import { uniqueId, useTestHost } from '../helpers/temporal';
-import { foreignLoop } from './helpers';
+import { foreignLoop } from '../../kit/devices';
 
 // The host's allowlist (<state dir>/host.yaml): what a run may name, whoever starts it. A real
 // worker set and dev server; the runs are refused in prepareRun / planDevices, with the field and

@@ -7,7 +7,7 @@ import { planOnHost } from '../../activities/devices/activities';
 import { planDeviceSet } from '../../activities/devices/plan';
 import { setupDevices } from '../../activities/devices/setup';
 import { run, runOk } from '../../activities/process';
-import { foreignLoop, loopsUnder, mountsUnder, testState, type TestState } from './helpers';
+import { foreignLoop, loopsUnder, mountsUnder, testState, type TestState } from '../../kit/devices';
 
 // Hostile specs: each is refused with a message naming the field and the fix, and nothing is
 // created: no loop device, mount, backing file, ledger entry or audit line. Real host checks.

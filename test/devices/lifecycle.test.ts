@@ -18,7 +18,7 @@ import {
   mountsUnder,
   testState,
   type TestState,
-} from './helpers';
+} from '../../kit/devices';
 
 // Real loop devices, real tmpfs mounts, as root.
 

@@ -11,7 +11,7 @@ import { reap, type Releasers } from '../../activities/ledger/reaper';
 import { run, runOk } from '../../activities/process';
 import { makeIsRunOpen } from '../../workers/run-status';
 import { connect } from '../helpers/temporal';
-import { imagesUnder, loopsUnder, mountsUnder, testState, type TestState } from './helpers';
+import { imagesUnder, loopsUnder, mountsUnder, testState, type TestState } from '../../kit/devices';
 
 const states: TestState[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostKeyOf } from '../../common/schemas';
 import { pidsMentioning } from '../../activities/vm/proc';
-import { loopsUnder, mountsUnder } from '../devices/helpers';
+import { loopsUnder, mountsUnder } from '../../kit/devices';
 
 /** Processes whose argv mentions `needle` (a VM's control socket and console live in its run dir). */
 export const processesMentioning = pidsMentioning;

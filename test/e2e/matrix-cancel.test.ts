@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openResultsStore } from '../../activities/results/store';
-import { loopsUnder } from '../devices/helpers';
+import { loopsUnder } from '../../kit/devices';
 import { progressQuery } from '../../common/queries';
 import type { MatrixSpecInput, RunSummary } from '../../common/schemas';
 import type { fstestsMatrix } from '../../workflows';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { snapshotTree, treeChanges } from '../../bench/parity-tree';
+import { snapshotTree, treeChanges } from '../../kit/parity-tree';
 import { progressQuery } from '../../common/queries';
 import type { RunProgress } from '../../common/schemas';
 import type { fstestsRun } from '../../workflows';

@@ -7,7 +7,7 @@ import { Ledger } from '../../activities/ledger/ledger';
 import { canonicalStateDir } from '../../workers/host';
 import { layKernelTree } from '../cli/fake-ktree';
 import { onPty } from '../cli/pty';
-import { loopsUnder, mountsUnder } from '../devices/helpers';
+import { loopsUnder, mountsUnder } from '../../kit/devices';
 import { FIXTURE } from './fixture';
 import { processesMentioning } from './leaks';
 

@@ -1,9 +1,9 @@
 import { inject } from 'vitest';
-import { startScriptedHostAt, type Batch, type ScriptedHost } from './scripted-core';
+import { startScriptedHostAt, type Batch, type ScriptedHost } from '../../kit/scripted-core';
 
-export * from './scripted-core';
+export * from '../../kit/scripted-core';
 
-/** A scripted host on the harness's dev server and workflow bundle (see scripted-core.ts). */
+/** A scripted host on the harness's dev server and workflow bundle (see kit/scripted-core.ts). */
 export function startScriptedHost(
   runTestBatch: Batch,
   o: Partial<Parameters<typeof startScriptedHostAt>[1]> = {},

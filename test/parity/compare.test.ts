@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verdictDiffs, verdictRows } from '../../bench/parity-compare';
-import { snapshotTree, treeChanges } from '../../bench/parity-tree';
+import { verdictDiffs, verdictRows } from '../../kit/parity-compare';
+import { snapshotTree, treeChanges } from '../../kit/parity-tree';
 import type { TestResult } from '../../common/schemas';
 
 const r = (name: string, verdict: TestResult['verdict'], reason?: string): TestResult =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listKernels } from '../../activities/host/kernel';
-import { runParity } from '../../bench/parity-run';
+import { runParity } from '../../kit/parity-run';
 import { expectedVerdicts, FIXTURE_SUITE, pick } from './oracle';
 
 // Verdict parity on the fixture suite, as bench/parity.ts does it: the same tests by hand

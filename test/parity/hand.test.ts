@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { planDeviceSet } from '../../activities/devices/plan';
-import { rawDeviceVars, rawExec, rawLocalConfig } from '../../bench/overhead-raw';
+import { rawDeviceVars, rawExec, rawLocalConfig } from '../../kit/overhead-raw';
 
 // The by-hand side of bench/parity.ts writes its config as a user would, not with fsto's code;
 // its devices must still be the ones `fsto run` gives its guests (default profile), or a test
 // needing a pool or a log-writes device would differ for a reason that is not the guest's.
-describe('by-hand run (bench/overhead-raw.ts)', () => {
+describe('by-hand run (kit/overhead-raw.ts)', () => {
   it("layout fsto: the same device variables as fsto run's default plan", () => {
     expect(Object.fromEntries(rawDeviceVars('fsto'))).toEqual(planDeviceSet({}).env);
   });

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../activities/process';
-import { plantedProblems } from '../../bench/parity-plant-check';
-import { plantedCopy, plantGroupList } from '../../bench/parity-plant';
-import { plantedNames } from '../../bench/parity-plant-tests';
-import { snapshotTree, treeChanges } from '../../bench/parity-tree';
+import { plantedProblems } from '../../kit/parity-plant-check';
+import { plantedCopy, plantGroupList } from '../../kit/parity-plant';
+import { plantedNames } from '../../kit/parity-plant-tests';
+import { snapshotTree, treeChanges } from '../../kit/parity-tree';
 import type { TestResult } from '../../common/schemas';
 
 // bench/parity.ts --plant, what needs no VM: the planted copy of a tree (the user's tree left as it

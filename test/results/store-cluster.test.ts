@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResultsActivities } from '../../activities/results/activities';
 import { run } from '../../activities/process';
 import type { RunSummary, Verdict } from '../../common/schemas';
-import { pgInstalled, throwawayDb } from './pg-db';
+import { pgInstalled, throwawayDb } from '../../kit/pg-db';
 
 // One results store for a cluster: two hosts (own state dirs) record the shards of one matrix
 // with the product's recordRunResults step into one PostgreSQL database; a third place, with

@@ -6,7 +6,7 @@ import { compareStored, defaultBaseline, loadSide } from '../../activities/resul
 import { withFileLock } from '../../activities/file-lock';
 import { openResultsStore, type ResultsStore } from '../../activities/results/store';
 import { run } from '../../activities/process';
-import { pgInstalled, throwawayDb } from './pg-db';
+import { pgInstalled, throwawayDb } from '../../kit/pg-db';
 import type { RunSummary, TestResult, Verdict } from '../../common/schemas';
 
 let dir: string;

@@ -1,7 +1,7 @@
 import { copyFile, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rawVngArgv } from '../../bench/overhead-raw';
+import { rawVngArgv } from '../../kit/overhead-raw';
 import { listKernels } from '../../activities/host/kernel';
 import { run } from '../../activities/process';
 import { vngBin } from '../../activities/settings';
@@ -11,7 +11,7 @@ import { vmFixture } from './helpers';
 
 // The environment a command gets in an fsto guest (the agent's exec path: the one `check`, the
 // listing, the preparation and fsto shell's shell take) against a by-hand `vng --exec`, as the
-// project's by-hand reference runs it (bench/overhead-raw.ts: --disable-kvm, 2 CPUs, 2 GiB, the
+// project's by-hand reference runs it (kit/overhead-raw.ts: --disable-kvm, 2 CPUs, 2 GiB, the
 // TCG relaxations, one raw disk), field by field (common/record-env; allowlist in env-record.ts).
 // The reference is vng itself, not our code: a new difference of this class fails here.
 describe('process and system environment: fsto guest vs by hand under vng', () => {

@@ -18,7 +18,7 @@ import { uniqueId } from '../helpers/temporal';
 import { historiesDir, historyFileName } from '../replay/histories';
 
 // Auto-bisection of a night's confirmed regressions (MatrixSpec.autoBisect) with the real matrix,
-// cell, run and bisect workflows on the real dev server; the host is scripted (scripted-core.ts):
+// cell, run and bisect workflows on the real dev server; the host is scripted (kit/scripted-core.ts):
 // its guest plays `check`, its build hands back the commit it was asked for, its report names the
 // previous night's commit as the kernel sidecar does. The oracle is the script: which test fails
 // on which config, on which rerun; which commit each night had. The server's history says which

@@ -5,7 +5,7 @@ import { scriptedBatch, startScriptedHost, type ScriptedHost } from '../helpers/
 import { uniqueId } from '../helpers/temporal';
 
 // Confirming a night's regressions (MatrixSpec.confirm) with the real matrix, cell and run
-// workflows on the real dev server; the host is scripted (scripted-core.ts): its guest plays
+// workflows on the real dev server; the host is scripted (kit/scripted-core.ts): its guest plays
 // `check`, its report says which tests regressed, its store says each test's old failure rate.
 // The oracle is the script: how often each test fails when rerun, which rates the store gives.
 

@@ -4,7 +4,7 @@ import { runOk } from '../activities/process';
 import { groupLine, plantedTests } from './parity-plant-tests';
 
 // bench/parity.ts --plant: a throwaway copy of the user's fstests tree with the planted tests
-// (bench/parity-plant-tests.ts) in tests/generic, which both sides run from (the by-hand side
+// (kit/parity-plant-tests.ts) in tests/generic, which both sides run from (the by-hand side
 // copies it once more, as it copies any tree). check runs a test named on its command line only
 // when tests/<dir>/group.list lists it; the build generates that file from each test's
 // _begin_fstest line, so the planted tests get the lines the build would give them.

@@ -13,8 +13,8 @@ import { plantedCopy } from './parity-plant';
 import { snapshotTree, treeChanges } from './parity-tree';
 
 // One parity check: the same tests by hand (`vng --exec ./check` in a throwaway copy of the tree,
-// bench/overhead-raw.ts) and through the real `fsto` CLI (server, worker, `fsto run --json`,
-// bench/overhead-fsto.ts), one after the other; the user's tree is snapshotted before and after.
+// kit/overhead-raw.ts) and through the real `fsto` CLI (server, worker, `fsto run --json`,
+// kit/overhead-fsto.ts), one after the other; the user's tree is snapshotted before and after.
 // Everything either side creates lives under one temp dir and is reclaimed at the end.
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -28,7 +28,7 @@ export interface ParityInput {
   /** Run one side only: 'hand' saves its verdicts to handJson; 'fsto' reads them from there. */
   only?: 'hand' | 'fsto';
   handJson?: string;
-  /** Both sides run a copy of the tree with bench/parity-plant-tests.ts's tests added. */
+  /** Both sides run a copy of the tree with kit/parity-plant-tests.ts's tests added. */
   plant?: boolean;
 }
 

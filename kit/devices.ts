@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAudit } from '../../activities/audit';
-import { deviceDeps, type DeviceActivityDeps } from '../../activities/devices/activities';
-import { parseLosetupJson } from '../../activities/devices/argv';
-import { releaseDeviceRun } from '../../activities/devices/release';
-import type { DeviceDeps } from '../../activities/devices/setup';
-import { Ledger } from '../../activities/ledger/ledger';
-import { run, runOk } from '../../activities/process';
-import { GiB } from '../../common/schemas';
+import { createAudit } from '../activities/audit';
+import { deviceDeps, type DeviceActivityDeps } from '../activities/devices/activities';
+import { parseLosetupJson } from '../activities/devices/argv';
+import { releaseDeviceRun } from '../activities/devices/release';
+import type { DeviceDeps } from '../activities/devices/setup';
+import { Ledger } from '../activities/ledger/ledger';
+import { run, runOk } from '../activities/process';
+import { GiB } from '../common/schemas';
 
 // Real loop devices, as root. Every helper looks only at paths under the test's own state dir:
 // other tests and processes may attach loop devices on this host at the same time.

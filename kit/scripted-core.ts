@@ -1,28 +1,28 @@
 import { Context } from '@temporalio/activity';
-import { MAX_HEARTBEAT_THROTTLE } from '../../workers/heartbeat-throttle';
-import { quickQueue } from '../../common/queues';
+import { MAX_HEARTBEAT_THROTTLE } from '../workers/heartbeat-throttle';
+import { quickQueue } from '../common/queues';
 import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
-import type { CheckRunContext, CheckRunOutcome } from '../../activities/fstests/check-run';
-import { pullEpoch, runPulled, workAhead, type PullClient } from '../../activities/fstests/pull';
+import type { CheckRunContext, CheckRunOutcome } from '../activities/fstests/check-run';
+import { pullEpoch, runPulled, workAhead, type PullClient } from '../activities/fstests/pull';
 import {
   batchProgressSignal,
   nextTestUpdate,
   offerListingUpdate,
   pullPeekQuery,
   pullReadyQuery,
-} from '../../common/queries';
+} from '../common/queries';
 import type {
   BatchInput,
   BatchProgressSignal,
   BatchResult,
   HostCapabilities,
   TestResult,
-} from '../../common/schemas';
+} from '../common/schemas';
 
-// Free of vitest (bench/scale-scripted.ts uses it too); tests use scripted-host.ts.
+// Free of vitest (bench/scale-scripted.ts uses it too); tests use test/helpers/scripted-host.ts.
 // A host whose guest is scripted: the real workflows (fstestsRun, fstestsCell, fstestsMatrix,
 // from the harness's bundle) on the real dev server, with test activities under the product's
 // activity names. Nothing boots; a script plays the guest's `check`, so crash, hang, taint,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { run, runOk } from '../../activities/process';
+import { run, runOk } from '../activities/process';
 
 // A throwaway PostgreSQL database (own role, own password) on this host's real PostgreSQL
 // server (Debian's, as scripts/cluster.sh uses), started if it is down. Dropped by drop().
