@@ -1,6 +1,6 @@
 # The fsto worker for a docker-compose cluster (docs/scale-out.md): Node 20, QEMU and the host
 # tools fstests and our device code call (the same list as scripts/setup-host.sh), and this
-# checkout run as ./fsto runs it: a JavaScript bundle of its sources (client/cli-bundle.ts, built
+# checkout run as ./fsto runs it: a JavaScript bundle of its sources (client/core/cli-bundle.ts, built
 # into node_modules/.cache on the first start; tsx as the fallback). Kernels come from the host's
 # /boot (mounted read-only).
 FROM node:20.20.2-bookworm-slim

@@ -49,7 +49,7 @@ export function hostId(dir = stateDir()): string {
  */
 export type FstoVar =
   | 'FSTO_STATE_DIR' // state dir (runs, ledger, embedded server's SQLite)
-  | 'FSTO_CONFIG_DIR' // the user's config dir (client/user-config.ts)
+  | 'FSTO_CONFIG_DIR' // the user's config dir (client/core/user-config.ts)
   | 'FSTO_HOST_CONFIG' // the worker's host.yaml (allowlists)
   | 'FSTO_HOST_ID' // a fixed host id
   | 'FSTO_TEMPORAL_BIN' // the Temporal CLI

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MatrixSpecInput, MatrixSummary } from '../common/schemas';
 import { matrixProgressQuery } from '../common/queries';
-import { liveProgress } from '../client/matrix-cells';
+import { liveProgress } from '../client/matrix/matrix-cells';
 import { mountsUnder } from '../kit/devices';
 import type { fstestsMatrix } from '../workflows';
 import { executionSizes, verdictsByConfig } from './scale-histories';

@@ -7,7 +7,7 @@
 // Both instants come from /proc (start time of the fsto process and of its QEMU, in clock ticks),
 // so the polling that finds the QEMU process does not blur them. Where the time goes: the command's
 // part ends when the server records the workflow's start (its history), the worker's part (claim,
-// prepare, devices) when QEMU starts. The CLI's own bundle (client/cli-bundle.ts) is built by the
+// prepare, devices) when QEMU starts. The CLI's own bundle (client/core/cli-bundle.ts) is built by the
 // first command after a change to the sources, before any of these. TCG guests (KVM is unusable on
 // these hosts): the VM part is slower than on a KVM host, the start-up part is not.
 //   npx tsx bench/startup.ts [warm runs, default 3]

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RunFailureKind } from './schemas/run';
 
 // The failure types fsto throws (ApplicationFailure.type), known by name to the workflow (what it
-// does not retry) and to the CLI (its exit code: client/exit-codes.ts). Every one is listed here.
+// does not retry) and to the CLI (its exit code: client/core/exit-codes.ts). Every one is listed here.
 
 /** Bad input that only the host could see (no `check` in the tree, an unknown test, a config refused). */
 export const INVALID_SPEC = 'InvalidSpec';

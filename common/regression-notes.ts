@@ -4,7 +4,7 @@ import type { AutoBisection, Confirmation, NightNotes } from './schemas';
 // ("regression (confirmed 5/5)", "flaky (2/5)", "not reproduced (0/7)") and the bisection the
 // night started for it (its workflow id), or why none was. One wording for the HTML report
 // (activities/results/report-html.ts), the notification (notify-message.ts) and the CLI's
-// matrix summary (client/matrix-watch.ts). Pure.
+// matrix summary (client/matrix/matrix-watch.ts). Pure.
 
 const short = (commit: string) => commit.slice(0, 12);
 

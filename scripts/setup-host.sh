@@ -23,7 +23,7 @@ miss() { missing+=("$1"); printf 'setup: MISSING %s\n' "$1" >&2; }
 # QEMU and virtme-ng's runtime; filesystem tools (the guest sees the host's root, so what fstests
 # runs in the guest is what the host has); what fstests itself calls; udev, whose udevd the guests
 # run as a vng guest does (fstests' device-mapper helpers wait for it); nftables, with which the
-# embedded Temporal server's ports are kept for the user who started it (client/port-guard-rules.ts).
+# embedded Temporal server's ports are kept for the user who started it (client/server/port-guard-rules.ts).
 pkgs=(qemu-system-x86 qemu-utils busybox-static kmod file python3 python3-venv
       util-linux e2fsprogs xfsprogs btrfs-progs xfsdump acl attr quota bc gawk psmisc fio
       dmsetup udev keyutils libcap2-bin sqlite3 procps nftables)

@@ -3,16 +3,16 @@ import type { Command } from 'commander';
 import { describeZodError, failureKind } from '../../common/errors';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { BisectSpec, type BisectSpecInput } from '../../common/schemas';
-import { addConnectionOptions, type ConnectOpts } from '../connection';
+import { addConnectionOptions, type ConnectOpts } from '../server/connection';
 import { uiLink } from '../../common/ui-link';
-import { withEmbeddedWorker } from '../embedded-worker';
-import { EXIT, exitCodeForFailure } from '../exit-codes';
-import { onInterrupts } from '../interrupt';
-import { prepareRuns } from '../run-prepare';
-import { runId } from '../run-id';
-import { openSession } from '../temporal';
-import { resultText, watchBisect } from '../bisect-watch';
-import { BISECT_WORKFLOW, type BisectWorkflow } from '../workflow-names';
+import { withEmbeddedWorker } from '../worker/embedded-worker';
+import { EXIT, exitCodeForFailure } from '../core/exit-codes';
+import { onInterrupts } from '../core/interrupt';
+import { prepareRuns } from '../run/run-prepare';
+import { runId } from '../core/run-id';
+import { openSession } from '../server/temporal';
+import { resultText, watchBisect } from '../bisect/bisect-watch';
+import { BISECT_WORKFLOW, type BisectWorkflow } from '../core/workflow-names';
 
 // fsto bisect: which commit of a kernel tree made tests fail (workflows/bisect.ts).
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ALL_OF, DEFAULT_OF, LIBRARY } from '../../common/configs/library';
 import { NamedConfig } from '../../common/configs/schema';
-import { configDir, loadUserConfigs } from '../user-config';
+import { configDir, loadUserConfigs } from '../core/user-config';
 
 // `fsto configs`: every named config -c accepts, built in and the user's, with what it sets.
 

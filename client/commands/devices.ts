@@ -13,9 +13,9 @@ import { hostQueue } from '../../common/queues';
 import { Ledger } from '../../activities/ledger/ledger';
 import { serverOwner, type RunOwner } from '../../activities/ledger/owner';
 import type { ReapScope, RunVerdict } from '../../activities/ledger/reaper';
-import { reapNotes } from '../reap-text';
-import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../connection';
-import { EXIT } from '../exit-codes';
+import { reapNotes } from '../devices/reap-text';
+import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../server/connection';
+import { EXIT } from '../core/exit-codes';
 
 // `fsto devices plan` (every check, nothing touched) and `fsto devices reap` (release what
 // closed runs left behind on this host).

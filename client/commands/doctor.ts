@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { doctorChecks } from '../doctor';
-import { EXIT } from '../exit-codes';
+import { doctorChecks } from '../doctor/doctor';
+import { EXIT } from '../core/exit-codes';
 
 export function registerDoctorCommand(program: Command): void {
   program

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { uiLink } from '../../common/ui-link';
-import { addConnectionOptions, type ConnectOpts } from '../connection';
-import { withEmbeddedWorker } from '../embedded-worker';
-import { EXIT, exitCodeForFailure } from '../exit-codes';
-import { MATRIX_WORKFLOW, matrixId, matrixName, matrixStartFields } from '../matrix-start';
-import type { MatrixWorkflow } from '../workflow-names';
-import { matrixExitCode, matrixSummaryText, watchMatrix } from '../matrix-watch';
-import { loadMatrixSpec, SpecFileError } from '../spec-file';
-import { openSession } from '../temporal';
+import { addConnectionOptions, type ConnectOpts } from '../server/connection';
+import { withEmbeddedWorker } from '../worker/embedded-worker';
+import { EXIT, exitCodeForFailure } from '../core/exit-codes';
+import { MATRIX_WORKFLOW, matrixId, matrixName, matrixStartFields } from '../matrix/matrix-start';
+import type { MatrixWorkflow } from '../core/workflow-names';
+import { matrixExitCode, matrixSummaryText, watchMatrix } from '../matrix/matrix-watch';
+import { loadMatrixSpec, SpecFileError } from '../core/spec-file';
+import { openSession } from '../server/temporal';
 
 interface MatrixFlags extends ConnectOpts {
   spec: string;

@@ -16,7 +16,7 @@ import {
   type ResultRow,
   type RunRecord,
 } from '../../common/schemas';
-import { EXIT } from '../exit-codes';
+import { EXIT } from '../core/exit-codes';
 
 // Queries over the results store (<stateDir>/results.sqlite, or a cluster's PostgreSQL store
 // with --results-url / FSTO_RESULTS_URL): no Temporal needed, so they work after the server's

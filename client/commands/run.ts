@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
 import { stateDir } from '../../activities/settings';
 import { WORKFLOW_QUEUE } from '../../common/queues';
-import { addConnectionOptions } from '../connection';
-import { DEFAULT_UI_PORT, devServerAddress, embeddedUiBase } from '../dev-server-argv';
-import { bisectExit, EXIT } from '../exit-codes';
-import { interruptName, onInterrupts } from '../interrupt';
-import { handOffStart, localStartSocket } from '../local-start';
-import { survivesLostTerminal } from '../lost-terminal';
-import type { RunFlags } from '../run-flags';
-import { prepareRuns } from '../run-prepare';
-import type { NamedRun, RunCommandFlags } from '../run-session';
-import { runWorkflowId, startedLines } from '../run-start';
-import { loadUserDefaults } from '../user-config';
+import { addConnectionOptions } from '../server/connection';
+import { DEFAULT_UI_PORT, devServerAddress, embeddedUiBase } from '../server/dev-server-argv';
+import { bisectExit, EXIT } from '../core/exit-codes';
+import { interruptName, onInterrupts } from '../core/interrupt';
+import { handOffStart, localStartSocket } from '../run/local-start';
+import { survivesLostTerminal } from '../core/lost-terminal';
+import type { RunFlags } from '../run/run-flags';
+import { prepareRuns } from '../run/run-prepare';
+import type { NamedRun, RunCommandFlags } from '../run/run-session';
+import { runWorkflowId, startedLines } from '../run/run-start';
+import { loadUserDefaults } from '../core/user-config';
 
 interface Flags extends RunFlags, RunCommandFlags {
   bisectExit?: boolean;
@@ -114,7 +114,7 @@ async function runCommand(f: Flags, words: string[]): Promise<number> {
     const runs = planned.runs.map((p) => ({ ...p, workflowId: runWorkflowId(p) }));
     const handed = await handOver(f, runs, () => Boolean(interrupts.first), log);
     // Loaded only now (the Temporal client, ~0.25 s): handed-over runs are claiming meanwhile.
-    const { followRunCommand } = await import('../run-session');
+    const { followRunCommand } = await import('../run/run-session');
     return await followRunCommand(f, runs, handed, interrupts, log);
   } finally {
     interrupts.settle();

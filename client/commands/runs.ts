@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { RunSummary } from '../../common/schemas';
-import { addConnectionOptions, type ConnectOpts } from '../connection';
+import { addConnectionOptions, type ConnectOpts } from '../server/connection';
 import { failureKind, rootMessage } from '../../common/errors';
-import { EXIT, exitCodeFor, exitCodeForFailure } from '../exit-codes';
-import { summaryText, testLine } from '../print';
-import { openSession } from '../temporal';
-import { watchRun } from '../watch';
-import { writeJunit } from '../junit-out';
-import { storedSummary } from '../stored-summary';
-import { cancelledSummary } from '../cancelled-summary';
+import { EXIT, exitCodeFor, exitCodeForFailure } from '../core/exit-codes';
+import { summaryText, testLine } from '../run/print';
+import { openSession } from '../server/temporal';
+import { watchRun } from '../run/watch';
+import { writeJunit } from '../run/junit-out';
+import { storedSummary } from '../run/stored-summary';
+import { cancelledSummary } from '../run/cancelled-summary';
 import type { RunSummary as Summary } from '../../common/schemas';
 
 // Commands on an existing run: watch, results, cancel.

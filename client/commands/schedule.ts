@@ -1,8 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { WORKFLOW_QUEUE } from '../../common/queues';
-import { addConnectionOptions, type ConnectOpts } from '../connection';
-import { EXIT } from '../exit-codes';
+import { addConnectionOptions, type ConnectOpts } from '../server/connection';
+import { EXIT } from '../core/exit-codes';
 import {
   createMatrixSchedule,
   describeText,
@@ -10,12 +10,12 @@ import {
   overlapOf,
   ScheduleInputError,
   scheduleOptionsOf,
-} from '../schedules';
-import { defaultClaimWithinSec } from '../night-gap';
-import { loadMatrixSpec, SpecFileError } from '../spec-file';
-import { openSession, type Session } from '../temporal';
+} from '../schedule/schedules';
+import { defaultClaimWithinSec } from '../schedule/night-gap';
+import { loadMatrixSpec, SpecFileError } from '../core/spec-file';
+import { openSession, type Session } from '../server/temporal';
 
-// `fsto schedule …`: matrices on a timetable, kept by the Temporal server (client/schedules.ts).
+// `fsto schedule …`: matrices on a timetable, kept by the Temporal server (client/schedule/schedules.ts).
 
 interface CreateFlags extends ConnectOpts {
   cron: string;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { stateDir } from '../../activities/settings';
-import { ensureDevServer } from '../dev-server';
-import { DEFAULT_PORT, DEFAULT_UI_PORT } from '../dev-server-argv';
+import { ensureDevServer } from '../server/dev-server';
+import { DEFAULT_PORT, DEFAULT_UI_PORT } from '../server/dev-server-argv';
 
 export function registerServerCommand(program: Command): void {
   program

@@ -3,13 +3,13 @@ import { GUEST } from '../../activities/fstests/guest-layout';
 import { probeCapabilities } from '../../activities/host/capabilities';
 import { hostId } from '../../activities/settings';
 import { failureKind, rootMessage } from '../../common/errors';
-import { EXIT, exitCodeForFailure } from '../exit-codes';
-import { endBy } from '../interrupt';
-import { survivesLostTerminal } from '../lost-terminal';
-import type { RunFlags } from '../run-flags';
-import { prepareRuns } from '../run-prepare';
-import { openShell } from '../shell-session';
-import { bridge, connectShell, guestShellArgv } from '../shell-terminal';
+import { EXIT, exitCodeForFailure } from '../core/exit-codes';
+import { endBy } from '../core/interrupt';
+import { survivesLostTerminal } from '../core/lost-terminal';
+import type { RunFlags } from '../run/run-flags';
+import { prepareRuns } from '../run/run-prepare';
+import { openShell } from '../shell/shell-session';
+import { bridge, connectShell, guestShellArgv } from '../shell/shell-terminal';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 

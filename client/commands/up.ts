@@ -5,11 +5,11 @@ import type { Command } from 'commander';
 import { pidAlive } from '../../activities/pid';
 import { startService } from '../../activities/process';
 import { stateDir } from '../../activities/settings';
-import { bgLog, bgPid, clearBgPid, writeBgPid, type BgName } from '../background';
-import { ensureDevServer } from '../dev-server';
-import { DEFAULT_PORT, DEFAULT_UI_PORT } from '../dev-server-argv';
-import { sweepStaleGuards } from '../port-guard';
-import { loadUserDefaults } from '../user-config';
+import { bgLog, bgPid, clearBgPid, writeBgPid, type BgName } from '../server/background';
+import { ensureDevServer } from '../server/dev-server';
+import { DEFAULT_PORT, DEFAULT_UI_PORT } from '../server/dev-server-argv';
+import { sweepStaleGuards } from '../server/port-guard';
+import { loadUserDefaults } from '../core/user-config';
 
 // `fsto up`: the embedded server and this host's worker in the background, so that commands
 // start in about a second (no server start, no bundling, no KVM probe, no worker start); every
@@ -102,7 +102,7 @@ export function registerUpCommands(program: Command): void {
       const dir = stateDir();
       console.log(await stop(dir, 'worker', 60_000));
       console.log(await stop(dir, 'server', 20_000));
-      // The server's port guard (client/port-guard-rules.ts): its maker, fsto up, exited long ago.
+      // The server's port guard (client/server/port-guard-rules.ts): its maker, fsto up, exited long ago.
       await sweepStaleGuards();
     });
 }

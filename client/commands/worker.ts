@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
-import { localStartSocket, serveLocalStarts } from '../local-start';
+import { localStartSocket, serveLocalStarts } from '../run/local-start';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { runWorkers } from '../../workers/workers';
 import { startHost } from '../../workers/host';
 import { installRuntime } from '../../workers/runtime';
 import { installRuntimeWithMetrics } from '../../workers/metrics-bind';
-import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../connection';
-import { EXIT } from '../exit-codes';
+import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../server/connection';
+import { EXIT } from '../core/exit-codes';
 import { openResultsStore } from '../../activities/results/store';
 import { fstoEnv, setResultsUrl, stateDir } from '../../activities/settings';
-import { buildWorkflowBundle, bundleKey, cachedBundle } from '../bundle-cache';
+import { buildWorkflowBundle, bundleKey, cachedBundle } from '../worker/bundle-cache';
 import { parseVersioning } from '../../workers/host-version';
 
 export function registerWorkerCommand(program: Command): void {
@@ -93,7 +93,7 @@ export function registerWorkerCommand(program: Command): void {
       workflowQueue: f.taskQueue,
       metrics: Boolean(prometheusBind),
       ...(vmSlots ? { vmSlots } : {}),
-      // Built once per content of the workflow sources, in the state dir (client/bundle-cache.ts);
+      // Built once per content of the workflow sources, in the state dir (client/worker/bundle-cache.ts);
       // that content key is the build id runs are pinned to (workers/versioning.ts).
       workflowBundle: { codePath: (await cachedBundle(stateDir(), buildWorkflowBundle)).codePath },
       buildId: await bundleKey(),

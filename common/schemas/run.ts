@@ -131,7 +131,7 @@ export const RunSummary = z.object({
   report: z.string().optional(),
   /** Why a matrix shard's run ended early (it returns its verdicts instead of failing). */
   error: z.string().optional(),
-  /** And what kind of failure that was (its exit code: client/exit-codes.ts). */
+  /** And what kind of failure that was (its exit code: client/core/exit-codes.ts). */
   failure: RunFailureKind.optional(),
   /** Its devices or VMs could not all be released (the reaper retries): beside the verdicts. */
   releaseError: z.string().optional(),

@@ -2,7 +2,13 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_DIRS, bundleKey, buildWorkflowBundle, cachedBundle, ROOT } from '../../client/bundle-cache';
+import {
+  BUNDLE_DIRS,
+  bundleKey,
+  buildWorkflowBundle,
+  cachedBundle,
+  ROOT,
+} from '../../client/worker/bundle-cache';
 
 describe('the workflow bundle cache', () => {
   // The oracle is webpack itself: the bundle's source map lists every module it took in.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUNDLED, buildCli, CLI_SOURCE_DIRS } from '../../client/cli-bundle';
+import { BUNDLED, buildCli, CLI_SOURCE_DIRS } from '../../client/core/cli-bundle';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // Inside the checkout, as the fsto script puts it: packages resolve from its node_modules.
@@ -13,7 +13,7 @@ const scratch = async () => {
 };
 const TSX = ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, 'client/main.ts')];
 
-// The `fsto` script runs the CLI bundled (client/cli-bundle.ts), keyed by a hash of the sources it
+// The `fsto` script runs the CLI bundled (client/core/cli-bundle.ts), keyed by a hash of the sources it
 // names: a source outside them would leave a stale bundle running after an edit.
 describe('the CLI bundle', () => {
   const made: string[] = [];

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, startService } from '../../activities/process';
 import { temporalBin } from '../../activities/settings';
-import { ensureDevServer, freePort } from '../../client/dev-server';
-import { GUARD_PREFIX } from '../../client/port-guard-rules';
-import { listenerUid } from '../../client/server-owner';
+import { ensureDevServer, freePort } from '../../client/server/dev-server';
+import { GUARD_PREFIX } from '../../client/server/port-guard-rules';
+import { listenerUid } from '../../client/server/server-owner';
 
 // Hostile-input corpus, anyone on the host driving root (issue 19): a local non-root user (nobody,
 // via runuser) speaks to root's embedded server with another client than fsto — the real `temporal`

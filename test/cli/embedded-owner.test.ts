@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { listKernels } from '../../activities/host/kernel';
 import { run } from '../../activities/process';
-import { assertOwnServer, listenerUid } from '../../client/server-owner';
+import { assertOwnServer, listenerUid } from '../../client/server/server-owner';
 import { connect } from '../helpers/temporal';
 
 // Hostile-input corpus, anyone on the host driving root: the harness's real Temporal dev server

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, startService } from '../../activities/process';
-import { listenerUid } from '../../client/server-owner';
+import { listenerUid } from '../../client/server/server-owner';
 import { freePort } from '../e2e/cli-sandbox';
 
 // Two commands on one embedded server: the one that started it ends while another still uses it

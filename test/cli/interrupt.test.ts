@@ -1,6 +1,6 @@
 import { execaSync } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { onInterrupts } from '../../client/interrupt';
+import { onInterrupts } from '../../client/core/interrupt';
 
 // Signals as the process receives them, emitted here (so the test process itself is not
 // interrupted). Exit codes as bash reports a process killed by the signal (an oracle outside the

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handOffStart, serveLocalStarts } from '../../client/local-start';
+import { handOffStart, serveLocalStarts } from '../../client/run/local-start';
 
-// The hand-over of fsto run's starts to fsto up's worker (client/local-start.ts), on its refusals:
+// The hand-over of fsto run's starts to fsto up's worker (client/run/local-start.ts), on its refusals:
 // each must leave the command to start the run itself. A started run is proven end to end, with a
 // real server, in test/e2e/background.test.ts. The client here is lazy and never connects: every
 // request below is refused before it would be used.

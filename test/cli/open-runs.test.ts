@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openRuns, resumeText } from '../../client/open-runs';
+import { openRuns, resumeText } from '../../client/worker/open-runs';
 import { connect, uniqueId } from '../helpers/temporal';
 
 // What an in-process worker is about to resume: runs still open on its queue (here: started with

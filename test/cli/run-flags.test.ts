@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryMiB, planRuns, type RunFlags } from '../../client/run-flags';
+import { memoryMiB, planRuns, type RunFlags } from '../../client/run/run-flags';
 import { RunSpec } from '../../common/schemas';
 
 const none: RunFlags = { configs: [], group: [], exclude: [], excludeTest: [], var: [], append: [] };

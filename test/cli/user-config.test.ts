@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planRuns } from '../../client/run-flags';
-import { configDir, loadUserConfigs, loadUserDefaults, UserConfigError } from '../../client/user-config';
+import { planRuns } from '../../client/run/run-flags';
+import { configDir, loadUserConfigs, loadUserDefaults, UserConfigError } from '../../client/core/user-config';
 
 const none = { configs: [], group: [], exclude: [], excludeTest: [], var: [], append: [] };
 

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
-import { watchRun } from '../../client/watch';
+import { watchRun } from '../../client/run/watch';
 import { uniqueId } from '../helpers/temporal';
 
 // The second Ctrl-C: stop following a run that goes on, then close the connection, as `fsto run`

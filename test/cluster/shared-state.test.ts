@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ensureDevServer, type DevServer } from '../../client/dev-server';
+import { ensureDevServer, type DevServer } from '../../client/server/dev-server';
 import type { fstestsRun } from '../../workflows';
 import { canonicalStateDir, startHost, type Host } from '../../workers/host';
 import { runWorkers } from '../../workers/workers';

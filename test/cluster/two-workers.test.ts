@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { EXIT } from '../../client/exit-codes';
+import { EXIT } from '../../client/core/exit-codes';
 import { uniqueId } from '../helpers/temporal';
 
 const FSTO = fileURLToPath(new URL('../../fsto', import.meta.url));

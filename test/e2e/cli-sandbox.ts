@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../client/dev-server';
+import { freePort } from '../../client/server/dev-server';
 import { canonicalStateDir } from '../../workers/host';
 import { FIXTURE } from './fixture';
 

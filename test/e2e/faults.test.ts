@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readXunit } from '../../activities/verdicts/xunit';
 import type { RunSummary, TestResult } from '../../common/schemas';
 import type { fstestsRun } from '../../workflows';
-import { testLine } from '../../client/print';
+import { testLine } from '../../client/run/print';
 import { uniqueId, useTestHost } from '../helpers/temporal';
 import { fixtureSpec } from './fixture';
 import { leftovers, NOTHING_LEFT } from './leaks';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { progressQuery } from '../../common/queries';
 import type { fstestsRun } from '../../workflows';
-import { testLine } from '../../client/print';
+import { testLine } from '../../client/run/print';
 import { uniqueId, useTestHost } from '../helpers/temporal';
 import { expectedVerdicts } from '../parity/oracle';
 import { fixtureSpec } from './fixture';

@@ -13,7 +13,7 @@ import {
   prepareGuest,
   type GuestExec,
 } from '../../activities/fstests/guest-prep';
-import { kernelLines } from '../../client/watch';
+import { kernelLines } from '../../client/run/watch';
 import type { BatchProgressSignal, TestResult } from '../../common/schemas';
 
 const pass = (name: string): TestResult => ({ name, verdict: 'pass', durationSec: 1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellCounts } from '../../client/matrix-cells';
+import { cellCounts } from '../../client/matrix/matrix-cells';
 import type { CellProgress } from '../../common/schemas';
 
 const cell = (o: Partial<CellProgress>): CellProgress => ({

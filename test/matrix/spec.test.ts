@@ -9,7 +9,7 @@ import {
   runSpecsOf,
   type MatrixSpecInput,
 } from '../../common/schemas';
-import { loadMatrixSpec, SpecFileError } from '../../client/spec-file';
+import { loadMatrixSpec, SpecFileError } from '../../client/core/spec-file';
 
 // The matrix spec: schema rules, JSON/YAML files with relative paths, and the runs it maps to.
 

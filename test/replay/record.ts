@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { openSession } from '../../client/temporal';
+import { openSession } from '../../client/server/temporal';
 import { historyFileName } from './histories';
 
 const [workflowId, name] = process.argv.slice(2);

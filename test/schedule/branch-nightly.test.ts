@@ -10,7 +10,7 @@ import { MatrixSpec, type Comparison, type KernelSource, type MatrixSummary } fr
 import { standinTree } from '../bisect/standin-tree';
 import { scriptedBatch, startScriptedHost, type ScriptedHost } from '../helpers/scripted-host';
 import { uniqueId } from '../helpers/temporal';
-import { createMatrixSchedule } from '../../client/schedules';
+import { createMatrixSchedule } from '../../client/schedule/schedules';
 import { rootMessage } from '../../common/errors';
 
 // A schedule whose matrix names a kernel by branch ({ tree, ref: master }): each night resolves

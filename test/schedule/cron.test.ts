@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblem, parseWindow, timezoneProblem } from '../../client/cron';
-import { cronGapSec, defaultClaimWithinSec } from '../../client/night-gap';
-import { ScheduleInputError, scheduleOptionsOf } from '../../client/schedules';
+import { cronProblem, parseWindow, timezoneProblem } from '../../client/schedule/cron';
+import { cronGapSec, defaultClaimWithinSec } from '../../client/schedule/night-gap';
+import { ScheduleInputError, scheduleOptionsOf } from '../../client/schedule/schedules';
 import { MatrixSpec } from '../../common/schemas';
 
 // Schedule input is refused before any server is contacted, with the flag and the fix.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { doctorChecks } from '../../client/doctor';
+import { doctorChecks } from '../../client/doctor/doctor';
 
 // Real checks on this host (no KVM probe: it costs a 20 s boot here and is covered in test/vm).
 describe('fsto doctor', () => {

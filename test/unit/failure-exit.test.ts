@@ -7,7 +7,7 @@ import {
   TimeoutType,
 } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { exitCodeForFailure } from '../../client/exit-codes';
+import { exitCodeForFailure } from '../../client/core/exit-codes';
 import { FAILURE_KINDS, failureKind, INVALID_SPEC } from '../../common/errors';
 
 // A run's failure reaches the CLI as WorkflowFailedError → ActivityFailure → ApplicationFailure:

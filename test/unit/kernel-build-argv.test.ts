@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { git, make, mergeFragments } from '../../activities/kernel-build/argv';
 import { cacheKey, configHash } from '../../activities/kernel-build/key';
-import { bisectExit, EXIT } from '../../client/exit-codes';
+import { bisectExit, EXIT } from '../../client/core/exit-codes';
 import { KernelSource, RunSpec } from '../../common/schemas';
 
 describe('kernel build argv', () => {

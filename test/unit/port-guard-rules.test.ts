@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../../activities/process';
-import { devServerArgv } from '../../client/dev-server-argv';
-import { guardScript, listedGuards, unguardScript } from '../../client/port-guard-rules';
+import { devServerArgv } from '../../client/server/dev-server-argv';
+import { guardScript, listedGuards, unguardScript } from '../../client/server/port-guard-rules';
 
 // The oracle is nft itself: `nft -c` parses and checks a script against the kernel without applying it.
 describe('the embedded server port guard (nft scripts)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nightMail, nightMessage } from '../../activities/results/notify-message';
 import { renderReportHtml } from '../../activities/results/report-html';
-import { matrixSummaryText } from '../../client/matrix-watch';
+import { matrixSummaryText } from '../../client/matrix/matrix-watch';
 import { regressionNote } from '../../common/regression-notes';
 import type { Comparison, Confirmation, MatrixSummary } from '../../common/schemas';
 
