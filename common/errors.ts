@@ -26,6 +26,13 @@ export const KERNEL_BUILD_FAILED = 'KernelBuildFailed';
  */
 export const UNCLAIMED = 'Unclaimed';
 
+/** A command preparing the guest (mkdir, mkfs of TEST_DEV) failed there; retried (a new VM). */
+export const GUEST_SETUP_FAILED = 'GuestSetupFailed';
+/** `check -n` (listing the selection) failed in the guest; retried. */
+export const LISTING_FAILED = 'ListingFailed';
+/** A run's loop device cannot be found again by its backing file (the file is gone). */
+export const DEVICE_GONE = 'DeviceGone';
+
 /** What each failure means to whoever started the run. */
 export const FAILURE_KINDS = {
   [INVALID_SPEC]: 'bad input',
@@ -35,6 +42,9 @@ export const FAILURE_KINDS = {
   [STALE_PULL]: 'infrastructure',
   [KERNEL_BUILD_FAILED]: 'kernel build failed',
   [UNCLAIMED]: 'infrastructure',
+  [GUEST_SETUP_FAILED]: 'infrastructure',
+  [LISTING_FAILED]: 'infrastructure',
+  [DEVICE_GONE]: 'infrastructure',
 } as const;
 export type FailureType = keyof typeof FAILURE_KINDS;
 export type FailureKind = (typeof FAILURE_KINDS)[FailureType];
@@ -45,6 +55,27 @@ const _everyKindInTheSchema: [FailureKind] extends [RunFailureKind]
     : never
   : never = true;
 void _everyKindInTheSchema;
+
+/**
+ * A failure of fsto's host library (activities' modules, called by an activity or, as `fsto shell`
+ * does, by the CLI itself): one of the types above, whether trying again may help, and details.
+ * Library code throws this and no Temporal type; the activity factories turn it into an
+ * ApplicationFailure in one place (activities/failures.ts). failureKind reads either.
+ */
+export class FstoError extends Error {
+  override readonly name = 'FstoError';
+  readonly retryable: boolean;
+  readonly details: readonly unknown[];
+  constructor(
+    message: string,
+    readonly type: FailureType,
+    o: { retryable?: boolean; details?: readonly unknown[]; cause?: unknown } = {},
+  ) {
+    super(message, o.cause === undefined ? undefined : { cause: o.cause });
+    this.retryable = o.retryable ?? false;
+    this.details = o.details ?? [];
+  }
+}
 
 /**
  * The kind of a failure, from the type of the innermost ApplicationFailure of its cause chain (a
@@ -66,11 +97,11 @@ export function commonFailureKind(kinds: readonly (FailureKind | undefined)[]): 
   return set.size === 1 ? [...set][0] : 'infrastructure';
 }
 
-/** The type of the innermost ApplicationFailure in a failure's cause chain. */
+/** The type of the innermost ApplicationFailure (or FstoError) in a failure's cause chain. */
 export function rootFailureType(err: unknown): string | undefined {
   let type: string | undefined;
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (e instanceof ApplicationFailure && e.type) type = e.type;
+    if ((e instanceof ApplicationFailure || e instanceof FstoError) && e.type) type = e.type;
   }
   return type;
 }
@@ -125,7 +156,7 @@ export function describeZodError(err: z.ZodError, schema?: z.ZodType): string {
     .join('\n');
 }
 
-/** Parse or throw a non-retryable failure naming the field and the fix. */
+/** Parse or throw a non-retryable failure naming the field and the fix (in a workflow). */
 export function parseOrFail<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
   const res = schema.safeParse(input);
   if (res.success) return res.data;
@@ -133,6 +164,13 @@ export function parseOrFail<T extends z.ZodType>(schema: T, input: unknown, what
     `invalid ${what}:\n${describeZodError(res.error, schema)}`,
     INVALID_SPEC,
   );
+}
+
+/** parseOrFail for the host library: the same message, as an FstoError. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const res = schema.safeParse(input);
+  if (res.success) return res.data;
+  throw new FstoError(`invalid ${what}:\n${describeZodError(res.error, schema)}`, INVALID_SPEC);
 }
 
 /** "Activity task failed" says nothing: follow the cause chain to what actually went wrong. */

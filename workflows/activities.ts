@@ -6,10 +6,11 @@ import type { ResultsActivities } from '../activities/results/activities';
 import type { KernelBuildActivities } from '../activities/kernel-build/activities';
 import { kvmClaimQueue } from '../common/queues';
 import type { BatchInput } from '../common/schemas';
+import { HOST_UNSUITABLE, INVALID_SPEC } from '../common/errors';
 
 // Activity proxies, one place, so every step gets its timeouts, heartbeats and retries.
 
-const NON_RETRYABLE = ['InvalidSpec', 'HostUnsuitable'];
+const NON_RETRYABLE = [INVALID_SPEC, HOST_UNSUITABLE];
 
 /**
  * The claim step on a shared queue. Hosts poll it only with a VM slot free, so a claim waits in

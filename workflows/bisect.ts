@@ -1,6 +1,6 @@
 import { log, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { KernelBuildActivities } from '../activities/kernel-build/activities';
-import { parseOrFail } from '../common/errors';
+import { INVALID_SPEC, parseOrFail } from '../common/errors';
 import { bisectProgressQuery } from '../common/queries';
 import {
   BisectSpec,
@@ -24,7 +24,7 @@ const git = (taskQueue: string) =>
   proxyActivities<Pick<KernelBuildActivities, 'listBisectCommits' | 'commitSubject'>>({
     taskQueue,
     startToCloseTimeout: '10m',
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['InvalidSpec'] },
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: [INVALID_SPEC] },
   });
 
 export async function fstestsBisect(input: BisectSpecInput): Promise<BisectResult> {

@@ -11,7 +11,7 @@ import {
   workflowInfo,
   ApplicationFailure,
 } from '@temporalio/workflow';
-import { failureKind, parseOrFail, rootMessage, STALE_PULL } from '../common/errors';
+import { failureKind, INVALID_SPEC, parseOrFail, rootMessage, STALE_PULL } from '../common/errors';
 import {
   cellProgressQuery,
   nextTestUpdate,
@@ -142,7 +142,7 @@ export async function fstestsCell(raw: CellInput): Promise<MatrixRunResult> {
   );
   function known(key: string, shard: number): void {
     if (key !== input.key || shard >= K)
-      throw ApplicationFailure.nonRetryable(`cell ${input.key} has no shard ${key}#${shard}`, 'InvalidSpec');
+      throw ApplicationFailure.nonRetryable(`cell ${input.key} has no shard ${key}#${shard}`, INVALID_SPEC);
   }
 
   const lost = (tests: Map<string, number>, why: (shard: number) => string) => {

@@ -2,6 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { KernelBuildActivities } from '../activities/kernel-build/activities';
 import { lookupQueue } from './lookup-queue';
 import { isKernelSource, type MatrixSpec, type MatrixSummary } from '../common/schemas';
+import { INVALID_SPEC } from '../common/errors';
 
 // A matrix (a nightly) that names a kernel source by branch tests that branch's head at the
 // night's start: resolved once here (its result is in the history, so a replay or a later cell
@@ -14,7 +15,7 @@ const git = (taskQueue: string) =>
   proxyActivities<Pick<KernelBuildActivities, 'resolveKernelHead'>>({
     taskQueue,
     startToCloseTimeout: '5m',
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['InvalidSpec'] },
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: [INVALID_SPEC] },
     summary: "resolve the kernel branch's head (this night's commit)",
   });
 

@@ -13,6 +13,7 @@ import { checkHost, type Exec } from './validate';
 import { HostConfigError, loadHostConfig } from '../host/allow';
 import { ApplicationFailure } from '@temporalio/common';
 import { HOST_UNSUITABLE } from '../../common/errors';
+import { translated } from '../failures';
 
 export interface DeviceActivityDeps {
   stateDir: string;
@@ -71,7 +72,7 @@ export async function reapDevices(
 
 export function createDeviceActivities(input: DeviceActivityDeps) {
   const deps = deviceDeps(input);
-  return {
+  return translated({
     /** Validate (schema + host) and plan; throws non-retryable InvalidSpec / HostUnsuitable. */
     async planDevices(args: { spec: DeviceSetSpecInput }): Promise<DevicePlan> {
       return planOnHost(deps, args.spec);
@@ -85,7 +86,7 @@ export function createDeviceActivities(input: DeviceActivityDeps) {
         signal: ctx.cancellationSignal,
       });
     },
-  };
+  });
 }
 
 export type DeviceActivities = ReturnType<typeof createDeviceActivities>;

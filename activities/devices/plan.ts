@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseOrFail } from '../../common/errors';
+import { parseOrThrow } from '../../common/errors';
 import {
   DeviceSetSpec,
   POOL_VAR,
@@ -71,7 +71,7 @@ function planned(d: ResolvedDevice, guestIndex: number): PlannedDevice {
 
 /** Parse (refusing with a message naming field and fix) and plan. Host checks come after. */
 export function planDeviceSet(spec: unknown): DevicePlan {
-  const set = parseOrFail(DeviceSetSpec, spec ?? {}, 'device spec');
+  const set = parseOrThrow(DeviceSetSpec, spec ?? {}, 'device spec');
   const ordered = resolveDevices(set).sort((a, b) => a.order - b.order || a.index - b.index);
   const devices = ordered.map(planned);
   const { env, notes } = fstestsEnv(devices);

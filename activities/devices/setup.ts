@@ -1,6 +1,5 @@
 import { mkdir, open, realpath } from 'node:fs/promises';
-import { CancelledFailure } from '@temporalio/common';
-import { parseOrFail } from '../../common/errors';
+import { parseOrThrow } from '../../common/errors';
 import { DevicePlan, RunKey, type HeldDevice, type HeldDevices } from '../../common/schemas';
 import { Ledger } from '../ledger/ledger';
 import { run } from '../process';
@@ -21,9 +20,10 @@ export interface SetupControl {
   signal?: AbortSignal;
 }
 
+/** The signal's reason (an activity's: Temporal's CancelledFailure), or a plain abort. */
 function throwIfCancelled(signal?: AbortSignal): void {
   if (!signal?.aborted) return;
-  throw signal.reason instanceof Error ? signal.reason : new CancelledFailure('device setup cancelled');
+  throw signal.reason instanceof Error ? signal.reason : new Error('device setup cancelled');
 }
 
 async function runStep(deps: DeviceDeps, argv: string[]): Promise<string> {
@@ -37,8 +37,8 @@ export async function setupDevices(
   input: { runKey: string; plan: DevicePlan },
   ctl: SetupControl = {},
 ): Promise<HeldDevices> {
-  const runKey = parseOrFail(RunKey, input.runKey, 'run key');
-  const plan = await checkHost(parseOrFail(DevicePlan, input.plan, 'device plan'), deps);
+  const runKey = parseOrThrow(RunKey, input.runKey, 'run key');
+  const plan = await checkHost(parseOrThrow(DevicePlan, input.plan, 'device plan'), deps);
   const audit = deps.audit ?? (async () => undefined);
   const paths = runPaths(deps.stateDir, runKey);
   const ledger = new Ledger(paths.ledgerRoot);

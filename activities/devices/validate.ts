@@ -1,8 +1,7 @@
 import { constants, existsSync } from 'node:fs';
 import { open, readFile, readdir, realpath, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
-import { HOST_UNSUITABLE, INVALID_SPEC } from '../../common/errors';
+import { FstoError, HOST_UNSUITABLE, INVALID_SPEC } from '../../common/errors';
 import { formatBytes, type DevicePlan, type PlannedDevice } from '../../common/schemas';
 import { run, type RunResult } from '../process';
 import { blockDeviceProblem, type HostConfig } from '../host/allow';
@@ -237,7 +236,7 @@ export async function checkHost(plan: DevicePlan, deps: HostCheckDeps): Promise<
   }
   if (spec.length || host.length) {
     const type = spec.length ? INVALID_SPEC : HOST_UNSUITABLE;
-    throw ApplicationFailure.nonRetryable(`invalid device spec:\n${[...spec, ...host].join('\n')}`, type);
+    throw new FstoError(`invalid device spec:\n${[...spec, ...host].join('\n')}`, type);
   }
   const warnings = [...plan.warnings];
   const free = await freeBytes(deps.stateDir);

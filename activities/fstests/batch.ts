@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
+import { DEVICE_GONE, FstoError } from '../../common/errors';
 import {
   capReason,
   fitReasons,
@@ -13,7 +14,6 @@ import {
   type TestResult,
 } from '../../common/schemas';
 import { Beneath } from '../beneath';
-import { loadHostConfig } from '../host/allow';
 import { DeviceGone, resolveHeld } from '../devices/resolve-held';
 import type { Ledger } from '../ledger/ledger';
 import { releaseRun, type Releasers } from '../ledger/reaper';
@@ -21,17 +21,10 @@ import { parseCheckTime } from '../verdicts/checktime';
 import { reportDir } from '../verdicts/xunit';
 import { runCheck, type CheckRunContext, type CheckRunOutcome } from './check-run';
 import { pullEpoch, runPulled, workAhead, type PullClient } from './pull';
-import { bootCrashOf, Vm, type VmDeps } from '../vm/vm';
-import { checkEnv } from './config';
-import { batchLayout, batchVmSpec, GUEST } from './guest-layout';
-import {
-  configText,
-  GuestCrashed,
-  listSelection,
-  prepareGuest,
-  sectionOf,
-  type GuestExec,
-} from './guest-prep';
+import { bootCrashOf, type Vm, type VmDeps } from '../vm/vm';
+import { batchLayout } from './guest-layout';
+import { GuestCrashed, listSelection, sectionOf } from './guest-prep';
+import { openGuest, writeRunConfig } from './open-guest';
 import { expectedOf, mergeHistory, readHistory } from './history';
 import { BatchJournal } from '../verdicts/journal';
 import { ProgressSignals } from './signals';
@@ -112,41 +105,26 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
   try {
     // A retry after the worker died: the VM it booted may still be running on our devices.
     await releaseRun(deps.ledger, input.runKey, { vm: deps.releasers.vm }, undefined, ['vm']);
-    await share.mkdirp(layout.hostResultBase);
-    await share.writeFile(
-      layout.hostConfig,
-      await configText(input, layout, await loadHostConfig(deps.stateDir)),
-    );
+    await writeRunConfig(input, layout, deps.stateDir);
     const times = await readHistory(deps.stateDir, input.fs);
     // Its loop devices found again by their backing files (re-attached when detached): never by number.
     const devices = await resolveHeld(deps, input.runKey, input.devices).catch((err: unknown) => {
-      if (err instanceof DeviceGone) throw ApplicationFailure.nonRetryable(err.message, 'DeviceGone');
+      if (err instanceof DeviceGone) throw new FstoError(err.message, DEVICE_GONE);
       throw err;
     });
     // A matrix shard boots no VM when its cell will hand it nothing more.
     if (input.pull && deps.pull && !(await workAhead(deps.pull, input.pull, ac.signal)))
       return result({ ended: 'completed' });
     if (ac.signal.aborted) throw new CancelledFailure('batch cancelled before its VM booted');
-    try {
-      vm = await Vm.boot({ runKey: input.runKey, spec: batchVmSpec({ ...input, devices }) }, deps.vm, {
-        signal: ac.signal,
-      });
-    } catch (err) {
-      const crash = bootCrashOf(err);
-      if (crash && !ac.signal.aborted) return result(diedOutside('boot', crash));
-      throw err;
-    }
-    deps.metrics?.vmBooted(vm.bootSeconds, vm.accel);
-    const exec: GuestExec = (argv, o) =>
-      vm!.exec(argv, {
-        ...o,
-        cwd: GUEST.fstests,
-        env: checkEnv(layout.guestConfig, input.runKey),
-        signal: o.signal ?? ac.signal,
-      });
     let out: CheckRunOutcome;
     try {
-      await prepareGuest(exec, input, layout);
+      const { exec } = await openGuest({ ...input, devices }, layout, deps, {
+        signal: ac.signal,
+        onBoot: (booted) => {
+          vm = booted;
+          deps.metrics?.vmBooted(booted.bootSeconds, booted.accel);
+        },
+      });
       if (input.list && !listed) {
         listed = await listSelection(exec, { section, ...input.selection });
         await journal.saveListing(listed);
@@ -179,6 +157,8 @@ export async function runTestBatch(input: BatchInput, deps: BatchDeps): Promise<
         { finished, listed },
       );
     } catch (err) {
+      const crash = bootCrashOf(err);
+      if (crash && !ac.signal.aborted) return result(diedOutside('boot', crash));
       if (err instanceof GuestCrashed && !ac.signal.aborted) return result(diedOutside(err.phase, err.crash));
       throw err;
     }

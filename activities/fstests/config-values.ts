@@ -1,5 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { INVALID_SPEC } from '../../common/errors';
+import { FstoError, INVALID_SPEC } from '../../common/errors';
 import {
   CONFIG_KEY,
   SAFE_VALUE,
@@ -27,7 +26,7 @@ import {
 const SAFE_PATH = /^\/[A-Za-z0-9_.,:+@%~/-]*$/;
 
 export function invalid(field: string, message: string): never {
-  throw ApplicationFailure.nonRetryable(`invalid fstests config: ${field}: ${message}`, INVALID_SPEC);
+  throw new FstoError(`invalid fstests config: ${field}: ${message}`, INVALID_SPEC);
 }
 
 /** A config value that fstests' sed+eval passes through unchanged; throws naming the field otherwise. */

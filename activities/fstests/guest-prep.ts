@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ApplicationFailure } from '@temporalio/common';
 import type { BatchInput, BatchPhase, CrashReport } from '../../common/schemas';
-import { INVALID_SPEC } from '../../common/errors';
+import { FstoError, GUEST_SETUP_FAILED, INVALID_SPEC, LISTING_FAILED } from '../../common/errors';
 import { HostConfigError, readAllowed, type HostConfig } from '../host/allow';
 import type { ExecOptions } from '../vm/exec';
 import type { Vm } from '../vm/vm';
@@ -33,7 +32,7 @@ export async function configText(
     const path = input.configFile;
     const text = await (host ? readAllowed(host, 'configFile', path) : readFile(path, 'utf8')).catch(
       (err) => {
-        if (err instanceof HostConfigError) throw ApplicationFailure.nonRetryable(err.message, INVALID_SPEC);
+        if (err instanceof HostConfigError) throw new FstoError(err.message, INVALID_SPEC);
         throw err;
       },
     );
@@ -64,9 +63,10 @@ async function mustSucceed(what: string, p: ReturnType<Vm['exec']>): Promise<str
   const r = await p;
   if (r.outcome === 'crashed' && r.crash) throw new GuestCrashed('prepare', r.crash);
   if (r.outcome === 'exited' && r.exitCode === 0) return r.stdoutTail;
-  throw ApplicationFailure.retryable(
+  throw new FstoError(
     `${what} failed in the guest (${r.outcome}, exit ${r.exitCode}): ${r.stderrTail.trim() || r.stdoutTail.trim()}`,
-    'GuestSetupFailed',
+    GUEST_SETUP_FAILED,
+    { retryable: true },
   );
 }
 
@@ -95,16 +95,17 @@ export async function listSelection(exec: GuestExec, sel: CheckSelection): Promi
   const r = await exec(listArgv(sel), { timeoutSec: 900, onLine: (s, l) => s === 'stdout' && lines.push(l) });
   if (r.outcome === 'crashed' && r.crash) throw new GuestCrashed('listing', r.crash);
   if (r.outcome !== 'exited' || r.exitCode !== 0) {
-    throw ApplicationFailure.retryable(
+    throw new FstoError(
       `listing the tests (check -n) failed (${r.outcome}, exit ${r.exitCode}): ${r.stderrTail.trim() || r.stdoutTail.trim()}`,
-      'ListingFailed',
+      LISTING_FAILED,
+      { retryable: true },
     );
   }
   const listing = parseListing(lines.join('\n'));
   if (listing.unknown.length) {
-    throw ApplicationFailure.nonRetryable(
+    throw new FstoError(
       `tests: fstests does not know ${listing.unknown.join(', ')}; check the names (e.g. generic/001)`,
-      'InvalidSpec',
+      INVALID_SPEC,
     );
   }
   return listing.tests;

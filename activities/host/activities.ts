@@ -11,6 +11,7 @@ import { HostConfigError, loadHostConfig, pathProblems } from './allow';
 import { KernelError, resolveKernel } from './kernel';
 import { DiskFullError, ensureFreeSpace, minFreeBytes } from './retention';
 import { takeSlot } from './slots';
+import { translated } from '../failures';
 
 export interface HostDeps {
   capabilities: HostCapabilities;
@@ -34,7 +35,7 @@ export interface PreparedRun {
 }
 
 export function createHostActivities(deps: HostDeps) {
-  return {
+  return translated({
     /**
      * Runs on a shared claim queue: whichever host picks it up owns the run from now on, with
      * one of its VM slots held until the run is released. Workers poll the claim queue only with
@@ -145,7 +146,7 @@ export function createHostActivities(deps: HostDeps) {
       }
       return { released: report.released.length };
     },
-  };
+  });
 }
 
 export type HostActivities = ReturnType<typeof createHostActivities>;

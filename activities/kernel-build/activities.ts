@@ -7,6 +7,7 @@ import { git } from './argv';
 import { buildKernel, type BuildProgress } from './build';
 import { checkTree, resolveConfig, resolveRef, resolveSource, SourceError } from './source';
 import { probeToolchain } from './toolchain';
+import { translated } from '../failures';
 
 // Kernels from git (docs/architecture.md, "Kernels from git and bisection"): the build on the
 // run's host, and the git look-ups a bisection needs.
@@ -21,7 +22,7 @@ const asInput = async <T>(p: Promise<T>): Promise<T> =>
   });
 
 export function createKernelBuildActivities(deps: { stateDir: string; hostId: string }) {
-  return {
+  return translated({
     /** Build a source (or find it built); heartbeats its phase and the make log's progress. */
     async buildKernel(input: { source: KernelSource }): Promise<KernelBuildResult> {
       const ctx = Context.current();
@@ -108,6 +109,6 @@ export function createKernelBuildActivities(deps: { stateDir: string; hostId: st
     async commitSubject(input: { tree: string; commit: string }): Promise<string> {
       return (await run(git.subject(input.tree, input.commit))).stdout.trim().slice(0, 300);
     },
-  };
+  });
 }
 export type KernelBuildActivities = ReturnType<typeof createKernelBuildActivities>;

@@ -5,6 +5,7 @@ import { offLoop } from './off-loop';
 import type { ReportInput, RecordRunInput, RecordRunOutput } from './store-jobs';
 import type { WrittenReport } from './report-files';
 import { openResultsStore } from './store';
+import { translated } from '../failures';
 
 export type { RecordRunInput, RecordRunOutput } from './store-jobs';
 
@@ -16,7 +17,7 @@ export type { RecordRunInput, RecordRunOutput } from './store-jobs';
 
 export function createResultsActivities(deps: { storePath?: string } = {}) {
   const at = deps.storePath ? { storePath: deps.storePath } : {};
-  return {
+  return translated({
     /** The morning's notification of a matrix (notify.ts): never throws for a failed delivery. */
     notifyNight,
 
@@ -36,7 +37,7 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
      * kernels a matrix built from git are kept beside it and named in the comparison. */
     writeResultsReport: (input: ReportInput): Promise<WrittenReport> =>
       offLoop('writeReport', { ...input, ...at }),
-  };
+  });
 }
 
 export type ResultsActivities = ReturnType<typeof createResultsActivities>;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
-import { HOST_UNSUITABLE, INVALID_SPEC, parseOrFail } from '../../common/errors';
+import { FstoError, HOST_UNSUITABLE, INVALID_SPEC, parseOrThrow } from '../../common/errors';
 import { VmSpec, type VmSpecInput } from '../../common/schemas/vm';
 import { kernelRelease, listKernels } from '../host/kernel';
 import type { ResolvedVm } from './backend';
@@ -11,23 +10,23 @@ import type { ResolvedVm } from './backend';
 export type KvmProbe = () => Promise<{ ok: boolean; reason: string }>;
 
 export async function resolveVm(input: VmSpecInput, probe: KvmProbe): Promise<ResolvedVm> {
-  const spec = parseOrFail(VmSpec, input, 'VM spec');
+  const spec = parseOrThrow(VmSpec, input, 'VM spec');
   const kernel = spec.kernel ?? (await listKernels())[0];
   if (!kernel) {
-    throw ApplicationFailure.nonRetryable(
+    throw new FstoError(
       'kernel: none given and there is no /boot/vmlinuz-* on this host; install linux-image-amd64 or pass a kernel',
       HOST_UNSUITABLE,
     );
   }
   const release = await kernelRelease(kernel).catch(() => undefined);
   if (!release) {
-    throw ApplicationFailure.nonRetryable(`kernel: ${kernel} is not a readable bzImage`, INVALID_SPEC);
+    throw new FstoError(`kernel: ${kernel} is not a readable bzImage`, INVALID_SPEC);
   }
   let accel: 'kvm' | 'tcg' = 'tcg';
   if (spec.accel !== 'tcg') {
     const kvm = await probe();
     if (spec.accel === 'kvm' && !kvm.ok) {
-      throw ApplicationFailure.nonRetryable(
+      throw new FstoError(
         `accel: kvm was asked for, but this host's KVM probe failed (${kvm.reason}); use accel "auto" or "tcg", or run on a KVM host`,
         HOST_UNSUITABLE,
       );

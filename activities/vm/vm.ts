@@ -1,8 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplicationFailure } from '@temporalio/common';
-import { VM_BOOT_CRASHED, VM_BOOT_FAILED } from '../../common/errors';
+import { FstoError, VM_BOOT_CRASHED, VM_BOOT_FAILED } from '../../common/errors';
 import type { CrashReport, VmSpecInput } from '../../common/schemas/vm';
 import type { Ledger } from '../ledger/ledger';
 import { vngBin } from '../settings';
@@ -36,7 +35,7 @@ function socketPath(vmDir: string, vmId: string): string {
 
 /** The panic of a failed boot (a VM_BOOT_CRASHED failure, details[0]), if that is why it failed. */
 export function bootCrashOf(err: unknown): CrashReport | undefined {
-  if (!(err instanceof ApplicationFailure) || err.type !== VM_BOOT_CRASHED) return undefined;
+  if (!(err instanceof FstoError) || err.type !== VM_BOOT_CRASHED) return undefined;
   return err.details?.[0] as CrashReport | undefined;
 }
 
@@ -86,16 +85,16 @@ export class Vm {
       if (proc.scanner.fatal) {
         const crash = crashReport(proc);
         // Booting the same kernel and command line again panics again: not retryable here.
-        throw ApplicationFailure.create({
-          type: VM_BOOT_CRASHED,
-          message: `the kernel panicked during boot: ${crash.signature} (console: ${consolePath})`,
-          nonRetryable: true,
-          details: [crash],
-        });
+        throw new FstoError(
+          `the kernel panicked during boot: ${crash.signature} (console: ${consolePath})`,
+          VM_BOOT_CRASHED,
+          { details: [crash] },
+        );
       }
-      throw ApplicationFailure.retryable(
+      throw new FstoError(
         `VM boot failed (${ready.kind}): ${ready.detail}\nconsole (${consolePath}):\n${proc.scanner.tail(25)}`,
         VM_BOOT_FAILED,
+        { retryable: true },
       );
     }
     return new Vm(

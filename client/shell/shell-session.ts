@@ -1,19 +1,20 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAudit } from '../../activities/audit';
 import { pidAlive } from '../../activities/pid';
 import { deviceDeps, planOnHost } from '../../activities/devices/activities';
 import { setupDevices } from '../../activities/devices/setup';
-import { checkEnv } from '../../activities/fstests/config';
-import { batchLayout, batchVmSpec, GUEST } from '../../activities/fstests/guest-layout';
-import { configText, prepareGuest, type GuestExec } from '../../activities/fstests/guest-prep';
+import { batchLayout, GUEST } from '../../activities/fstests/guest-layout';
+import type { GuestExec } from '../../activities/fstests/guest-prep';
+import { openGuest, writeRunConfig } from '../../activities/fstests/open-guest';
+import { loadHostConfig, pathProblems } from '../../activities/host/allow';
 import { listKernels, resolveKernel } from '../../activities/host/kernel';
 import { takeSlot } from '../../activities/host/slots';
 import { Ledger } from '../../activities/ledger/ledger';
 import { releaseRun } from '../../activities/ledger/reaper';
 import { stateDir as defaultStateDir } from '../../activities/settings';
-import { probeKvm, Vm } from '../../activities/vm';
+import { probeKvm, type Vm } from '../../activities/vm';
+import { FstoError, INVALID_SPEC } from '../../common/errors';
 import { batchSettings, type BatchInput, type HeldDevices, type RunSpec } from '../../common/schemas';
 import { canonicalStateDir } from '../../workers/host';
 import { hostReleasers } from '../../workers/releasers';
@@ -56,6 +57,14 @@ export async function openShell(
   o: { log: (l: string) => void; vmSlots: number; stateDir?: string },
 ): Promise<ShellSession> {
   const stateDir = await canonicalStateDir(o.stateDir ?? defaultStateDir());
+  // What this host lets a run name, checked as a run's claim checks it: before anything is made.
+  const refused = await pathProblems(await loadHostConfig(stateDir), {
+    fstests: spec.fstests,
+    kernel: typeof spec.kernel === 'string' ? spec.kernel : undefined,
+    configFile: spec.configFile,
+    excludeFile: spec.excludeFile,
+  });
+  if (refused.length) throw new FstoError(refused.join('\n'), INVALID_SPEC);
   const ledger = new Ledger(join(stateDir, 'ledger'));
   const reaped = await reapDeadShells(ledger, stateDir);
   if (reaped) o.log(`released what ${reaped} killed shell(s) left`);
@@ -90,27 +99,26 @@ export async function openShell(
       list: false,
     };
     const layout = batchLayout(input, 1);
-    await mkdir(layout.hostResultBase, { recursive: true });
-    await writeFile(layout.hostConfig, await configText(input, layout));
+    // The config a run's batch would write, the host's allowlist applied (open-guest.ts).
+    await writeRunConfig(input, layout, stateDir);
     const sock = join(stateDir, 'runs', runKey, 'shell.sock');
     const shellSocket = sock.length < 100 ? sock : join(tmpdir(), `${runKey}.sock`);
     o.log(
       `booting ${kernel.release}${kernel.kind === 'tree' ? ` from ${kernel.path}` : ''} with ${devices.devices.length} devices…`,
     );
-    vm = await Vm.boot(
-      { runKey, spec: { ...batchVmSpec(input), shellSocket } },
-      { ledger, stateDir, probeKvm },
+    // The batch's own bring-up: boot, then mount points and TEST_DEV's filesystem.
+    const { vm: booted, exec } = await openGuest(
+      input,
+      layout,
+      { stateDir, vm: { ledger, stateDir, probeKvm } },
+      { shellSocket, onBoot: (v) => (vm = v) },
     );
-    const booted = vm;
-    const exec: GuestExec = (argv, x) =>
-      booted.exec(argv, { ...x, cwd: GUEST.fstests, env: checkEnv(layout.guestConfig) });
-    await prepareGuest(exec, input, layout);
     // local.config in place, as by hand: `./check` reads it from the tree (an overlay: the guest's copy).
     const cp = await exec(['cp', layout.guestConfig, `${GUEST.fstests}/local.config`], { timeoutSec: 60 });
     if (cp.exitCode !== 0) throw new Error(`could not put local.config in place: ${cp.stderrTail}`);
     return {
       runKey,
-      vm,
+      vm: booted,
       devices,
       hostConfig: layout.hostConfig,
       kernel: kernel.path,

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planOnHost } from '../../activities/devices/activities';
 import { planDeviceSet } from '../../activities/devices/plan';
 import { setupDevices } from '../../activities/devices/setup';
 import { run, runOk } from '../../activities/process';
+import { FstoError } from '../../common/errors';
 import { foreignLoop, loopsUnder, mountsUnder, testState, type TestState } from '../../kit/devices';
 
 // Hostile specs: each is refused with a message naming the field and the fix, and nothing is
@@ -135,8 +135,8 @@ describe('hostile device specs', () => {
 
   it.each(cases)('refuses %s, naming the field and the fix', async (_what, spec, message) => {
     const err = await planOnHost(s.deps, spec()).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    expect((err as ApplicationFailure).type).toBe('InvalidSpec');
+    expect(err).toBeInstanceOf(FstoError);
+    expect((err as FstoError).type).toBe('InvalidSpec');
     expect((err as Error).message).toMatch(message);
     // The same spec planned without host checks and handed straight to setup is refused too.
     let plan;

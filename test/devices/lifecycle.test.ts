@@ -1,7 +1,7 @@
 import { existsSync, statSync, statfsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeviceActivities, planOnHost, reapDevices } from '../../activities/devices/activities';
@@ -9,6 +9,7 @@ import { releaseDeviceRun } from '../../activities/devices/release';
 import { setupDevices } from '../../activities/devices/setup';
 import { Ledger } from '../../activities/ledger/ledger';
 import { run } from '../../activities/process';
+import { FstoError } from '../../common/errors';
 import { GiB, type DeviceProfileName } from '../../common/schemas';
 import {
   auditLines,
@@ -93,8 +94,8 @@ describe('device lifecycle (real loop devices)', () => {
     const err = await planOnHost(s.deps, { profile: 'fstests_small', useTmpfs: true }).catch(
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    expect((err as ApplicationFailure).type).toBe('HostUnsuitable');
+    expect(err).toBeInstanceOf(FstoError);
+    expect((err as FstoError).type).toBe('HostUnsuitable');
     expect((err as Error).message).toMatch(/useTmpfs: .*35 GiB.*budget of 1 GiB/);
     expect(existsSync(`${s.stateDir}/runs`)).toBe(false);
   });

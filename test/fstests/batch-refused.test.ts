@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runTestBatch } from '../../activities/fstests/batch';
+import { createFstestsActivities } from '../../activities/fstests/activities';
 import { Ledger } from '../../activities/ledger/ledger';
 import { INVALID_SPEC } from '../../common/errors';
 import { BatchInput } from '../../common/schemas';
@@ -45,7 +45,10 @@ describe('runTestBatch refused before boot', () => {
       vm: { ledger, stateDir: dir, probeKvm: async () => ({ ok: false, reason: 'test' }) },
     };
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const err = await new MockActivityEnvironment().run(runTestBatch, input, deps).then(
+    // Through the activity factory, as the worker registers it: the library's refusal arrives as
+    // Temporal's ApplicationFailure of the same type (activities/failures.ts).
+    const { runTestBatch } = createFstestsActivities(deps);
+    const err = await new MockActivityEnvironment().run(runTestBatch, input).then(
       () => undefined,
       (e: unknown) => e,
     );

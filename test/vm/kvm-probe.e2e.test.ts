@@ -1,7 +1,7 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { runKvmProbe } from '../../activities/vm/kvm-probe';
 import { resolveVm } from '../../activities/vm/resolve';
+import { FstoError } from '../../common/errors';
 
 // A real KVM guest boot, and what the product decides from it. On these hosts /dev/kvm exists
 // but QEMU with KVM asserts or hangs, so the probe fails here; on a KVM host it passes, and the
@@ -18,8 +18,8 @@ describe('KVM probe (real boot)', () => {
     }
     expect(probe.reason).toMatch(/KVM|kvm/);
     const err = await resolveVm({ accel: 'kvm' }, async () => probe).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    expect((err as ApplicationFailure).type).toBe('HostUnsuitable');
+    expect(err).toBeInstanceOf(FstoError);
+    expect((err as FstoError).type).toBe('HostUnsuitable');
     expect((err as Error).message).toContain("accel: kvm was asked for, but this host's KVM probe failed");
     expect((await resolveVm({ accel: 'auto' }, async () => probe)).accel).toBe('tcg');
   }, 60_000);

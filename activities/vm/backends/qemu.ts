@@ -1,5 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { INVALID_SPEC } from '../../../common/errors';
+import { FstoError, INVALID_SPEC } from '../../../common/errors';
 import { commonCmdline, deviceArgs, type ResolvedVm, type VmBackend, type VmPaths } from '../backend';
 import { guestRoot } from '../guest-root';
 import { guestInitramfs } from '../initramfs';
@@ -102,7 +101,7 @@ export const qemuBackend: VmBackend = {
   name: 'qemu',
   async prepare(vm, ctx) {
     if (vm.spec.rootfs && vm.modulesDir !== `/lib/modules/${vm.kernelRelease}`) {
-      throw ApplicationFailure.nonRetryable(
+      throw new FstoError(
         'modulesDir: with a rootfs image the modules must be inside the image; drop modulesDir',
         INVALID_SPEC,
       );

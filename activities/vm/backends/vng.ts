@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
-import { INVALID_SPEC } from '../../../common/errors';
+import { FstoError, INVALID_SPEC } from '../../../common/errors';
 import {
   agentCommand,
   commonCmdline,
@@ -43,7 +42,7 @@ export function vngBackend(vngBin: string): VmBackend {
     name: 'vng',
     async prepare(vm) {
       if (vm.modulesDir !== `/lib/modules/${vm.kernelRelease}`) {
-        throw ApplicationFailure.nonRetryable(
+        throw new FstoError(
           'modulesDir: the vng backend uses the host\'s /lib/modules/<release>; use backend "qemu" for another modules dir',
           INVALID_SPEC,
         );
