@@ -1,5 +1,4 @@
-import { readdir } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +30,7 @@ describe('an embedded run and a cluster worker sharing a state dir', () => {
   let host: Host | undefined;
   let running: Promise<void> | undefined;
   let env: Awaited<ReturnType<typeof connect>> | undefined;
+  let stateDir = '';
   afterAll(async () => {
     for (const w of host?.workers ?? []) if (w.getState() === 'RUNNING') w.shutdown();
     await running?.catch(() => undefined);
@@ -39,10 +39,12 @@ describe('an embedded run and a cluster worker sharing a state dir', () => {
     await Promise.all(procs);
     await embedded?.stop();
     await env?.close();
+    // Its state dir too (the test checked it held nothing of either run): it was left in /tmp.
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
   it('neither releases the devices or VM of the other server’s live run', async () => {
-    const stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-shared-')));
+    stateDir = await canonicalStateDir(await mkdtemp(join(tmpdir(), 'fsto-shared-')));
     const vars = {
       FSTO_STATE_DIR: stateDir,
       FSTO_KVM_PROBE: 'skip',
