@@ -39,7 +39,13 @@ const word = process.argv[2] ?? '';
 const only = MODULES[ALIASES[word] ?? word];
 for (const load of only ? [only] : Object.values(MODULES)) (await load())(program);
 
-await program.parseAsync(process.argv).catch((err: unknown) => {
+await program.parseAsync(process.argv).catch(async (err: unknown) => {
   console.error(`fsto: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 3;
+  // Its kind decides, as for a run (a refusal of the host library is bad input: 2); anything
+  // unnamed is an infrastructure error (3). Loaded only now: this is off the start-up path.
+  const [{ failureKind }, { exitCodeForFailure }] = await Promise.all([
+    import('../common/errors'),
+    import('./core/exit-codes'),
+  ]);
+  process.exitCode = exitCodeForFailure(failureKind(err));
 });

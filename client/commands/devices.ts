@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Command } from 'commander';
-import { INVALID_SPEC } from '../../common/errors';
+import { failureKind, FstoError } from '../../common/errors';
 import { formatBytes, type DevicePlan } from '../../common/schemas';
 import { deviceDeps, planOnHost, reapDevices } from '../../activities/devices/activities';
 import { DEVICE_KINDS } from '../../activities/devices/release';
@@ -15,7 +14,7 @@ import { serverOwner, type RunOwner } from '../../activities/ledger/owner';
 import type { ReapScope, RunVerdict } from '../../activities/ledger/reaper';
 import { reapNotes } from '../devices/reap-text';
 import { addConnectionOptions, connectionOptions, type ConnectOpts } from '../server/connection';
-import { EXIT } from '../core/exit-codes';
+import { EXIT, exitCodeForFailure } from '../core/exit-codes';
 
 // `fsto devices plan` (every check, nothing touched) and `fsto devices reap` (release what
 // closed runs left behind on this host).
@@ -86,10 +85,10 @@ export function registerDevicesCommand(program: Command): void {
         const plan = await planOnHost(deviceDeps({ stateDir: defaultStateDir() }), await specFrom(f));
         console.log(f.json ? JSON.stringify(plan, null, 2) : planText(plan));
       } catch (err) {
-        if (!(err instanceof CliRefusal || err instanceof ApplicationFailure)) throw err;
+        // The host library's refusal (FstoError): its kind decides the exit code, as for a run.
+        if (!(err instanceof CliRefusal || err instanceof FstoError)) throw err;
         console.error(`fsto devices plan: ${err.message}`);
-        process.exitCode =
-          err instanceof ApplicationFailure && err.type !== INVALID_SPEC ? EXIT.infraError : EXIT.badInput;
+        process.exitCode = err instanceof FstoError ? exitCodeForFailure(failureKind(err)) : EXIT.badInput;
       }
     });
 
