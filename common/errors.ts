@@ -156,21 +156,28 @@ export function describeZodError(err: z.ZodError, schema?: z.ZodType): string {
     .join('\n');
 }
 
+/** The input parsed, or the message naming each bad field and its fix. */
+function parsed<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  what: string,
+): { data: z.output<T> } | string {
+  const res = schema.safeParse(input);
+  return res.success ? { data: res.data } : `invalid ${what}:\n${describeZodError(res.error, schema)}`;
+}
+
 /** Parse or throw a non-retryable failure naming the field and the fix (in a workflow). */
 export function parseOrFail<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
-  const res = schema.safeParse(input);
-  if (res.success) return res.data;
-  throw ApplicationFailure.nonRetryable(
-    `invalid ${what}:\n${describeZodError(res.error, schema)}`,
-    INVALID_SPEC,
-  );
+  const res = parsed(schema, input, what);
+  if (typeof res === 'string') throw ApplicationFailure.nonRetryable(res, INVALID_SPEC);
+  return res.data;
 }
 
 /** parseOrFail for the host library: the same message, as an FstoError. */
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
-  const res = schema.safeParse(input);
-  if (res.success) return res.data;
-  throw new FstoError(`invalid ${what}:\n${describeZodError(res.error, schema)}`, INVALID_SPEC);
+  const res = parsed(schema, input, what);
+  if (typeof res === 'string') throw new FstoError(res, INVALID_SPEC);
+  return res.data;
 }
 
 /** "Activity task failed" says nothing: follow the cause chain to what actually went wrong. */

@@ -7,7 +7,7 @@ import { HOST_UNSUITABLE, INVALID_SPEC, UNCLAIMED } from '../../common/errors';
 import type { Ledger } from '../ledger/ledger';
 import { sameOwner, type RunOwner } from '../ledger/owner';
 import { releaseRun, type Releasers } from '../ledger/reaper';
-import { HostConfigError, loadHostConfig, pathProblems } from './allow';
+import { checkRunPaths, HostConfigError, loadHostConfig } from './allow';
 import { KernelError, resolveKernel } from './kernel';
 import { DiskFullError, ensureFreeSpace, minFreeBytes } from './retention';
 import { takeSlot } from './slots';
@@ -91,13 +91,7 @@ export function createHostActivities(deps: HostDeps) {
           throw ApplicationFailure.nonRetryable(err.message, HOST_UNSUITABLE);
         throw err;
       });
-      const refused = await pathProblems(config, {
-        fstests: spec.fstests,
-        kernel,
-        configFile: spec.configFile,
-        excludeFile: spec.excludeFile,
-      });
-      if (refused.length) throw ApplicationFailure.nonRetryable(refused.join('\n'), INVALID_SPEC);
+      await checkRunPaths(config, spec, kernel);
       try {
         await access(join(spec.fstests, 'check'), constants.X_OK);
       } catch {

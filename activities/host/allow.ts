@@ -2,7 +2,7 @@ import { open, readFile, readlink, realpath } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { describeZodError } from '../../common/errors';
+import { describeZodError, FstoError, INVALID_SPEC } from '../../common/errors';
 import { fstoEnv } from '../settings';
 
 // What a run may name on this host, whoever starts it: the files and trees the worker (root)
@@ -77,6 +77,24 @@ export async function pathProblems(
     );
   }
   return out;
+}
+
+/**
+ * The files and trees a run names, against allow.paths: refused (InvalidSpec, every field named)
+ * before anything is read or made. A run's claim and `fsto shell` both check here.
+ */
+export async function checkRunPaths(
+  config: HostConfig & { file: string },
+  spec: { fstests: string; configFile?: string; excludeFile?: string },
+  kernel: string | undefined,
+): Promise<void> {
+  const refused = await pathProblems(config, {
+    fstests: spec.fstests,
+    kernel,
+    configFile: spec.configFile,
+    excludeFile: spec.excludeFile,
+  });
+  if (refused.length) throw new FstoError(refused.join('\n'), INVALID_SPEC);
 }
 
 const glob = (pattern: string) =>

@@ -7,14 +7,13 @@ import { setupDevices } from '../../activities/devices/setup';
 import { batchLayout, GUEST } from '../../activities/fstests/guest-layout';
 import type { GuestExec } from '../../activities/fstests/guest-prep';
 import { openGuest, writeRunConfig } from '../../activities/fstests/open-guest';
-import { loadHostConfig, pathProblems } from '../../activities/host/allow';
+import { checkRunPaths, loadHostConfig } from '../../activities/host/allow';
 import { listKernels, resolveKernel } from '../../activities/host/kernel';
 import { takeSlot } from '../../activities/host/slots';
 import { Ledger } from '../../activities/ledger/ledger';
 import { releaseRun } from '../../activities/ledger/reaper';
 import { stateDir as defaultStateDir } from '../../activities/settings';
 import { probeKvm, type Vm } from '../../activities/vm';
-import { FstoError, INVALID_SPEC } from '../../common/errors';
 import { batchSettings, type BatchInput, type HeldDevices, type RunSpec } from '../../common/schemas';
 import { canonicalStateDir } from '../../workers/host';
 import { hostReleasers } from '../../workers/releasers';
@@ -58,13 +57,11 @@ export async function openShell(
 ): Promise<ShellSession> {
   const stateDir = await canonicalStateDir(o.stateDir ?? defaultStateDir());
   // What this host lets a run name, checked as a run's claim checks it: before anything is made.
-  const refused = await pathProblems(await loadHostConfig(stateDir), {
-    fstests: spec.fstests,
-    kernel: typeof spec.kernel === 'string' ? spec.kernel : undefined,
-    configFile: spec.configFile,
-    excludeFile: spec.excludeFile,
-  });
-  if (refused.length) throw new FstoError(refused.join('\n'), INVALID_SPEC);
+  await checkRunPaths(
+    await loadHostConfig(stateDir),
+    spec,
+    typeof spec.kernel === 'string' ? spec.kernel : undefined,
+  );
   const ledger = new Ledger(join(stateDir, 'ledger'));
   const reaped = await reapDeadShells(ledger, stateDir);
   if (reaped) o.log(`released what ${reaped} killed shell(s) left`);
