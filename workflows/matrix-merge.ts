@@ -100,5 +100,6 @@ function shardRef(s: ShardOutcome): ShardRef {
     ...(s.error ? { error: s.error.slice(0, 2000) } : {}),
     ...(s.failure ? { failure: s.failure } : {}),
     ...(m?.releaseError ? { releaseError: m.releaseError.slice(0, 2000) } : {}),
+    ...(m?.filingError ? { filingError: m.filingError.slice(0, 2000) } : {}),
   };
 }

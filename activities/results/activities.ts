@@ -1,4 +1,6 @@
+import { Context } from '@temporalio/activity';
 import { failureRates } from './confirm-rates';
+import { fileResults, type FileResultsInput } from './file-results';
 import { finishRun, type FinishInput } from './finish';
 import { notifyNight } from './notify';
 import { offLoop } from './off-loop';
@@ -8,6 +10,9 @@ import { openResultsStore } from './store';
 import { translated } from '../failures';
 
 export type { RecordRunInput, RecordRunOutput } from './store-jobs';
+
+/** The attempt of the results step from which a failing store no longer holds the verdicts back. */
+const FILING_ATTEMPTS = 3;
 
 // The results step of a run, on its host: collect the verdicts, artifacts and JUnit XML from the
 // run's share (finish.ts), record every test result in the host's results
@@ -21,9 +26,17 @@ export function createResultsActivities(deps: { storePath?: string } = {}) {
     /** The morning's notification of a matrix (notify.ts): never throws for a failed delivery. */
     notifyNight,
 
-    /** After the last batch: journaled verdicts, expunges, artifacts and <runDir>/junit.xml (finish.ts). */
+    /** The results step (file-results.ts): collect, record, report; returns what it changed. */
+    fileRunResults: (input: FileResultsInput) =>
+      fileResults(input, {
+        recordRun: (r) => offLoop('recordRun', { ...r, ...at }),
+        giveUp: Context.current().info.attempt >= FILING_ATTEMPTS,
+      }),
+
+    /** Runs started before the one-step results (their histories): collect (finish.ts)… */
     finishRun: (input: FinishInput) => finishRun(input),
 
+    /** …then record. */
     recordRunResults: (input: RecordRunInput): Promise<RecordRunOutput> =>
       offLoop('recordRun', { ...input, ...at }),
 

@@ -31,5 +31,8 @@ export function summaryText(s: RunSummary, config?: string): string {
     head,
     `kernel ${s.kernelRelease ?? '?'}${from} on host ${s.hostId}`,
     `results: ${s.resultsDir}`,
+    ...(s.report ? [`report: ${s.report}`] : []),
+    ...(s.filingError ? [`not in the results store (the verdicts above stand): ${s.filingError}`] : []),
+    ...(s.releaseError ? [`not all released (the host's reaper retries): ${s.releaseError}`] : []),
   ].join('\n');
 }

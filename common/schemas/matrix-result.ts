@@ -75,6 +75,8 @@ export const ShardRef = z.object({
   failure: RunFailureKind.optional(),
   /** Its cleanup could not release everything (its verdicts count all the same). */
   releaseError: z.string().optional(),
+  /** Its results could not be recorded in the store (its verdicts count; the matrix report lacks them). */
+  filingError: z.string().optional(),
 });
 export type ShardRef = z.infer<typeof ShardRef>;
 

@@ -135,6 +135,8 @@ export const RunSummary = z.object({
   failure: RunFailureKind.optional(),
   /** Its devices or VMs could not all be released (the reaper retries): beside the verdicts. */
   releaseError: z.string().optional(),
+  /** Its results could not be recorded in the store nor its report written: the verdicts stand. */
+  filingError: z.string().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -8,7 +8,8 @@ import { scriptedBatch, startScriptedHost } from '../helpers/scripted-host';
 // The real fstestsRun on the real dev server, with a scripted guest in which every one of 2,500
 // tests fails with a full-length reason (a long .out.bad diff each). What the run ships is read
 // back from the server's own history: the summary it returns and every activity input it
-// schedules (finishRun, recordRunResults get every verdict). Unbounded, each is ~1.7 MB (2,500 ×
+// schedules (the results step, fileRunResults, gets every verdict once, and returns only what it
+// changed — nothing here: its result is read back too). Unbounded, each is ~1.7 MB (2,500 ×
 // REASON_MAX), close to Temporal's 2 MB payload limit; at 3,000 tests such a run could not end.
 // (The scripted batch's own result is not the product's: runTestBatch bounds it the same way.)
 
@@ -80,12 +81,24 @@ describe('a run of many failing tests', () => {
     const result = payloadBytes(events.at(-1)!.workflowExecutionCompletedEventAttributes);
     const inputs = events
       .map((e) => e.activityTaskScheduledEventAttributes)
-      .filter((a) => a && ['finishRun', 'recordRunResults'].includes(a.activityType?.name ?? ''))
+      .filter(
+        (a) => a && ['fileRunResults', 'finishRun', 'recordRunResults'].includes(a.activityType?.name ?? ''),
+      )
       .map((a) => [a!.activityType!.name!, payloadBytes(a!.input)] as const);
-    console.log(
-      `[payload] ${N} failing tests: result ${result} B; ${inputs.map(([n, b]) => `${n} ${b} B`).join(', ')}`,
+    const step = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fileRunResults',
     );
-    expect(inputs.map(([n]) => n)).toEqual(['finishRun', 'recordRunResults']);
+    const filed = events.find(
+      (e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === Number(step?.eventId),
+    );
+    const filedBytes = payloadBytes(filed?.activityTaskCompletedEventAttributes?.result);
+    console.log(
+      `[payload] ${N} failing tests: result ${result} B; ${inputs.map(([n, b]) => `${n} ${b} B`).join(', ')}; fileRunResults returned ${filedBytes} B`,
+    );
+    // One results step; the list crosses to it once and does not come back.
+    expect(inputs.map(([n]) => n)).toEqual(['fileRunResults']);
+    expect(filedBytes).toBeGreaterThan(0);
+    expect(filedBytes).toBeLessThan(1_000);
     // ≤ 300 bytes a test plus the reasons' budget: well under 2 MB, and not 2,500 × REASON_MAX.
     for (const bytes of [result, ...inputs.map(([, b]) => b)]) expect(bytes).toBeLessThan(N * 300 + 200_000);
   }, 240_000);
