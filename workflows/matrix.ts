@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { parseOrFail, rootMessage } from '../common/errors';
 import { nightName } from '../common/night';
+import { PRIORITY } from '../common/priority';
 import { hostQueue, quickQueue } from '../common/queues';
 import { matrixProgressQuery } from '../common/queries';
 import {
@@ -79,6 +80,9 @@ export async function fstestsMatrix(input: MatrixSpecInput): Promise<MatrixSumma
           workflowId: id,
           taskQueue,
           ...(named ? { staticSummary: `${night}: ${plan.config} × ${plan.kernel}` } : {}),
+          // A night's claims wait behind everyone's (common/priority.ts); its shards inherit it.
+          // (The SDK's schedule action carries no priority, so the matrix gives it to its cells.)
+          ...(night !== undefined ? { priority: PRIORITY.nightly } : {}),
           // A cancel reaches every cell and through it every shard; the matrix waits for their
           // cleanup and reports what they ran. Closing first anyway cancels them, never terminates.
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -1,3 +1,4 @@
+import { PRIORITY } from '../../common/priority';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeZodError, failureKind } from '../../common/errors';
@@ -89,6 +90,7 @@ async function bisectCommand(f: Flags, tests: string[]): Promise<number> {
         workflowId,
         args: [input],
         staticSummary: `fsto bisect ${f.good}..${f.bad} of ${input.tree}: ${tests.join(' ')}`,
+        priority: PRIORITY.bisect,
       });
       log(`bisection ${workflowId} started`);
       if (session.uiBase) log(`Temporal UI: ${uiLink(session.uiBase, session.namespace, workflowId)}`);

@@ -1,3 +1,4 @@
+import { PRIORITY } from '../../common/priority';
 import type { Command } from 'commander';
 import { WORKFLOW_QUEUE } from '../../common/queues';
 import { uiLink } from '../../common/ui-link';
@@ -49,6 +50,7 @@ export async function matrixCommand(f: MatrixFlags): Promise<number> {
         taskQueue: f.taskQueue,
         workflowId,
         ...matrixStartFields(loaded.spec, loaded.path, name),
+        priority: PRIORITY.matrix,
       });
       log(`matrix ${workflowId} started`);
       if (session.uiBase) log(`Temporal UI: ${uiLink(session.uiBase, session.namespace, workflowId)}`);

@@ -1,3 +1,4 @@
+import { PRIORITY } from '../../common/priority';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { kernelLabel } from '../../common/schemas/kernel-source';
 import { SA_FS_CONFIG } from '../../common/search-attributes';
@@ -23,6 +24,7 @@ export function startOptions(run: ValidRun, taskQueue: string, workflowId: strin
     typedSearchAttributes: [{ key: SA_FS_CONFIG, value: spec.resultsMeta?.config ?? spec.fs }],
     staticSummary: `fstests ${label}: ${what}`,
     staticDetails: `fstests: ${spec.fstests}\nkernel: ${kernelLabel(spec.kernel)}`,
+    priority: PRIORITY.interactive,
   };
 }
 

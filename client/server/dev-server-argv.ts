@@ -17,6 +17,13 @@ export interface DevServerOptions {
   headless?: boolean;
 }
 
+/**
+ * Dynamic config the embedded server runs with (the cluster's and compose's is
+ * deploy/temporal/dynamicconfig/fsto.yaml): task queue priority (common/priority.ts), which
+ * server 1.29 dispatches only with its new matcher.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = ['matching.useNewMatcher=true'];
+
 /** `temporal server start-dev` with our search attributes and a persistent SQLite file. */
 export function devServerArgv(o: DevServerOptions): string[] {
   return [
@@ -35,6 +42,7 @@ export function devServerArgv(o: DevServerOptions): string[] {
     '--namespace',
     'default',
     ...devServerSearchAttributeArgs(),
+    ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((v) => ['--dynamic-config-value', v]),
     '--log-level',
     'warn',
   ];

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openResultsStore, resultsLocation } from '../../activities/results/store';
+import { PRIORITY } from '../../common/priority';
 import { hostKeyOf, type MatrixSummary } from '../../common/schemas';
 import { FIXTURE } from '../e2e/fixture';
 import { leftovers, NOTHING_LEFT } from '../e2e/leaks';
@@ -119,6 +120,12 @@ describe('a Schedule of a fixture matrix, two nights', () => {
       const night = (await t.env.client.workflow.getHandle(id!).result()) as MatrixSummary;
       nights.push(night);
       const shards = night.runs.flatMap((r) => r.shards.map((x) => x.workflowId));
+      // A night's claims queue behind a person's (common/priority.ts): its shards run at the
+      // night's key, given to its cells by the matrix and inherited (read from the server).
+      for (const w of shards) {
+        const info = (await t.env.client.workflow.getHandle(w).describe()).raw.workflowExecutionInfo;
+        expect(info?.priority?.priorityKey, w).toBe(PRIORITY.nightly.priorityKey);
+      }
       const perShard = await Promise.all(shards.map((w) => boots(t.host.stateDir, w)));
       phase(`night ${n + 1} closed; VM boots per shard ${perShard.join(' ')}`);
       if (n === 0) await new Promise((r) => setTimeout(r, 1100)); // the next night is a later second
