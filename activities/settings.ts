@@ -6,15 +6,20 @@ import { join } from 'node:path';
 // Host-side settings, all overridable by environment so tests and CI use their own dirs.
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
+/** The server that CLI is built against (deploy/temporal-cli/go.mod): its embedded dev server. */
+export const TEMPORAL_CLI_SERVER_VERSION = '1.29.7';
 
 /** Where runs, the ledger and the embedded server's SQLite file live. */
 export function stateDir(): string {
   return fstoEnv('FSTO_STATE_DIR') ?? '/var/lib/fsto';
 }
 
+/** Its cache dir, named by both versions (scripts/setup-host.sh and scripts/cluster.sh name it alike). */
+export const temporalCliDir = () => `temporal-v${TEMPORAL_CLI_VERSION}-server${TEMPORAL_CLI_SERVER_VERSION}`;
+
 /** The Temporal CLI that scripts/setup-host.sh builds into a version-checked cache dir. */
 export function temporalBin(): string {
-  return fstoEnv('FSTO_TEMPORAL_BIN') ?? `/var/cache/fsto/temporal-v${TEMPORAL_CLI_VERSION}/temporal`;
+  return fstoEnv('FSTO_TEMPORAL_BIN') ?? `/var/cache/fsto/${temporalCliDir()}/temporal`;
 }
 
 /** virtme-ng, pinned; scripts/setup-host.sh installs it into a venv of Debian's python3. */

@@ -5,11 +5,11 @@
 # cannot be installed gets one line saying what is missing and how to get it; exit 1 then.
 set -uo pipefail
 
-TEMPORAL_CLI_VERSION=1.5.1        # newest tag `go install` accepts (later tags carry replace directives)
-TEMPORAL_CLI_SERVER_VERSION=1.29.1  # what that CLI embeds; checked, since go install stamps no version
+TEMPORAL_CLI_VERSION=1.5.1          # newest tag that builds from the module proxy (deploy/temporal-cli/go.mod)
+TEMPORAL_CLI_SERVER_VERSION=1.29.7  # the server it is built against there; checked, since go build stamps no CLI version
 VNG_VERSION=1.42
 CACHE=${FSTO_CACHE_DIR:-/var/cache/fsto}
-TEMPORAL_DIR=$CACHE/temporal-v$TEMPORAL_CLI_VERSION
+TEMPORAL_DIR=$CACHE/temporal-v$TEMPORAL_CLI_VERSION-server$TEMPORAL_CLI_SERVER_VERSION
 VNG_DIR=$CACHE/virtme-ng-$VNG_VERSION
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -50,19 +50,19 @@ for u in fsgqa fsgqa2 123456-fsgqa; do
 done
 getent group fsgqa >/dev/null || groupadd fsgqa 2>/dev/null || true
 
-# --- Temporal CLI (dev server + Web UI), built from its Go module once ----------------------
+# --- Temporal CLI (dev server + Web UI), built once from deploy/temporal-cli (go.mod + go.sum) --
 temporal_ok() { "$TEMPORAL_DIR/temporal" --version 2>/dev/null | grep -q "Server $TEMPORAL_CLI_SERVER_VERSION"; }
 if temporal_ok; then
   say "Temporal CLI v$TEMPORAL_CLI_VERSION present ($TEMPORAL_DIR)"
 elif ! command -v go >/dev/null; then
-  miss "Go toolchain (needed once to build the Temporal CLI): install Go >= 1.23 from go.dev, then re-run"
+  miss "Go toolchain (needed once to build the Temporal CLI): install Go >= 1.25 from go.dev, then re-run"
 else
-  say "building Temporal CLI v$TEMPORAL_CLI_VERSION with go install (once; several minutes)"
+  say "building Temporal CLI v$TEMPORAL_CLI_VERSION (server $TEMPORAL_CLI_SERVER_VERSION) from deploy/temporal-cli (once; several minutes)"
   mkdir -p "$TEMPORAL_DIR"
-  if GOBIN=$TEMPORAL_DIR GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION" && temporal_ok; then
+  if (cd "$here/deploy/temporal-cli" && go build -o "$TEMPORAL_DIR/temporal" github.com/temporalio/cli/cmd/temporal) && temporal_ok; then
     say "Temporal CLI built: $TEMPORAL_DIR/temporal"
   else
-    miss "Temporal CLI v$TEMPORAL_CLI_VERSION: 'go install github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION' failed (is the Go module proxy reachable?)"
+    miss "Temporal CLI v$TEMPORAL_CLI_VERSION: 'go build github.com/temporalio/cli/cmd/temporal' in deploy/temporal-cli failed (is the Go module proxy reachable?)"
   fi
 fi
 

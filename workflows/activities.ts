@@ -111,7 +111,8 @@ function batchSummary(i: BatchInput): string {
 /** Cleanup: retried for a long time, because a leaked loop device outlives everything. */
 export function cleanupProxy(hostQueue: string) {
   return proxyActivities<
-    Pick<HostActivities, 'releaseRun'> & Pick<ResultsActivities, 'fileRunResults' | 'finishRun' | 'recordRunResults'>
+    Pick<HostActivities, 'releaseRun'> &
+      Pick<ResultsActivities, 'fileRunResults' | 'finishRun' | 'recordRunResults'>
   >({
     taskQueue: hostQueue,
     scheduleToStartTimeout: '10m',

@@ -317,7 +317,13 @@ async function fileResults(c: Cleanup, runKey: string, summary: RunSummary, stat
 }
 
 /** Histories from before RESULTS_ONE_STEP: collect, then record, the whole list each way. */
-async function finishThenRecord(c: Cleanup, runKey: string, summary: RunSummary, state: RunState, spec: RunSpec) {
+async function finishThenRecord(
+  c: Cleanup,
+  runKey: string,
+  summary: RunSummary,
+  state: RunState,
+  spec: RunSpec,
+) {
   const finished = await c.finishRun({
     runKey,
     resultsDir: summary.resultsDir,

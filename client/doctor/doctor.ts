@@ -1,7 +1,7 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { kernelRelease, listKernels } from '../../activities/host/kernel';
 import { run } from '../../activities/process';
-import { stateDir, temporalBin, vngBin } from '../../activities/settings';
+import { stateDir, TEMPORAL_CLI_SERVER_VERSION, temporalBin, vngBin } from '../../activities/settings';
 import { probeKvm } from '../../activities/vm';
 
 // What a host needs, checked for real, each with the one line that fixes it.
@@ -42,7 +42,10 @@ export async function doctorChecks(o: { kvmProbe: boolean }): Promise<Check[]> {
     detail: 'loop devices and mounts need root',
     fix: 'run fsto as root (sudo)',
   });
-  const t = await version([temporalBin(), '--version'], /Server 1\.29\.1/);
+  const t = await version(
+    [temporalBin(), '--version'],
+    new RegExp(`\\(Server ${TEMPORAL_CLI_SERVER_VERSION.replaceAll('.', '\\.')},`),
+  );
   add({ name: 'temporal', ok: t.ok, detail: `${temporalBin()}: ${t.text || 'missing'}`, fix: SETUP });
   const q = await version(['qemu-system-x86_64', '--version']);
   add({

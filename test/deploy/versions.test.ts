@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { run } from '../../activities/process';
-import { TEMPORAL_CLI_VERSION, temporalBin } from '../../activities/settings';
+import { TEMPORAL_CLI_SERVER_VERSION, TEMPORAL_CLI_VERSION, temporalBin } from '../../activities/settings';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 
 // One pinned Temporal version (deploy/versions.env) across the CLI every host builds, the
@@ -32,7 +32,6 @@ describe('deploy/versions.env', () => {
     expect(Object.keys(v).sort()).toEqual(
       [
         'POSTGRES_IMAGE_TAG',
-        'TEMPORAL_ADMIN_TOOLS_TAG',
         'TEMPORAL_CLI_SERVER_VERSION',
         'TEMPORAL_CLI_UI_VERSION',
         'TEMPORAL_CLI_VERSION',
@@ -42,6 +41,12 @@ describe('deploy/versions.env', () => {
       ].sort(),
     );
     expect(TEMPORAL_CLI_VERSION).toBe(v.TEMPORAL_CLI_VERSION);
+    expect(TEMPORAL_CLI_SERVER_VERSION).toBe(v.TEMPORAL_CLI_SERVER_VERSION);
+    // The module every host builds the CLI from names the same CLI and server.
+    const mod = await text('deploy/temporal-cli/go.mod');
+    expect(/github\.com\/temporalio\/cli v(\S+)/.exec(mod)?.[1]).toBe(v.TEMPORAL_CLI_VERSION);
+    expect(/go\.temporal\.io\/server v(\S+)/.exec(mod)?.[1]).toBe(v.TEMPORAL_CLI_SERVER_VERSION);
+    expect(/github\.com\/temporalio\/ui-server\/v2 v(\S+)/.exec(mod)?.[1]).toBe(v.TEMPORAL_CLI_UI_VERSION);
     const setup = await text('scripts/setup-host.sh');
     expect(/^TEMPORAL_CLI_VERSION=(\S+)/m.exec(setup)?.[1]).toBe(v.TEMPORAL_CLI_VERSION);
     expect(/^TEMPORAL_CLI_SERVER_VERSION=(\S+)/m.exec(setup)?.[1]).toBe(v.TEMPORAL_CLI_SERVER_VERSION);
@@ -49,11 +54,11 @@ describe('deploy/versions.env', () => {
     const { services } = parse(await text('docker-compose.yml'), { merge: true }) as {
       services: Record<string, { image?: string }>;
     };
-    expect(services.temporal!.image).toBe(`temporalio/server:${v.TEMPORAL_CLI_SERVER_VERSION}`);
-    expect(services['temporal-ui']!.image).toBe(`temporalio/ui:${v.TEMPORAL_CLI_UI_VERSION}`);
-    expect(services['temporal-schema']!.image).toBe(`temporalio/admin-tools:${v.TEMPORAL_ADMIN_TOOLS_TAG}`);
-    expect(services['temporal-init']!.image).toBe(`temporalio/admin-tools:${v.TEMPORAL_ADMIN_TOOLS_TAG}`);
-    expect(v.TEMPORAL_ADMIN_TOOLS_TAG!.startsWith(`${v.TEMPORAL_CLI_SERVER_VERSION}-`)).toBe(true);
+    // A compose cluster runs what scripts/cluster.sh runs (aligned image tags since 1.30).
+    expect(services.temporal!.image).toBe(`temporalio/server:${v.TEMPORAL_SERVER_VERSION}`);
+    expect(services['temporal-ui']!.image).toBe(`temporalio/ui:${v.TEMPORAL_UI_VERSION}`);
+    expect(services['temporal-schema']!.image).toBe(`temporalio/admin-tools:${v.TEMPORAL_SERVER_VERSION}`);
+    expect(services['temporal-init']!.image).toBe(`temporalio/admin-tools:${v.TEMPORAL_SERVER_VERSION}`);
     expect(services.postgresql!.image).toBe(`postgres:${v.POSTGRES_IMAGE_TAG}`);
   });
 
