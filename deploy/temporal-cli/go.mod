@@ -2,8 +2,8 @@
 // `temporal operator`. CLI 1.5.1 is the newest that builds from the Go module proxy (1.6.0–1.9.1
 // replace github.com/temporalio/cli/cliext with ./cliext, which their module zip lacks); built
 // here against server 1.29.7, the newest patch release of the 1.29 line it was made for (security
-// fixes since 1.29.1). Its devserver does not build against 1.30+ (callbacks.AllowedAddresses,
-// dynamicconfig.Key). Versions: deploy/versions.env; go.sum pins every module.
+// fixes since 1.29.1). Its devserver does not build against 1.30+ (tried 1.30.9: dynamicconfig.Key;
+// 1.32.2: that and callbacks.AllowedAddresses). Versions: deploy/versions.env; go.sum pins every module.
 module fsto.local/temporal-cli
 
 go 1.25.11
