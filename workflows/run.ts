@@ -34,6 +34,7 @@ import { claimProxy, cleanupProxy, hostProxy } from './activities';
 import { isHostLost } from './host-loss';
 import { CLAIM_DEADLINE, claimFailure } from './claim-deadline';
 import { RunState } from './run-state';
+import { fileRunResults } from './results-step';
 import { retryFailures, runAllTests } from './test-loop';
 
 const MAX_HOST_CLAIMS = 3;
@@ -51,11 +52,6 @@ const RELEASE_ERROR_BESIDE = 'release-error-beside-verdicts';
  * the sequential order.
  */
 const PLAN_WHILE_PREPARING = 'plan-devices-while-preparing';
-/**
- * The results step is one activity (fileRunResults) that returns only the verdicts it changed, and
- * says when the store failed after collecting. Older histories replay finishRun, then recordRunResults.
- */
-const RESULTS_ONE_STEP = 'results-one-step';
 
 /**
  * One run: one kernel × one filesystem config × one test selection, on one host (docs/architecture.md,
@@ -257,9 +253,7 @@ async function cleanup(
     let filed: Filed = {};
     if (summary.resultsDir) {
       try {
-        filed = patched(RESULTS_ONE_STEP)
-          ? await fileResults(c, runKey, summary, state, spec)
-          : await finishThenRecord(c, runKey, summary, state, spec);
+        filed = await fileRunResults(c, runKey, summary, state, spec);
       } catch (err) {
         // The verdicts are in the workflow result whatever happens to the files.
         log.warn('collecting results failed', { error: String(err) });
@@ -276,67 +270,4 @@ async function cleanup(
     }
     return filed;
   });
-}
-
-type Cleanup = ReturnType<typeof cleanupProxy>;
-
-/** Cancelled or failed mid-batch: verdicts the host journaled after the last progress signal
- * (a shard has no listing: every journaled test it has no verdict for). */
-function journaledOf(summary: RunSummary, state: RunState, spec: RunSpec) {
-  return summary.status === 'cancelled' || summary.error !== undefined
-    ? { journaled: spec.pull ? ('all' as const) : state.remaining() }
-    : {};
-}
-
-function recordMeta(summary: RunSummary, spec: RunSpec) {
-  const meta = spec.resultsMeta ?? { config: spec.fs };
-  return {
-    fsConfig: meta.config,
-    host: summary.hostId,
-    ...(meta.matrixId ? { matrixId: meta.matrixId } : {}),
-  };
-}
-
-/** The results step in one activity: only what it changed comes back. */
-async function fileResults(c: Cleanup, runKey: string, summary: RunSummary, state: RunState, spec: RunSpec) {
-  const out = await c.fileRunResults({
-    runKey,
-    resultsDir: summary.resultsDir,
-    summary,
-    meta: recordMeta(summary, spec),
-    expunge: spec.expunge,
-    ...journaledOf(summary, state, spec),
-  });
-  for (const t of out.changed) state.record(t);
-  if (out.filingError) log.warn('results not recorded', { error: out.filingError });
-  return {
-    ...(out.report ? { report: out.report } : {}),
-    ...(out.outcome ? { outcome: out.outcome } : {}),
-    ...(out.filingError ? { filingError: out.filingError } : {}),
-  };
-}
-
-/** Histories from before RESULTS_ONE_STEP: collect, then record, the whole list each way. */
-async function finishThenRecord(
-  c: Cleanup,
-  runKey: string,
-  summary: RunSummary,
-  state: RunState,
-  spec: RunSpec,
-) {
-  const finished = await c.finishRun({
-    runKey,
-    resultsDir: summary.resultsDir,
-    tests: summary.tests,
-    expunge: spec.expunge,
-    kernelRelease: summary.kernelRelease,
-    ...journaledOf(summary, state, spec),
-  });
-  for (const t of finished.tests) state.record(t);
-  const status = summary.status === 'cancelled' ? 'cancelled' : runStatusOf(finished.tests);
-  const rec = await c.recordRunResults({
-    summary: { ...summary, tests: finished.tests, status },
-    meta: recordMeta(summary, spec),
-  });
-  return { report: rec.reportPath, ...(rec.comparison ? { outcome: rec.comparison.outcome } : {}) };
 }
