@@ -150,4 +150,6 @@ console.log(
     `${(100 * share).toFixed(1)} % of the run (target ≤ 5 %: ${share <= 0.05 ? 'met' : 'NOT met'}); ` +
     `the command's part ${median(warm.map((s) => s.toStart)).toFixed(2)} s`,
 );
-await rm(stateDir, { recursive: true, force: true });
+// A scenario that failed keeps its state dir (the server's log, the runs) for a person to open.
+if (rows.some(([, r]) => r.exit !== 0)) console.log(`a scenario failed: its state is kept in ${stateDir}`);
+else await rm(stateDir, { recursive: true, force: true });
