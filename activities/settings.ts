@@ -15,7 +15,7 @@ export function stateDir(): string {
 }
 
 /** Its cache dir, named by both versions (scripts/setup-host.sh and scripts/cluster.sh name it alike). */
-export const temporalCliDir = () => `temporal-v${TEMPORAL_CLI_VERSION}-server${TEMPORAL_CLI_SERVER_VERSION}`;
+const temporalCliDir = () => `temporal-v${TEMPORAL_CLI_VERSION}-server${TEMPORAL_CLI_SERVER_VERSION}`;
 
 /** The Temporal CLI that scripts/setup-host.sh builds into a version-checked cache dir. */
 export function temporalBin(): string {

@@ -246,7 +246,7 @@ export async function startScriptedHostAt(
             .getHandle(Context.current().info.workflowExecution!.workflowId)
             .signal(batchProgressSignal, sig),
         ),
-      fileRunResults: async () => ({ changed: [], junit: '', report: '/runs/x/report.html' }),
+      fileRunResults: async () => ({ changed: [], report: '/runs/x/report.html' }),
       finishRun: async (i: { tests: TestResult[] }) => ({ junit: '', artifacts: 0, tests: i.tests }),
       recordRunResults: async () => ({ rows: 0, reportPath: '/runs/x/report.html' }),
       releaseRun: o.releaseRun ?? (async () => ({ released: 0 })),

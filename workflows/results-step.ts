@@ -1,5 +1,5 @@
 import { log, patched } from '@temporalio/workflow';
-import { runStatusOf, type RunSpec, type RunSummary } from '../common/schemas';
+import { recordedStatus, type RunSpec, type RunSummary } from '../common/schemas';
 import type { cleanupProxy } from './activities';
 import type { RunState } from './run-state';
 
@@ -77,7 +77,7 @@ async function finishThenRecord(
     ...journaledOf(summary, state, spec),
   });
   for (const t of finished.tests) state.record(t);
-  const status = summary.status === 'cancelled' ? 'cancelled' : runStatusOf(finished.tests);
+  const status = recordedStatus(summary, finished.tests);
   const rec = await c.recordRunResults({
     summary: { ...summary, tests: finished.tests, status },
     meta: recordMeta(summary, spec),

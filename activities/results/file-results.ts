@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { rootMessage } from '../../common/errors';
-import { runStatusOf, type Comparison, type RunSummary, type TestResult } from '../../common/schemas';
+import { recordedStatus, type Comparison, type RunSummary, type TestResult } from '../../common/schemas';
 import { finishRun, type FinishInput } from './finish';
 import type { RecordMeta } from './store';
 import type { RecordRunOutput } from './store-jobs';
@@ -22,7 +22,6 @@ export type FileResultsInput = Omit<FinishInput, 'tests' | 'kernelRelease'> & {
 export interface FileResultsOutput {
   /** Verdicts collecting added or changed (journaled after the last signal, expunged). */
   changed: TestResult[];
-  junit: string;
   report?: string;
   outcome?: Comparison['outcome'];
   /** The store or report could not be written: the verdicts stand without them. */
@@ -42,23 +41,22 @@ export async function fileResults(
     ...(summary.kernelRelease ? { kernelRelease: summary.kernelRelease } : {}),
   });
   const changed = changedFrom(summary.tests, finished.tests);
-  const status = summary.status === 'cancelled' ? 'cancelled' : runStatusOf(finished.tests);
+  const status = recordedStatus(summary, finished.tests);
   try {
     const rec = await deps.recordRun({ summary: { ...summary, tests: finished.tests, status }, meta });
     return {
       changed,
-      junit: finished.junit,
       report: rec.reportPath,
       ...(rec.comparison ? { outcome: rec.comparison.outcome } : {}),
     };
   } catch (err) {
     if (!deps.giveUp) throw err;
-    return { changed, junit: finished.junit, filingError: rootMessage(err).slice(0, 2000) };
+    return { changed, filingError: rootMessage(err).slice(0, 2000) };
   }
 }
 
 /** The tests of `after` that are new or differ from `before` (by name). */
-export function changedFrom(before: readonly TestResult[], after: readonly TestResult[]): TestResult[] {
+function changedFrom(before: readonly TestResult[], after: readonly TestResult[]): TestResult[] {
   const was = new Map(before.map((t) => [t.name, t]));
   return after.filter((t) => !isDeepStrictEqual(was.get(t.name), t));
 }

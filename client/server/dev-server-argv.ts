@@ -22,7 +22,9 @@ export interface DevServerOptions {
  * deploy/temporal/dynamicconfig/fsto.yaml): task queue priority (common/priority.ts), which
  * server 1.29 dispatches only with its new matcher.
  */
-export const DEV_SERVER_DYNAMIC_CONFIG = ['matching.useNewMatcher=true'];
+const DEV_SERVER_DYNAMIC_CONFIG = ['matching.useNewMatcher=true'];
+export const devServerDynamicConfigArgs = () =>
+  DEV_SERVER_DYNAMIC_CONFIG.flatMap((v) => ['--dynamic-config-value', v]);
 
 /** `temporal server start-dev` with our search attributes and a persistent SQLite file. */
 export function devServerArgv(o: DevServerOptions): string[] {
@@ -42,7 +44,7 @@ export function devServerArgv(o: DevServerOptions): string[] {
     '--namespace',
     'default',
     ...devServerSearchAttributeArgs(),
-    ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((v) => ['--dynamic-config-value', v]),
+    ...devServerDynamicConfigArgs(),
     '--log-level',
     'warn',
   ];

@@ -160,6 +160,14 @@ export function batchSettings(
   };
 }
 
+/** The status a run's results are recorded with: cancelled stays cancelled, else its verdicts'. */
+export function recordedStatus(
+  summary: Pick<RunSummary, 'status'>,
+  tests: readonly Pick<TestResult, 'verdict'>[],
+): RunStatus {
+  return summary.status === 'cancelled' ? 'cancelled' : runStatusOf(tests);
+}
+
 /** A run is failed when any test failed (isFailing); error when a test could not be run. */
 export function runStatusOf(tests: readonly Pick<TestResult, 'verdict'>[]): RunStatus {
   if (tests.some((t) => isFailing(t.verdict))) return 'failed';

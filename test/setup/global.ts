@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../../client/server/dev-server-argv';
+import { devServerDynamicConfigArgs } from '../../client/server/dev-server-argv';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
@@ -30,11 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ip: '127.0.0.1',
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
       // The embedded server's dynamic config (task queue priority), as fsto starts it.
-      extraArgs: [
-        ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((v) => ['--dynamic-config-value', v]),
-        '--log-level',
-        'error',
-      ],
+      extraArgs: [...devServerDynamicConfigArgs(), '--log-level', 'error'],
     },
   });
   const info = await env.connection.workflowService.getSystemInfo({});
