@@ -9,6 +9,20 @@ export const TEMPORAL_CLI_VERSION = '1.5.1';
 /** The server that CLI is built against (deploy/temporal-cli/go.mod): its embedded dev server. */
 export const TEMPORAL_CLI_SERVER_VERSION = '1.29.7';
 
+/** The server the embedded default runs (as a cluster does: scripts/cluster.sh) and its Web UI server. */
+export const TEMPORAL_SERVER_VERSION = '1.32.2';
+export const TEMPORAL_UI_VERSION = '2.56.4';
+
+/** The Temporal server binary scripts/setup-host.sh builds (with its SQLite schema files beside it). */
+export function temporalServerDir(): string {
+  return fstoEnv('FSTO_TEMPORAL_SERVER_DIR') ?? `/var/cache/fsto/temporal-server-v${TEMPORAL_SERVER_VERSION}`;
+}
+
+/** The Temporal Web UI server binary scripts/setup-host.sh builds. */
+export function temporalUiBin(): string {
+  return fstoEnv('FSTO_TEMPORAL_UI_BIN') ?? `/var/cache/fsto/temporal-ui-v${TEMPORAL_UI_VERSION}/server`;
+}
+
 /** Where runs, the ledger and the embedded server's SQLite file live. */
 export function stateDir(): string {
   return fstoEnv('FSTO_STATE_DIR') ?? '/var/lib/fsto';
@@ -58,6 +72,8 @@ export type FstoVar =
   | 'FSTO_HOST_CONFIG' // the worker's host.yaml (allowlists)
   | 'FSTO_HOST_ID' // a fixed host id
   | 'FSTO_TEMPORAL_BIN' // the Temporal CLI
+  | 'FSTO_TEMPORAL_SERVER_DIR' // the Temporal server binary and its schema files (the embedded server)
+  | 'FSTO_TEMPORAL_UI_BIN' // the Temporal Web UI server (the embedded server's UI)
   | 'FSTO_VNG_BIN' // virtme-ng's launcher
   | 'FSTO_RESULTS_URL' // the results store: postgres://… (a cluster's)
   | 'FSTO_RESULTS_DB' // the results store: a SQLite file

@@ -7,12 +7,3 @@ export const SA_OUTCOME = defineSearchAttributeKey('FstoOutcome', SearchAttribut
 export const SA_FAILED_COUNT = defineSearchAttributeKey('FstoFailedCount', SearchAttributeType.INT);
 
 export const ALL_SEARCH_ATTRIBUTES = [SA_KERNEL, SA_FS_CONFIG, SA_OUTCOME, SA_FAILED_COUNT];
-
-/** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
-export function devServerSearchAttributeArgs(): string[] {
-  const typeName: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
-  return ALL_SEARCH_ATTRIBUTES.flatMap((k) => [
-    '--search-attribute',
-    `${k.name}=${typeName[k.type] ?? k.type}`,
-  ]);
-}

@@ -94,7 +94,7 @@ export async function runFsto(o: {
   );
   let worker: Group | undefined;
   try {
-    await server.waitLine(/^Temporal dev server on/, 120_000);
+    await server.waitLine(/^Temporal server on/, 120_000);
     worker = startGroup([fsto, 'worker', '--address', address, '--metrics', 'off'], opts);
     const res = await runGroup(fstoRunArgv({ ...o, address }), {
       ...opts,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prepare a host for fsto: Debian packages, a kernel image, the Temporal CLI (built once into a
-# version-checked cache dir), virtme-ng (pinned, in its own venv) and the npm dependencies.
+# Prepare a host for fsto: Debian packages, a kernel image, the Temporal server, its Web UI server
+# and CLI (built once into version-checked cache dirs), virtme-ng (pinned, in its own venv) and the npm dependencies.
 # Idempotent: whatever is present and of the right version is skipped. Every prerequisite that
 # cannot be installed gets one line saying what is missing and how to get it; exit 1 then.
 set -uo pipefail
@@ -65,6 +65,20 @@ else
     miss "Temporal CLI v$TEMPORAL_CLI_VERSION: 'go build github.com/temporalio/cli/cmd/temporal' in deploy/temporal-cli failed (is the Go module proxy reachable?)"
   fi
 fi
+
+# --- Temporal server and Web UI server: the embedded default runs them (so does scripts/cluster.sh) --
+# Built once with go install into version-checked cache dirs (scripts/cluster-build.sh); versions
+# from deploy/versions.env. The CLI above stays for `temporal operator` and the cluster's init.
+# shellcheck source=../deploy/versions.env
+. "$here/deploy/versions.env"
+SERVER_DIR=$CACHE/temporal-server-v$TEMPORAL_SERVER_VERSION
+UI_DIR=$CACHE/temporal-ui-v$TEMPORAL_UI_VERSION
+# shellcheck source=cluster-build.sh
+. "$here/scripts/cluster-build.sh"
+(die() { printf 'setup: %s\n' "$*" >&2; exit 1; } && build_server) ||
+  miss "Temporal server $TEMPORAL_SERVER_VERSION: go install go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION failed (is the Go module proxy reachable? Go >= 1.21 fetches $TEMPORAL_GO_TOOLCHAIN)"
+(die() { printf 'setup: %s\n' "$*" >&2; exit 1; } && build_ui) ||
+  miss "Temporal UI server $TEMPORAL_UI_VERSION: go install github.com/temporalio/ui-server/v2/cmd/server@v$TEMPORAL_UI_VERSION failed (is the Go module proxy reachable?)"
 
 # --- virtme-ng, pinned, with Debian's python (the pyenv one lacks what vng needs) -------------
 if "$VNG_DIR/bin/vng" --version 2>/dev/null | grep -q "$VNG_VERSION"; then

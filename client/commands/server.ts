@@ -6,7 +6,7 @@ import { DEFAULT_PORT, DEFAULT_UI_PORT } from '../server/dev-server-argv';
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
-    .description('run the embedded Temporal dev server (SQLite in the state dir, Web UI) in the foreground')
+    .description('run the embedded Temporal server (SQLite in the state dir, Web UI) in the foreground')
     .option('--port <port>', 'frontend port', String(DEFAULT_PORT))
     .option('--ui-port <port>', 'Web UI port', String(DEFAULT_UI_PORT))
     .option('--state-dir <dir>', 'where the SQLite file and the server log live', stateDir())
@@ -27,7 +27,7 @@ export function registerServerCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      console.log(`Temporal dev server on ${server.address}; Web UI http://localhost:${server.uiPort}`);
+      console.log(`Temporal server on ${server.address}; Web UI http://localhost:${server.uiPort}`);
       await signalled;
       await server.stop();
     });

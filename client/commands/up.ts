@@ -66,6 +66,7 @@ export function registerUpCommands(program: Command): void {
         outlive: true,
       });
       if (server.started && server.pid) await writeBgPid(dir, 'server', server.pid);
+      if (server.started && server.uiPid) await writeBgPid(dir, 'ui', server.uiPid);
       console.log(
         server.started
           ? `server: started on ${server.address}, Web UI http://localhost:${server.uiPort} (log ${join(dir, 'temporal-server.log')})`
@@ -101,6 +102,7 @@ export function registerUpCommands(program: Command): void {
     .action(async () => {
       const dir = stateDir();
       console.log(await stop(dir, 'worker', 60_000));
+      console.log(await stop(dir, 'ui', 10_000));
       console.log(await stop(dir, 'server', 20_000));
       // The server's port guard (client/server/port-guard-rules.ts): its maker, fsto up, exited long ago.
       await sweepStaleGuards();

@@ -1,7 +1,17 @@
+import { join } from 'node:path';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { kernelRelease, listKernels } from '../../activities/host/kernel';
 import { run } from '../../activities/process';
-import { stateDir, TEMPORAL_CLI_SERVER_VERSION, temporalBin, vngBin } from '../../activities/settings';
+import {
+  stateDir,
+  TEMPORAL_CLI_SERVER_VERSION,
+  TEMPORAL_SERVER_VERSION,
+  TEMPORAL_UI_VERSION,
+  temporalBin,
+  temporalServerDir,
+  temporalUiBin,
+  vngBin,
+} from '../../activities/settings';
 import { probeKvm } from '../../activities/vm';
 
 // What a host needs, checked for real, each with the one line that fixes it.
@@ -47,6 +57,18 @@ export async function doctorChecks(o: { kvmProbe: boolean }): Promise<Check[]> {
     new RegExp(`\\(Server ${TEMPORAL_CLI_SERVER_VERSION.replaceAll('.', '\\.')},`),
   );
   add({ name: 'temporal', ok: t.ok, detail: `${temporalBin()}: ${t.text || 'missing'}`, fix: SETUP });
+  // The embedded server and its Web UI server (client/server/embedded-config.ts).
+  const serverBin = join(temporalServerDir(), 'server');
+  const ts = await version(
+    [serverBin, '--version'],
+    new RegExp(` ${TEMPORAL_SERVER_VERSION.replaceAll('.', '\\.')}$`),
+  );
+  add({ name: 'server', ok: ts.ok, detail: `${serverBin}: ${ts.text || 'missing'}`, fix: SETUP });
+  const tu = await version(
+    [temporalUiBin(), '--version'],
+    new RegExp(` ${TEMPORAL_UI_VERSION.replaceAll('.', '\\.')}$`),
+  );
+  add({ name: 'web ui', ok: tu.ok, detail: `${temporalUiBin()}: ${tu.text || 'missing'}`, fix: SETUP });
   const q = await version(['qemu-system-x86_64', '--version']);
   add({
     name: 'qemu',

@@ -1,11 +1,21 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createConnection, createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { Service } from '../../activities/process';
-import { stateDir, temporalBin } from '../../activities/settings';
-import { DEFAULT_PORT, DEFAULT_UI_PORT, devServerAddress, devServerArgv } from './dev-server-argv';
+import { stateDir, temporalServerDir, temporalUiBin } from '../../activities/settings';
+import { DEFAULT_PORT, DEFAULT_UI_PORT, devServerAddress } from './dev-server-argv';
+import {
+  embeddedServerArgv,
+  embeddedServerConfig,
+  embeddedUiArgv,
+  embeddedUiConfig,
+  guardedPorts,
+  PICKED_PORTS,
+  UI_ENV,
+  type EmbeddedPorts,
+} from './embedded-config';
 import { assertOwnServer } from './server-owner';
 
 export interface DevServer {
@@ -13,8 +23,10 @@ export interface DevServer {
   uiPort: number;
   /** Whether we started it (and so stop it); false when one was already serving. */
   started: boolean;
-  /** Its process, when we started it. */
+  /** Its process (the server's), when we started it. */
   pid?: number;
+  /** Its Web UI server's process, when we started one. */
+  uiPid?: number;
   stop(): Promise<void>;
 }
 
@@ -65,19 +77,19 @@ export function freePort(): Promise<number> {
 }
 
 /** Wait while other commands use the server (a signal ends the wait: it is stopped anyway). */
-async function waitForOtherClients(port: number, serverPid: number, address: string): Promise<void> {
+async function waitForOtherClients(port: number, serverPids: number[], address: string): Promise<void> {
   const { otherClients } = await import('./server-clients');
   let interrupted = false;
   const onSignal = () => (interrupted = true);
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    const n = await otherClients(port, serverPid);
+    const n = await otherClients(port, serverPids);
     if (n === 0) return;
     console.error(
       `fsto: ${n} other connection(s) use the embedded Temporal server on ${address} (another fsto command); ` +
         'it stays up until they end (Ctrl-C stops it now).',
     );
-    while (!interrupted && (await otherClients(port, serverPid)) > 0)
+    while (!interrupted && (await otherClients(port, serverPids)) > 0)
       await new Promise((r) => setTimeout(r, 1000));
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
@@ -90,6 +102,32 @@ async function reachable(address: string, timeoutMs: number): Promise<boolean> {
   return Boolean(c);
 }
 
+/** Start one process of the embedded server; its log in the state dir. */
+async function startProcess(argv: string[], logFile: string, outlive?: boolean): Promise<Service> {
+  const { startService } = await import('../../activities/process');
+  return startService(argv, { logFile, ...(outlive ? { outlive: true } : {}) });
+}
+
+async function untilUp(what: string, log: string, svc: Service, up: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await up())) {
+    const ended = await Promise.race([
+      svc.exited,
+      new Promise<undefined>((r) => setTimeout(r, 200, undefined)),
+    ]);
+    if (ended !== undefined || Date.now() > deadline)
+      throw new Error(
+        `the embedded ${what} did not start${ended !== undefined ? ` (exit ${ended})` : ''}: see ${log}`,
+      );
+  }
+}
+
+const httpUp = (port: number) => () =>
+  fetch(`http://127.0.0.1:${port}/`).then(
+    (r) => r.ok,
+    () => false,
+  );
+
 export async function ensureDevServer(
   o: { port?: number; uiPort?: number; dir?: string; headless?: boolean; outlive?: boolean } = {},
 ): Promise<DevServer> {
@@ -99,55 +137,78 @@ export async function ensureDevServer(
   await assertOwnServer(address);
   if (await reachable(address, 1000)) return foundDevServer(address, uiPort);
   const dir = o.dir ?? stateDir();
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const [httpPort, metricsPort] = [await freePort(), await freePort()];
-  const argv = devServerArgv({
-    bin: temporalBin(),
-    port,
-    uiPort,
-    httpPort,
-    metricsPort,
-    dbFile: join(dir, 'temporal.db'),
-    headless: o.headless,
+  await mkdir(join(dir, 'ui'), { recursive: true, mode: 0o700 });
+  const picked: number[] = [];
+  for (const _ of PICKED_PORTS) picked.push(await freePort());
+  const ports = {
+    frontend: port,
+    ui: uiPort,
+    ...Object.fromEntries(PICKED_PORTS.map((k, i) => [k, picked[i]])),
+  } as EmbeddedPorts;
+  const ip = '127.0.0.1';
+  const dbFile = join(dir, 'temporal.db');
+  // Loaded only to start one (execa): most commands find a server answering.
+  const { markEmbeddedDb, upgradeEmbeddedDb } = await import('./embedded-db');
+  const { ensureNamespace } = await import('./embedded-namespace');
+  const upgraded = await upgradeEmbeddedDb(dbFile);
+  if (upgraded) console.error(`fsto: ${upgraded}`);
+  const configFile = join(dir, 'temporal-server.yaml');
+  await writeFile(configFile, JSON.stringify(embeddedServerConfig({ ports, dbFile, ip }), null, 1), {
+    mode: 0o600,
   });
-  // Its ports are kept for this user before it listens (port-guard-rules.ts). Loaded only to start
-  // one (execa): most commands find a server answering.
+  await writeFile(
+    join(dir, 'ui', `${UI_ENV}.yaml`),
+    JSON.stringify(embeddedUiConfig({ ports, ip }), null, 1),
+    {
+      mode: 0o600,
+    },
+  );
+  // Its ports are kept for this user before it listens (port-guard-rules.ts).
   const { guardPorts, sweepStaleGuards, unguard } = await import('./port-guard');
   await sweepStaleGuards();
   const uid = process.getuid?.() ?? 0;
   const guard = { port, pid: process.pid };
-  const unguarded = await guardPorts(
-    guard,
-    [port, ...(o.headless ? [] : [uiPort]), httpPort, metricsPort],
-    uid,
-  );
+  const unguarded = await guardPorts(guard, guardedPorts(ports, o.headless), uid);
   if (unguarded)
     console.error(
       `fsto: warning: the embedded Temporal server on ${address} is not kept for uid ${uid} (nft: ${unguarded}); ` +
         'any local user can start work on it. Install nftables and run fsto as root (scripts/setup-host.sh does), ' +
         'or use a server with TLS (--address; docs/scale-out.md, Who may start work).',
     );
-  const { startService } = await import('../../activities/process');
-  const service: Service = startService(argv, {
-    logFile: join(dir, 'temporal-server.log'),
-    ...(o.outlive ? { outlive: true } : {}),
-  });
+  const serverLog = join(dir, 'temporal-server.log');
+  const server = await startProcess(
+    embeddedServerArgv(join(temporalServerDir(), 'server'), configFile),
+    serverLog,
+    o.outlive,
+  );
+  let ui: Service | undefined;
   const stop = async () => {
-    await service.stop();
+    await ui?.stop();
+    await server.stop();
     await unguard(guard);
   };
+  try {
+    await untilUp('Temporal server', serverLog, server, () => reachable(address, 1000));
+    const conn = await Connection.connect({ address });
+    try {
+      await ensureNamespace(conn, 'default');
+    } finally {
+      await conn.close();
+    }
+    await markEmbeddedDb(dbFile);
+    if (!o.headless) {
+      const uiLog = join(dir, 'temporal-ui.log');
+      ui = await startProcess(embeddedUiArgv(temporalUiBin(), dir), uiLog, o.outlive);
+      await untilUp('Temporal Web UI', uiLog, ui, httpUp(uiPort));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
   // When done: another fsto command still connected keeps it up until it is done (server-clients.ts).
   const stopWhenUnused = async () => {
-    await waitForOtherClients(port, service.pid, address);
+    await waitForOtherClients(port, ui ? [server.pid, ui.pid] : [server.pid], address);
     await stop();
   };
-  const deadline = Date.now() + 60_000;
-  while (!(await reachable(address, 1000))) {
-    const ended = await Promise.race([service.exited, new Promise((r) => setTimeout(r, 300, undefined))]);
-    if (ended !== undefined || Date.now() > deadline) {
-      await stop();
-      throw new Error(`the Temporal dev server did not start (see ${join(dir, 'temporal-server.log')})`);
-    }
-  }
-  return { address, uiPort, started: true, pid: service.pid, stop: stopWhenUnused };
+  return { address, uiPort, started: true, pid: server.pid, uiPid: ui?.pid, stop: stopWhenUnused };
 }

@@ -5,7 +5,7 @@ import { ESTABLISHED, tcpSockets } from './proc-tcp';
 // is done; another fsto command (a second run, a watch, a bisection) may be using it then, and
 // stopping it would end that command's connection and its worker mid-run. The kernel knows: the
 // ESTABLISHED TCP sockets whose remote port is the server's, less those of this process and of the
-// server itself (its internal workers and UI connect to its own frontend).
+// server's own processes (its internal workers connect to its own frontend, and so does its Web UI server).
 
 /** The socket inodes a process holds (none when it is gone or not ours to read). */
 async function socketInodes(pid: number | 'self'): Promise<Set<string>> {
@@ -15,9 +15,10 @@ async function socketInodes(pid: number | 'self'): Promise<Set<string>> {
   return new Set(links.flatMap((l) => /^socket:\[(\d+)\]$/.exec(l)?.[1] ?? []));
 }
 
-/** How many connections to the server on `port` belong to neither this process nor the server. */
-export async function otherClients(port: number, serverPid: number): Promise<number> {
-  const mine = new Set([...(await socketInodes('self')), ...(await socketInodes(serverPid))]);
+/** How many connections to the server on `port` belong to neither this process nor the server's. */
+export async function otherClients(port: number, serverPids: readonly number[]): Promise<number> {
+  const own = await Promise.all(['self' as const, ...serverPids].map(socketInodes));
+  const mine = new Set(own.flatMap((s) => [...s]));
   return (await tcpSockets()).filter(
     (s) => s.state === ESTABLISHED && s.remotePort === port && !mine.has(s.inode),
   ).length;

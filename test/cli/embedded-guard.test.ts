@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +11,9 @@ import { listenerUid } from '../../client/server/server-owner';
 
 // Hostile-input corpus, anyone on the host driving root (issue 19): a local non-root user (nobody,
 // via runuser) speaks to root's embedded server with another client than fsto — the real `temporal`
-// CLI over gRPC and Node's fetch over the HTTP API. The product's ensureDevServer starts the real
-// dev server; the oracle is the same request made by root, which must succeed. Needs nftables
+// CLI over gRPC, and a plain TCP connect to every port the server and its Web UI listen on (as ss
+// lists them). The product's ensureDevServer starts the real server; the oracle is the same request
+// made by root, which must succeed. Needs nftables
 // (scripts/setup-host.sh installs it). On the old code nobody's requests were answered.
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -23,13 +24,13 @@ const listWorkflows = (user: string | undefined, address: string) =>
 const guardTables = async () =>
   (await run(['nft', 'list', 'tables'])).stdout.split('\n').filter((l) => l.includes(GUARD_PREFIX));
 
-/** The server's own listening ports, from its argv (ui, http, metrics). */
-async function serverPorts(pid: number): Promise<number[]> {
-  const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-  return ['--ui-port', '--http-port', '--metrics-port']
-    .map((f) => cmd.indexOf(f))
-    .filter((i) => i >= 0)
-    .map((i) => Number(cmd[i + 1]));
+/** Every TCP port these processes listen on, as the kernel reports it (ss), not as fsto configured it. */
+async function listeningPorts(pids: number[]): Promise<number[]> {
+  const out = (await run(['ss', '-Htlnp'])).stdout;
+  return out
+    .split('\n')
+    .filter((l) => pids.some((pid) => l.includes(`pid=${pid},`)))
+    .map((l) => Number(l.split(/\s+/)[3]?.split(':').pop()));
 }
 
 describe('who may reach the embedded server: its ports are kept for its user', () => {
@@ -48,14 +49,16 @@ describe('who may reach the embedded server: its ports are kept for its user', (
       expect(root_.exitCode, root_.stderr).toBe(0);
       const nobody = await listWorkflows('nobody', server.address);
       expect(nobody.exitCode).not.toBe(0);
-      const ports = await serverPorts(server.pid!);
-      expect(ports).toHaveLength(3);
+      // The frontend, the other three services' gRPC and membership ports, HTTP API, metrics, Web UI.
+      const ports = await listeningPorts([server.pid!, server.uiPid!]);
+      expect(ports).toHaveLength(11);
+      expect(ports).toContain(uiPort);
       for (const p of ports) {
-        const fetchArgv = [process.execPath, '-e', `fetch('http://127.0.0.1:${p}/').then(r=>console.log('status',r.status),e=>{console.log('refused',e.cause?.code);process.exit(1)})`]; // prettier-ignore
-        const r = await asUser(undefined, fetchArgv);
-        expect(r.stdout, `root on port ${p}`).toMatch(/^status \d+/);
-        const n = await asUser('nobody', fetchArgv);
-        expect(n.stdout, `nobody on port ${p}`).toBe('refused ECONNREFUSED');
+        const connectArgv = [process.execPath, '-e', `require('net').connect(${p},'127.0.0.1').on('connect',function(){console.log('connected');this.destroy()}).on('error',e=>{console.log('refused',e.code);process.exit(1)})`]; // prettier-ignore
+        const r = await asUser(undefined, connectArgv);
+        expect(r.stdout.trim(), `root on port ${p}`).toBe('connected');
+        const n = await asUser('nobody', connectArgv);
+        expect(n.stdout.trim(), `nobody on port ${p}`).toBe('refused ECONNREFUSED');
       }
     } finally {
       await server.stop();
@@ -71,7 +74,7 @@ describe('who may reach the embedded server: its ports are kept for its user', (
       [join(root, 'fsto'), 'server', '--port', String(port), '--ui-port', String(uiPort), '--state-dir', dir],
       { logFile: join(dir, 'fsto-server.log') },
     );
-    const serverMatch = `--db-filename ${join(dir, 'temporal.db')}`;
+    const serverMatch = `--config-file ${join(dir, 'temporal-server.yaml')}`;
     try {
       const deadline = Date.now() + 60_000;
       while ((await listenerUid(port)) === undefined && Date.now() < deadline)

@@ -33,7 +33,7 @@ describe('the embedded server outlives its starter while another command uses it
     dir = await mkdtemp(join(tmpdir(), 'fsto-shared-'));
     const [port, uiPort] = [await freePort(), await freePort()];
     const log = join(dir, 'fsto-server.log');
-    const serverMatch = `--db-filename ${join(dir, 'temporal.db')}`;
+    const serverMatch = `--config-file ${join(dir, 'temporal-server.yaml')}`;
     const starter = startService(
       [join(root, 'fsto'), 'server', '--port', String(port), '--ui-port', String(uiPort), '--state-dir', dir],
       { logFile: log },
@@ -52,7 +52,7 @@ describe('the embedded server outlives its starter while another command uses it
       // then would end it the default way, which is not what this test is about).
       const deadline = Date.now() + 60_000;
       while (
-        !(await readFile(log, 'utf8').catch(() => '')).includes('Temporal dev server on') &&
+        !(await readFile(log, 'utf8').catch(() => '')).includes('Temporal server on') &&
         Date.now() < deadline
       )
         await new Promise((r) => setTimeout(r, 200));

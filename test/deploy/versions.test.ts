@@ -1,10 +1,18 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { run } from '../../activities/process';
-import { TEMPORAL_CLI_SERVER_VERSION, TEMPORAL_CLI_VERSION, temporalBin } from '../../activities/settings';
+import {
+  TEMPORAL_CLI_SERVER_VERSION,
+  TEMPORAL_CLI_VERSION,
+  TEMPORAL_SERVER_VERSION,
+  TEMPORAL_UI_VERSION,
+  temporalBin,
+  temporalServerDir,
+  temporalUiBin,
+} from '../../activities/settings';
 import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 
 // One pinned Temporal version (deploy/versions.env) across the CLI every host builds, the
@@ -20,12 +28,6 @@ const versions = async () =>
       .filter((l) => /^[A-Z_]+=/.test(l))
       .map((l) => l.split('=') as [string, string]),
   );
-const exists = (p: string) =>
-  access(p).then(
-    () => true,
-    () => false,
-  );
-
 describe('deploy/versions.env', () => {
   it('is what setup-host.sh builds, settings.ts runs, and compose pulls', async () => {
     const v = await versions();
@@ -42,6 +44,9 @@ describe('deploy/versions.env', () => {
     );
     expect(TEMPORAL_CLI_VERSION).toBe(v.TEMPORAL_CLI_VERSION);
     expect(TEMPORAL_CLI_SERVER_VERSION).toBe(v.TEMPORAL_CLI_SERVER_VERSION);
+    // The embedded server fsto runs is the cluster's server and UI server.
+    expect(TEMPORAL_SERVER_VERSION).toBe(v.TEMPORAL_SERVER_VERSION);
+    expect(TEMPORAL_UI_VERSION).toBe(v.TEMPORAL_UI_VERSION);
     // The module every host builds the CLI from names the same CLI and server.
     const mod = await text('deploy/temporal-cli/go.mod');
     expect(/github\.com\/temporalio\/cli v(\S+)/.exec(mod)?.[1]).toBe(v.TEMPORAL_CLI_VERSION);
@@ -70,19 +75,18 @@ describe('deploy/versions.env', () => {
     );
   });
 
-  it('matches the server, schema tool and UI server scripts/cluster.sh built, where it ran', async (ctx) => {
+  it('matches the server, schema tool and UI server setup-host.sh built (the embedded server runs them)', async () => {
     const v = await versions();
-    const cache = process.env.FSTO_CACHE_DIR ?? '/var/cache/fsto';
-    const serverDir = join(cache, `temporal-server-v${v.TEMPORAL_SERVER_VERSION}`);
-    const ui = join(cache, `temporal-ui-v${v.TEMPORAL_UI_VERSION}`, 'server');
-    if (!(await exists(join(serverDir, 'server')))) ctx.skip(); // this host never ran scripts/cluster.sh up
+    const serverDir = temporalServerDir();
     expect((await run([join(serverDir, 'server'), '--version'])).stdout.trim()).toBe(
       `temporal version ${v.TEMPORAL_SERVER_VERSION}`,
     );
     expect((await run([join(serverDir, 'sql'), '--version'])).stdout.trim()).toBe(
       `temporal-sql-tool version ${v.TEMPORAL_SERVER_VERSION}`,
     );
-    expect((await run([ui, '--version'])).stdout.trim()).toBe(`Temporal UI version ${v.TEMPORAL_UI_VERSION}`);
+    expect((await run([temporalUiBin(), '--version'])).stdout.trim()).toBe(
+      `Temporal UI version ${v.TEMPORAL_UI_VERSION}`,
+    );
   });
 });
 

@@ -1,13 +1,12 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { devServerDynamicConfigArgs } from '../../client/server/dev-server-argv';
+import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { runOk } from '../../activities/process';
-import { temporalBin } from '../../activities/settings';
+import { temporalServerDir } from '../../activities/settings';
+import { ensureDevServer, freePort } from '../../client/server/dev-server';
 import { workflowsPath } from '../../workers/workers';
 
 declare module 'vitest' {
@@ -17,25 +16,23 @@ declare module 'vitest' {
   }
 }
 
-// ONE real Temporal dev server (the Temporal CLI built by scripts/setup-host.sh) and ONE
-// workflow bundle for the whole test run; test files connect to both.
+// ONE real Temporal server, started as fsto starts its embedded default (the server binary on
+// SQLite that scripts/setup-host.sh builds; ensureDevServer), and ONE workflow bundle for the
+// whole test run; test files connect to both.
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const bin = temporalBin();
-  const cliVersion = await runOk([bin, '--version']).catch((err: Error) => {
-    throw new Error(`${err.message}\nThe tests need the Temporal CLI at ${bin}: run scripts/setup-host.sh`);
+  const bin = join(temporalServerDir(), 'server');
+  const version = await runOk([bin, '--version']).catch((err: Error) => {
+    throw new Error(
+      `${err.message}\nThe tests need the Temporal server at ${bin}: run scripts/setup-host.sh`,
+    );
   });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: bin },
-      ip: '127.0.0.1',
-      searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      // The embedded server's dynamic config (task queue priority), as fsto starts it.
-      extraArgs: [...devServerDynamicConfigArgs(), '--log-level', 'error'],
-    },
-  });
-  const info = await env.connection.workflowService.getSystemInfo({});
+  const serverDir = await mkdtemp(join(tmpdir(), 'fsto-harness-server-'));
+  const server = await ensureDevServer({ port: await freePort(), dir: serverDir, headless: true });
+  const conn = await Connection.connect({ address: server.address });
+  const info = await conn.workflowService.getSystemInfo({});
+  await conn.close();
   console.log(
-    `[harness] real Temporal dev server at ${env.address}: ${cliVersion.trim()}; server reports ${info.serverVersion}`,
+    `[harness] real Temporal server at ${server.address}: ${version.trim()}; server reports ${info.serverVersion} (log ${serverDir}/temporal-server.log)`,
   );
 
   const dir = await mkdtemp(join(tmpdir(), 'fsto-bundle-'));
@@ -43,10 +40,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const workflowBundlePath = join(dir, 'workflows.js');
   await writeFile(workflowBundlePath, bundle.code);
 
-  project.provide('temporalAddress', env.address);
+  project.provide('temporalAddress', server.address);
   project.provide('workflowBundlePath', workflowBundlePath);
   return async () => {
-    await env.teardown();
+    await server.stop();
   };
 }
 

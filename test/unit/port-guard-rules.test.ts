@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { run } from '../../activities/process';
-import { devServerArgv } from '../../client/server/dev-server-argv';
+import {
+  embeddedServerConfig,
+  embeddedUiConfig,
+  guardedPorts,
+  PICKED_PORTS,
+} from '../../client/server/embedded-config';
 import { guardScript, listedGuards, unguardScript } from '../../client/server/port-guard-rules';
 
 // The oracle is nft itself: `nft -c` parses and checks a script against the kernel without applying it.
@@ -22,8 +27,22 @@ describe('the embedded server port guard (nft scripts)', () => {
     expect(listedGuards(out)).toEqual([{ port: 7233, pid: 1200 }]);
   });
 
-  it('names every port the dev server listens on, so all are guarded', () => {
-    const argv = devServerArgv({ bin: 't', port: 1, uiPort: 2, httpPort: 3, metricsPort: 4, dbFile: 'd' });
-    expect(argv.join(' ')).toContain('--port 1 --ui-port 2 --http-port 3 --metrics-port 4');
+  it('guards every port the server and its UI are configured to listen on', () => {
+    const ports = Object.fromEntries(
+      ['frontend', 'ui', ...PICKED_PORTS].map((k, i) => [k, 40001 + i]),
+    ) as unknown as Parameters<typeof guardedPorts>[0];
+    // Every port number written into either config file (walked generically, not by field name).
+    const configured = new Set<number>();
+    const walk = (v: unknown): void => {
+      if (typeof v === 'number' && v > 40000) configured.add(v);
+      else if (typeof v === 'string')
+        for (const m of v.matchAll(/:(4\d{4})\b/g)) configured.add(Number(m[1]));
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(embeddedServerConfig({ ports, dbFile: 'd', ip: '127.0.0.1' }));
+    walk(embeddedUiConfig({ ports, ip: '127.0.0.1' }));
+    expect(configured.size).toBe(11);
+    expect(new Set(guardedPorts(ports))).toEqual(configured);
+    expect(guardedPorts(ports, true)).not.toContain(ports.ui);
   });
 });
