@@ -30,6 +30,7 @@ import type { MatrixSpecInput, RunSummary } from '../common/schemas';
 import type { fstestsMatrix } from '../workflows';
 import { benchHost, clusterEnv } from './cluster-hosts';
 import { progressQuery } from '../common/queries';
+import { connectionOptions } from '../client/server/connection';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = await clusterEnv(process.argv[2] ?? '/var/lib/fsto-cluster/env');
@@ -51,7 +52,17 @@ const a = await benchHost('a', env, queue);
 const b = await benchHost('b', env, queue);
 a.start();
 b.start();
-const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
+// As fsto connects with the env file's settings (the cluster requires mutual TLS).
+const connection = await Connection.connect(
+  await connectionOptions({
+    address: env.TEMPORAL_ADDRESS!,
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    tlsCertPath: env.TEMPORAL_TLS_CLIENT_CERT_PATH,
+    tlsKeyPath: env.TEMPORAL_TLS_CLIENT_KEY_PATH,
+    tlsCaPath: env.TEMPORAL_TLS_CA_PATH,
+    tlsServerName: env.TEMPORAL_TLS_SERVER_NAME,
+  }),
+);
 const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
 const tests = ['fixture/001', 'fixture/002', 'fixture/003', 'fixture/004', 'fixture/005', 'fixture/008'];
 const devices = {

@@ -8,10 +8,14 @@
 #   bash scripts/cluster.sh down     stop the UI and the server (PostgreSQL and the data stay)
 #   bash scripts/cluster.sh env      the variables workers and the CLI need (TEMPORAL_ADDRESS, …)
 #
-# Settings (environment): FSTO_CLUSTER_DIR (pid files, logs, passwords; /var/lib/fsto-cluster),
+# The frontend requires mutual TLS (scripts/cluster-tls.sh): clients need the certificate and key the
+# env file names (TEMPORAL_TLS_CLIENT_CERT_PATH, …; the Temporal CLI's TEMPORAL_TLS_CERT, … too).
+#
+# Settings (environment): FSTO_CLUSTER_DIR (pid files, logs, passwords, tls/; /var/lib/fsto-cluster),
 # FSTO_CLUSTER_PORT (frontend gRPC, 7233; the other services use the next ports),
 # FSTO_CLUSTER_BIND_IP (127.0.0.1; 0.0.0.0 for workers on other machines), FSTO_CLUSTER_UI_PORT
-# (8080), FSTO_CLUSTER_DB_PREFIX (prefix of the database names), FSTO_PG_PORT (5432).
+# (8080), FSTO_CLUSTER_DB_PREFIX (prefix of the database names), FSTO_PG_PORT (5432),
+# FSTO_CLUSTER_TLS_NAMES (more names of the frontend for its certificate, e.g. the host's DNS name).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,6 +46,7 @@ die() {
 }
 . "$here/scripts/cluster-build.sh"
 . "$here/scripts/cluster-db.sh"
+. "$here/scripts/cluster-tls.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root: it manages PostgreSQL and writes $RUN_DIR"
 mkdir -p "$RUN_DIR"
@@ -64,7 +69,10 @@ export FSTO_T_BIND_IP=${FSTO_CLUSTER_BIND_IP:-127.0.0.1} FSTO_T_UI_IP=${FSTO_CLU
 export FSTO_T_UI_PORT=$UI_PORT FSTO_T_PG_PORT=$PG_PORT FSTO_T_PG_USER=$PG_USER FSTO_T_PG_PASSWORD=$PG_PASSWORD
 export FSTO_T_DB=$TEMPORAL_DB FSTO_T_VISIBILITY_DB=$VISIBILITY_DB
 export FSTO_T_DYNAMIC_CONFIG=$here/deploy/temporal/dynamicconfig/fsto.yaml
+export FSTO_T_TLS_DIR=$TLS_DIR
 ADDRESS=127.0.0.1:$PORT
+# The Temporal CLI (health, init.sh) connects as a client of the cluster: its TLS environment.
+export TEMPORAL_TLS_CERT=$TLS_DIR/client.pem TEMPORAL_TLS_KEY=$TLS_DIR/client.key TEMPORAL_TLS_CA=$TLS_DIR/ca.pem
 
 # The pid in <name>.pid, if that process is alive and still runs <binary>.
 running() {
@@ -115,6 +123,13 @@ write_env() {
   (umask 077 && cat >"$RUN_DIR/env" <<ENV
 TEMPORAL_ADDRESS=$ADDRESS
 TEMPORAL_NAMESPACE=$NAMESPACE
+TEMPORAL_TLS_CLIENT_CERT_PATH=$TLS_DIR/client.pem
+TEMPORAL_TLS_CLIENT_KEY_PATH=$TLS_DIR/client.key
+TEMPORAL_TLS_CA_PATH=$TLS_DIR/ca.pem
+TEMPORAL_TLS_SERVER_NAME=localhost
+TEMPORAL_TLS_CERT=$TLS_DIR/client.pem
+TEMPORAL_TLS_KEY=$TLS_DIR/client.key
+TEMPORAL_TLS_CA=$TLS_DIR/ca.pem
 FSTO_UI_URL=http://localhost:$UI_PORT
 FSTO_RESULTS_URL=postgres://$RESULTS_USER:$RESULTS_PASSWORD@127.0.0.1:$PG_PORT/$RESULTS_DB
 ENV
@@ -126,6 +141,7 @@ up() {
   build_server
   build_ui
   setup_databases
+  make_tls
   start server "$SERVER_DIR/server" --root "$here" --config deploy/temporal/config --env fsto --allow-no-auth start
   wait_until "Temporal server at $ADDRESS" 90 healthy
   say "Temporal server $TEMPORAL_SERVER_VERSION serving at $ADDRESS"

@@ -6,7 +6,7 @@ import { failureKind, rootMessage } from '../../common/errors';
 import { EXIT, exitCodeFor, exitCodeForFailure } from '../core/exit-codes';
 import { summaryText, testLine } from '../run/print';
 import { openSession } from '../server/temporal';
-import { watchRun } from '../run/watch';
+import { watchAny } from '../run/watch-any';
 import { writeJunit } from '../run/junit-out';
 import { storedSummary } from '../run/stored-summary';
 import { cancelledSummary } from '../run/cancelled-summary';
@@ -16,29 +16,14 @@ import type { RunSummary as Summary } from '../../common/schemas';
 
 export function registerRunsCommands(program: Command): void {
   addConnectionOptions(
-    program.command('watch').description('follow a run until it ends').argument('<workflowId>'),
+    program
+      .command('watch')
+      .description('follow a run, a matrix or a bisection until it ends')
+      .argument('<workflowId>'),
   ).action(async (id: string, f: ConnectOpts) => {
     const session = await openSession(f);
     try {
-      const outcome = await watchRun(session.client.workflow.getHandle(id), (l) => console.log(l));
-      if (outcome.kind === 'completed' || (outcome.kind === 'cancelled' && outcome.summary))
-        console.log(summaryText(outcome.summary!));
-      else
-        console.log(
-          outcome.kind === 'cancelled'
-            ? `run ${id} was cancelled`
-            : outcome.kind === 'failed'
-              ? `run ${id} failed (${outcome.failure}): ${outcome.message}`
-              : `run ${id}: detached`,
-        );
-      process.exitCode =
-        outcome.kind === 'completed'
-          ? exitCodeFor(outcome.summary.status)
-          : outcome.kind === 'cancelled'
-            ? EXIT.cancelled
-            : outcome.kind === 'failed'
-              ? exitCodeForFailure(outcome.failure)
-              : EXIT.infraError;
+      process.exitCode = await watchAny(session.client.workflow.getHandle(id), (l) => console.log(l));
     } finally {
       await session.close();
     }

@@ -98,7 +98,12 @@ describe('scripts/cluster.sh', () => {
     );
     expect(/^SEARCH_ATTRIBUTES='([^']*)'/m.exec(script)?.[1]?.split(' ')).toEqual(pairs);
     expect(script).toMatch(/^\. "\$here\/deploy\/versions\.env"$/m);
-    for (const f of ['scripts/cluster.sh', 'scripts/cluster-db.sh', 'scripts/cluster-build.sh']) {
+    for (const f of [
+      'scripts/cluster.sh',
+      'scripts/cluster-db.sh',
+      'scripts/cluster-build.sh',
+      'scripts/cluster-tls.sh',
+    ]) {
       expect((await run(['bash', '-n', join(root, f)])).exitCode, f).toBe(0);
       // No version outside versions.env (an IPv4 address is not one).
       expect(await text(f)).not.toMatch(/(?<![\d.])\d+\.\d+\.\d+(?![\d.])/);

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Command } from 'commander';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerMatrixCommand } from '../../client/commands/matrix';
+import { registerRunsCommands } from '../../client/commands/runs';
 import { INVALID_SPEC } from '../../common/errors';
 import { MatrixSummary } from '../../common/schemas';
 import { installRuntime } from '../../workers/runtime';
@@ -23,10 +24,14 @@ const { out, err } = captureConsole();
 const LISTING = ['generic/001', 'generic/002', 'generic/003', 'generic/004', 'generic/005'];
 
 async function fsto(...args: string[]): Promise<number> {
+  return fstoCommand('matrix', ...args);
+}
+async function fstoCommand(command: string, ...args: string[]): Promise<number> {
   process.exitCode = undefined;
   const program = new Command('fsto').exitOverride();
   registerMatrixCommand(program);
-  await program.parseAsync(['node', 'fsto', 'matrix', ...args]);
+  registerRunsCommands(program);
+  await program.parseAsync(['node', 'fsto', command, ...args]);
   const code = Number(process.exitCode ?? 0);
   process.exitCode = undefined;
   return code;
@@ -122,6 +127,13 @@ describe('fsto matrix', () => {
     const wf = await host!.client.workflow.getHandle(id!).describe();
     expect(wf.type).toBe('fstestsMatrix');
     expect(wf.memo).toMatchObject({ specFile: p, matrixName: 'quick' });
+    // `fsto watch` on the matrix's id follows it as `fsto matrix` does (closed: its summary at once).
+    // It took every id for a run's ("failed (infrastructure): tests is not iterable", exit 3).
+    const before = out.length;
+    expect(await fstoCommand('watch', id!, '--address', inject('temporalAddress'))).toBe(0);
+    const watched = out.slice(before).join('\n');
+    expect(watched).toMatch(new RegExp(`^matrix ${id}: PASSED$`, 'm'));
+    expect(watched).toMatch(new RegExp(`^ {2}ext4 × host-newest\\s+PASSED\\s+${n}/${n} tests`, 'm'));
   }, 180_000);
 
   it('exits 1 when a run failed, and --json prints the MatrixSummary on stdout', async () => {
