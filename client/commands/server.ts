@@ -27,7 +27,9 @@ export function registerServerCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      console.log(`Temporal server on ${server.address}; Web UI http://localhost:${server.uiPort}`);
+      console.log(
+        `Temporal server on ${server.address}${server.uiPid ? `; Web UI http://localhost:${server.uiPort}` : ''}`,
+      );
       await signalled;
       await server.stop();
     });

@@ -69,7 +69,7 @@ export function registerUpCommands(program: Command): void {
       if (server.started && server.uiPid) await writeBgPid(dir, 'ui', server.uiPid);
       console.log(
         server.started
-          ? `server: started on ${server.address}, Web UI http://localhost:${server.uiPort} (log ${join(dir, 'temporal-server.log')})`
+          ? `server: started on ${server.address}${server.uiPid ? `, Web UI http://localhost:${server.uiPort}` : ''} (log ${join(dir, 'temporal-server.log')})`
           : `server: already answering on ${server.address}`,
       );
       if (!f.worker) return;

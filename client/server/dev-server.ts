@@ -122,12 +122,6 @@ async function untilUp(what: string, log: string, svc: Service, up: () => Promis
   }
 }
 
-const httpUp = (port: number) => () =>
-  fetch(`http://127.0.0.1:${port}/`).then(
-    (r) => r.ok,
-    () => false,
-  );
-
 export async function ensureDevServer(
   o: { port?: number; uiPort?: number; dir?: string; headless?: boolean; outlive?: boolean } = {},
 ): Promise<DevServer> {
@@ -199,7 +193,18 @@ export async function ensureDevServer(
     if (!o.headless) {
       const uiLog = join(dir, 'temporal-ui.log');
       ui = await startProcess(embeddedUiArgv(temporalUiBin(), dir), uiLog, o.outlive);
-      await untilUp('Temporal Web UI', uiLog, ui, httpUp(uiPort));
+      // Runs do not need the UI: one that cannot start (its port taken…) is said, not fatal.
+      const { listensOn } = await import('./server-clients');
+      const started = ui;
+      await untilUp('Temporal Web UI', uiLog, ui, () => listensOn(started.pid, uiPort)).catch(
+        async (err: Error) => {
+          console.error(`fsto: warning: ${err.message}; runs go on without it`);
+          await ui?.stop();
+          ui = undefined;
+          // Its port is someone else's then: no longer guarded.
+          await guardPorts(guard, guardedPorts(ports, true), uid);
+        },
+      );
     }
   } catch (err) {
     await stop();

@@ -1,5 +1,5 @@
 import { readdir, readlink } from 'node:fs/promises';
-import { ESTABLISHED, tcpSockets } from './proc-tcp';
+import { ESTABLISHED, LISTEN, tcpSockets } from './proc-tcp';
 
 // Who else is connected to the embedded server. A command that started the server stops it when it
 // is done; another fsto command (a second run, a watch, a bisection) may be using it then, and
@@ -22,4 +22,10 @@ export async function otherClients(port: number, serverPids: readonly number[]):
   return (await tcpSockets()).filter(
     (s) => s.state === ESTABLISHED && s.remotePort === port && !mine.has(s.inode),
   ).length;
+}
+
+/** Whether process `pid` itself listens on `port` (not merely: something answers there). */
+export async function listensOn(pid: number, port: number): Promise<boolean> {
+  const own = await socketInodes(pid);
+  return (await tcpSockets()).some((s) => s.state === LISTEN && s.localPort === port && own.has(s.inode));
 }

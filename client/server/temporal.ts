@@ -37,7 +37,12 @@ export async function openSession(o: ConnectOpts): Promise<Session> {
     connection,
     namespace: o.namespace,
     embedded,
-    uiBase: embedded ? embeddedUiBase(embedded.uiPort) : fstoEnv('FSTO_UI_URL'),
+    // None when we started the server and its UI could not start (dev-server.ts says so).
+    uiBase: embedded
+      ? embedded.started && !embedded.uiPid
+        ? undefined
+        : embeddedUiBase(embedded.uiPort)
+      : fstoEnv('FSTO_UI_URL'),
     async close() {
       await conn.close();
       await embedded?.stop();
