@@ -1,0 +1,153 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { startService, type Service } from '../../activities/process';
+import { temporalServerDir, temporalUiBin } from '../../activities/settings';
+import { freePort, reachable, type DevServer } from './server-probe';
+import {
+  embeddedServerArgv,
+  embeddedServerConfig,
+  embeddedUiArgv,
+  embeddedUiConfig,
+  guardedPorts,
+  PICKED_PORTS,
+  UI_ENV,
+  type EmbeddedPorts,
+} from './embedded-config';
+import { markEmbeddedDb, upgradeEmbeddedDb } from './embedded-db';
+import { ensureNamespace } from './embedded-namespace';
+import { guardPorts, sweepStaleGuards, unguard } from './port-guard';
+import { listensOn, otherClients } from './server-clients';
+
+// Starting the embedded server (ensureDevServer, when none answers on its port): its SQLite file
+// brought to the server's schema, its config written, its ports guarded before it listens, the
+// server, the namespace and search attributes, then the Web UI server.
+
+/** Wait while other commands use the server (a signal ends the wait: it is stopped anyway). */
+async function waitForOtherClients(port: number, serverPids: number[], address: string): Promise<void> {
+  let interrupted = false;
+  const onSignal = () => (interrupted = true);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    const n = await otherClients(port, serverPids);
+    if (n === 0) return;
+    console.error(
+      `fsto: ${n} other connection(s) use the embedded Temporal server on ${address} (another fsto command); ` +
+        'it stays up until they end (Ctrl-C stops it now).',
+    );
+    while (!interrupted && (await otherClients(port, serverPids)) > 0)
+      await new Promise((r) => setTimeout(r, 1000));
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
+/** Start one process of the embedded server; its log in the state dir. */
+async function startProcess(argv: string[], logFile: string, outlive?: boolean): Promise<Service> {
+  return startService(argv, { logFile, ...(outlive ? { outlive: true } : {}) });
+}
+
+async function untilUp(what: string, log: string, svc: Service, up: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await up())) {
+    const ended = await Promise.race([
+      svc.exited,
+      new Promise<undefined>((r) => setTimeout(r, 200, undefined)),
+    ]);
+    if (ended !== undefined || Date.now() > deadline)
+      throw new Error(
+        `the embedded ${what} did not start${ended !== undefined ? ` (exit ${ended})` : ''}: see ${log}`,
+      );
+  }
+}
+
+export async function startEmbedded(o: {
+  port: number;
+  uiPort: number;
+  address: string;
+  dir: string;
+  headless?: boolean;
+  outlive?: boolean;
+}): Promise<DevServer> {
+  const { port, uiPort, address, dir } = o;
+  await mkdir(join(dir, 'ui'), { recursive: true, mode: 0o700 });
+  const picked: number[] = [];
+  for (const _ of PICKED_PORTS) picked.push(await freePort());
+  const ports = {
+    frontend: port,
+    ui: uiPort,
+    ...Object.fromEntries(PICKED_PORTS.map((k, i) => [k, picked[i]])),
+  } as EmbeddedPorts;
+  const ip = '127.0.0.1';
+  const dbFile = join(dir, 'temporal.db');
+  const upgraded = await upgradeEmbeddedDb(dbFile);
+  if (upgraded) console.error(`fsto: ${upgraded}`);
+  const configFile = join(dir, 'temporal-server.yaml');
+  await writeFile(configFile, JSON.stringify(embeddedServerConfig({ ports, dbFile, ip }), null, 1), {
+    mode: 0o600,
+  });
+  await writeFile(
+    join(dir, 'ui', `${UI_ENV}.yaml`),
+    JSON.stringify(embeddedUiConfig({ ports, ip }), null, 1),
+    {
+      mode: 0o600,
+    },
+  );
+  // Its ports are kept for this user before it listens (port-guard-rules.ts).
+  await sweepStaleGuards();
+  const uid = process.getuid?.() ?? 0;
+  const guard = { port, pid: process.pid };
+  const unguarded = await guardPorts(guard, guardedPorts(ports, o.headless), uid);
+  if (unguarded)
+    console.error(
+      `fsto: warning: the embedded Temporal server on ${address} is not kept for uid ${uid} (nft: ${unguarded}); ` +
+        'any local user can start work on it. Install nftables and run fsto as root (scripts/setup-host.sh does), ' +
+        'or use a server with TLS (--address; docs/scale-out.md, Who may start work).',
+    );
+  const serverLog = join(dir, 'temporal-server.log');
+  const server = await startProcess(
+    embeddedServerArgv(join(temporalServerDir(), 'server'), configFile),
+    serverLog,
+    o.outlive,
+  );
+  let ui: Service | undefined;
+  const stop = async () => {
+    await ui?.stop();
+    await server.stop();
+    await unguard(guard);
+  };
+  try {
+    await untilUp('Temporal server', serverLog, server, () => reachable(address, 1000));
+    const conn = await Connection.connect({ address });
+    try {
+      await ensureNamespace(conn, 'default');
+    } finally {
+      await conn.close();
+    }
+    await markEmbeddedDb(dbFile);
+    if (!o.headless) {
+      const uiLog = join(dir, 'temporal-ui.log');
+      ui = await startProcess(embeddedUiArgv(temporalUiBin(), dir), uiLog, o.outlive);
+      // Runs do not need the UI: one that cannot start (its port taken…) is said, not fatal.
+      const started = ui;
+      await untilUp('Temporal Web UI', uiLog, ui, () => listensOn(started.pid, uiPort)).catch(
+        async (err: Error) => {
+          console.error(`fsto: warning: ${err.message}; runs go on without it`);
+          await ui?.stop();
+          ui = undefined;
+          // Its port is someone else's then: no longer guarded.
+          await guardPorts(guard, guardedPorts(ports, true), uid);
+        },
+      );
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  // When done: another fsto command still connected keeps it up until it is done (server-clients.ts).
+  const stopWhenUnused = async () => {
+    await waitForOtherClients(port, ui ? [server.pid, ui.pid] : [server.pid], address);
+    await stop();
+  };
+  return { address, uiPort, started: true, pid: server.pid, uiPid: ui?.pid, stop: stopWhenUnused };
+}
