@@ -31,7 +31,8 @@ describe('fsto shell (pty)', () => {
     pty.key(
       'echo MODS $(ls /lib/modules/$(uname -r)/kernel | tr "\\n" " ") END; ls /dev/vd*; cat local.config\n',
     );
-    await pty.waitFor(/RESULT_BASE=/);
+    // The whole of it, up to the next prompt: typed before, `exit` is echoed into cat's output.
+    await pty.waitFor(/RESULT_BASE=[\s\S]*root@fsto-guest:\S+# $/);
     pty.key('exit\n');
     expect(await pty.exited, pty.text()).toBe(0);
     const out = pty.text();

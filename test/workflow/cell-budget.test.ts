@@ -40,6 +40,8 @@ describe('the cell Update budget', () => {
     console.log(`[update budget] tail 2 s: ${JSON.stringify(short)}; tail 16 s: ${JSON.stringify(long)}`);
     // Each shard: a resume pull, its hand-outs, its last pull, the listing; nothing per wait.
     for (const x of [short, long]) expect(x.updates).toBeLessThanOrEqual(x.handOuts + 2 * 16 + 2);
-    expect(long.updates - long.handOuts).toBeLessThanOrEqual(short.updates - short.handOuts + 2);
+    // The resume and last pulls vary by a few with timing (a 2-s tail measured 45 and 47 Updates for
+    // 20 hand-outs); an Update per wait would add at least one per waiting shard (15).
+    expect(long.updates - long.handOuts).toBeLessThanOrEqual(short.updates - short.handOuts + 5);
   }, 900_000);
 });
