@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { startService, type Service } from '../../activities/process';
 import { temporalServerDir, temporalUiBin } from '../../activities/settings';
-import { freePort, reachable, type DevServer } from './server-probe';
+import { freePort, portFree, reachable, type DevServer } from './server-probe';
 import {
   embeddedServerArgv,
   embeddedServerConfig,
@@ -61,6 +61,25 @@ async function untilUp(what: string, log: string, svc: Service, up: () => Promis
   }
 }
 
+/**
+ * The services' ports, the same on every start while they are free. The server records its members
+ * (address and port) in the SQLite file: a restart on other ports leaves the last start's members in
+ * the ring until they expire, and work routed to them waits (a run's first step waited 44 s after
+ * `fsto down`; bench/startup.ts's embedded run took 90 s instead of 36).
+ */
+async function keptPorts(file: string): Promise<Record<(typeof PICKED_PORTS)[number], number>> {
+  const before = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+  const ports = {} as Record<(typeof PICKED_PORTS)[number], number>;
+  const taken = new Set<number>();
+  for (const k of PICKED_PORTS) {
+    const p = before[k];
+    ports[k] = typeof p === 'number' && !taken.has(p) && (await portFree(p)) ? p : await freePort();
+    taken.add(ports[k]);
+  }
+  await writeFile(file, JSON.stringify(ports));
+  return ports;
+}
+
 export async function startEmbedded(o: {
   port: number;
   uiPort: number;
@@ -71,12 +90,11 @@ export async function startEmbedded(o: {
 }): Promise<DevServer> {
   const { port, uiPort, address, dir } = o;
   await mkdir(join(dir, 'ui'), { recursive: true, mode: 0o700 });
-  const picked: number[] = [];
-  for (const _ of PICKED_PORTS) picked.push(await freePort());
+  const picked = await keptPorts(join(dir, 'temporal-ports.json'));
   const ports = {
     frontend: port,
     ui: uiPort,
-    ...Object.fromEntries(PICKED_PORTS.map((k, i) => [k, picked[i]])),
+    ...picked,
   } as EmbeddedPorts;
   const ip = '127.0.0.1';
   const dbFile = join(dir, 'temporal.db');

@@ -63,6 +63,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether `port` can be listened on at 127.0.0.1 now. */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
 export async function reachable(address: string, timeoutMs: number): Promise<boolean> {
   const c = await connectIfServing({ address }, timeoutMs);
   await c?.close();
