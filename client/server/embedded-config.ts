@@ -38,8 +38,8 @@ export const DYNAMIC_CONFIG_FILE = fileURLToPath(
   new URL('../../deploy/temporal/dynamicconfig/fsto.yaml', import.meta.url),
 );
 
-const service = (grpcPort: number, membershipPort: number, ip: string) => ({
-  rpc: { grpcPort, membershipPort, bindOnIP: ip },
+const service = (grpcPort: number, membershipPort: number, ip: string, httpPort?: number) => ({
+  rpc: { grpcPort, membershipPort, bindOnIP: ip, ...(httpPort ? { httpPort } : {}) },
 });
 
 export function embeddedServerConfig(o: { ports: EmbeddedPorts; dbFile: string; ip: string }) {
@@ -72,9 +72,7 @@ export function embeddedServerConfig(o: { ports: EmbeddedPorts; dbFile: string; 
       },
     },
     services: {
-      frontend: {
-        rpc: { ...service(p.frontend, p.frontendMembership, o.ip).rpc, httpPort: p.http },
-      },
+      frontend: service(p.frontend, p.frontendMembership, o.ip, p.http),
       history: service(p.history, p.historyMembership, o.ip),
       matching: service(p.matching, p.matchingMembership, o.ip),
       worker: service(p.worker, p.workerMembership, o.ip),

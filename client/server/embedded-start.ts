@@ -42,11 +42,6 @@ async function waitForOtherClients(port: number, serverPids: number[], address: 
   }
 }
 
-/** Start one process of the embedded server; its log in the state dir. */
-async function startProcess(argv: string[], logFile: string, outlive?: boolean): Promise<Service> {
-  return startService(argv, { logFile, ...(outlive ? { outlive: true } : {}) });
-}
-
 async function untilUp(what: string, log: string, svc: Service, up: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (!(await up())) {
@@ -123,10 +118,11 @@ export async function startEmbedded(o: {
         'or use a server with TLS (--address; docs/scale-out.md, Who may start work).',
     );
   const serverLog = join(dir, 'temporal-server.log');
-  const server = await startProcess(
+  // Both processes log into the state dir; `fsto up`'s outlive this command.
+  const spawnOpts = (logFile: string) => ({ logFile, ...(o.outlive ? { outlive: true } : {}) });
+  const server = startService(
     embeddedServerArgv(join(temporalServerDir(), 'server'), configFile),
-    serverLog,
-    o.outlive,
+    spawnOpts(serverLog),
   );
   let ui: Service | undefined;
   const stop = async () => {
@@ -145,7 +141,7 @@ export async function startEmbedded(o: {
     await markEmbeddedDb(dbFile);
     if (!o.headless) {
       const uiLog = join(dir, 'temporal-ui.log');
-      ui = await startProcess(embeddedUiArgv(temporalUiBin(), dir), uiLog, o.outlive);
+      ui = startService(embeddedUiArgv(temporalUiBin(), dir), spawnOpts(uiLog));
       // Runs do not need the UI: one that cannot start (its port taken…) is said, not fatal.
       const started = ui;
       await untilUp('Temporal Web UI', uiLog, ui, () => listensOn(started.pid, uiPort)).catch(
